@@ -1,0 +1,115 @@
+import { conversations } from "@grammyjs/conversations";
+import { Bot, GrammyError, HttpError, type Api } from "grammy";
+import type { BotCommand } from "grammy/types";
+import type { Config } from "./config.js";
+import { harvestFeature, HARVEST_STATE_VERSION } from "./harvest/composer.js";
+import { isLang, LANGUAGES, translator, type Lang } from "./i18n/index.js";
+import { accessGate, onboardingFeature } from "./onboarding/composer.js";
+import { organisationsFeature } from "./onboarding/organisations.js";
+import { effectiveRole, type EffectiveRole } from "./onboarding/members.js";
+import type { BotContext, BotDeps } from "./telegram/context.js";
+import { conversationStorage } from "./telegram/storage.js";
+
+export type { BotContext, BotDeps };
+
+/** Which commands each role has; the menu and /help are built from this. */
+export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
+  guest: ["start", "language", "help"],
+  leader: ["new", "my", "cancel", "language", "help"],
+  substantiator: ["cancel", "language", "help"],
+  coordinator: ["new", "my", "invite", "orgs", "cancel", "language", "help"],
+  admin: ["new", "my", "neworg", "orgs", "invite", "cancel", "language", "help"],
+};
+
+export function commandList(role: EffectiveRole | "guest", lang: Lang): BotCommand[] {
+  const t = translator(lang);
+  return ROLE_COMMANDS[role].map((command) => ({ command, description: t(`commands.${command}`) }));
+}
+
+/** The default menu per language; each person's menu is narrowed to their role when they join. */
+export async function registerCommands(api: Api): Promise<void> {
+  await api.setMyCommands(commandList("guest", "en"));
+  for (const lang of LANGUAGES) await api.setMyCommands(commandList("guest", lang), { language_code: lang });
+}
+
+/** Sets the command menu of one private chat to the person's role and language. */
+export async function registerChatCommands(api: Api, chatId: number, role: EffectiveRole | null, lang: Lang) {
+  await api.setMyCommands(commandList(role ?? "guest", lang), { scope: { type: "chat", chat_id: chatId } });
+}
+
+/** Builds the bot. Nothing starts until the caller calls bot.start() or handles updates. */
+export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
+  const bot = new Bot<BotContext>(config.botToken, { client: { apiRoot: config.apiRoot } });
+  const { prisma } = deps;
+
+  // Context: logger with the update id, the sender's row, their language and role.
+  bot.use(async (ctx, next) => {
+    ctx.config = config;
+    ctx.deps = deps;
+    ctx.log = deps.logger.child({ update_id: ctx.update.update_id });
+    const from = ctx.from;
+    ctx.user = from ? await prisma.user.findUnique({ where: { telegramId: BigInt(from.id) } }) : null;
+    ctx.isAdmin = from ? config.adminTelegramIds.has(from.id) : false;
+    ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
+    ctx.t = translator(ctx.lang);
+    const started = Date.now();
+    await next();
+    ctx.log.debug({ ms: Date.now() - started }, "update handled");
+  });
+
+  // Only private chats: statements name people, they never belong in a group.
+  bot.use(async (ctx, next) => {
+    if (ctx.chat && ctx.chat.type !== "private") {
+      if (ctx.message?.text?.startsWith("/")) await ctx.reply(ctx.t("errors.private_only"));
+      return;
+    }
+    await next();
+  });
+
+  bot.use(
+    conversations<BotContext, BotContext>({
+      storage: {
+        type: "key",
+        version: HARVEST_STATE_VERSION,
+        prefix: "conv:",
+        getStorageKey: (ctx) => ctx.chatId?.toString(),
+        adapter: conversationStorage(prisma),
+      },
+    }),
+  );
+
+  bot.use(onboardingFeature());
+  bot.use(accessGate());
+  bot.use(harvestFeature());
+  bot.use(organisationsFeature());
+
+  bot.on("callback_query", async (ctx) => {
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });
+  });
+  bot.on("message", async (ctx) => {
+    await ctx.reply(ctx.t("errors.unknown_input"), { parse_mode: "HTML" });
+  });
+
+  // The one error boundary: log with the update id, tell the person, never crash.
+  bot.catch(async (err) => {
+    const ctx = err.ctx;
+    const e = err.error;
+    const detail = e instanceof GrammyError ? { method: e.method, description: e.description } : e instanceof HttpError ? { http: String(e.error) } : { message: (e as Error)?.message, stack: (e as Error)?.stack };
+    (ctx.log ?? deps.logger).error(detail, "update failed");
+    if (ctx.chat?.type === "private") {
+      try {
+        await ctx.reply(translator(ctx.lang ?? "en")("errors.internal"));
+      } catch {
+        /* Telegram unreachable too: already logged */
+      }
+    }
+  });
+
+  return bot;
+}
+
+export function pickLanguage(stored: string | null | undefined, configured: Lang | undefined, telegram: string | undefined): Lang {
+  if (isLang(stored)) return stored;
+  if (configured) return configured;
+  return telegram?.toLowerCase().startsWith("km") ? "km" : "en";
+}

@@ -1,0 +1,69 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.js";
+import { migrate, type SqlRunner } from "./migrate.js";
+
+export { PrismaClient };
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "pglite" | "postgres";
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  /** PGlite data directory; "memory://" keeps everything in memory. */
+  dataDir?: string;
+  /** An already opened PGlite (tests clone a migrated template). */
+  pglite?: PGlite;
+}
+
+/** PostgreSQL when a URL is given, otherwise the embedded PGlite. */
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  let lite = opts.pglite;
+  if (!lite) {
+    const dir = opts.dataDir ?? "./data/pglite";
+    if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+    lite = await PGlite.create(dir);
+  }
+  return openPglite(lite);
+}
+
+export function openPglite(lite: PGlite): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) as never }); // typed against an older adapter-utils; same runtime contract
+  return {
+    prisma,
+    kind: "pglite",
+    migrate: () => migrate(lite as unknown as SqlRunner),
+    async close() {
+      await prisma.$disconnect();
+      if (!lite.closed) await lite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return {
+    prisma,
+    kind: "postgres",
+    async migrate() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await migrate({ query: (sql, params) => client.query(sql, params as unknown[]), exec: (sql) => client.query(sql) } as SqlRunner);
+      } finally {
+        await client.end();
+      }
+    },
+    close: () => prisma.$disconnect(),
+  };
+}

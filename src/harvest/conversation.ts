@@ -1,0 +1,408 @@
+/**
+ * The harvest conversation. Its state lives in two places: the draft row (every answer, saved
+ * as it arrives, plus the step) and the conversation plugin's replay log. If the log is lost or
+ * was written by an older version of this code, the draft alone is enough to continue.
+ * Every side effect goes through conversation.external.
+ */
+import type { Conversation } from "@grammyjs/conversations";
+import type { Context } from "grammy";
+import type { Message } from "grammy/types";
+import { translator, type Lang, type T } from "../i18n/index.js";
+import type { BotContext } from "../telegram/context.js";
+import { keyboard, type Button } from "../telegram/keyboard.js";
+import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
+import { formatDate, khmerToAsciiDigits, parseDate, ymToString } from "./dates.js";
+import {
+  addEvidence,
+  closeDraft,
+  logEvent,
+  loadOwnDraft,
+  saveDraft,
+  type DraftChanges,
+  type DraftView,
+  type IncomingFile,
+} from "./drafts.js";
+import { answeredParts, packMessages, renderStatement } from "./format.js";
+import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
+
+export type HarvestConversation = Conversation<BotContext, Context>;
+
+type Answer =
+  | { type: "text"; text: string }
+  | { type: "button"; value: string }
+  | { type: "file"; file: IncomingFile };
+
+interface Expect {
+  /** Maximum length of free text; undefined: text is not an answer here. */
+  text?: number;
+  voice?: boolean;
+  files?: boolean;
+  buttons?: string[];
+}
+
+export function fileOf(m: Message): IncomingFile | undefined {
+  const caption = m.caption;
+  if (m.voice) return { kind: "voice", fileId: m.voice.file_id, fileUniqueId: m.voice.file_unique_id, caption };
+  if (m.audio) return { kind: "audio", fileId: m.audio.file_id, fileUniqueId: m.audio.file_unique_id, fileName: m.audio.file_name, caption };
+  if (m.photo?.length) {
+    const p = m.photo[m.photo.length - 1]!;
+    return { kind: "photo", fileId: p.file_id, fileUniqueId: p.file_unique_id, caption };
+  }
+  if (m.document) return { kind: "document", fileId: m.document.file_id, fileUniqueId: m.document.file_unique_id, fileName: m.document.file_name, caption };
+  if (m.video) return { kind: "video", fileId: m.video.file_id, fileUniqueId: m.video.file_unique_id, caption };
+  return undefined;
+}
+
+/** Reads a whole number, accepting Khmer digits and separators ("1,200", "១២០"). */
+export function parseCount(text: string): number | undefined {
+  const m = khmerToAsciiDigits(text).replace(/(\d)[,.\s](?=\d{3}\b)/g, "$1").match(/\d+/g);
+  if (!m || m.length !== 1) return undefined;
+  const n = Number(m[0]);
+  return Number.isSafeInteger(n) && n <= 100_000_000 ? n : undefined;
+}
+
+class Flow {
+  private seq = 0;
+  constructor(
+    private readonly conversation: HarvestConversation,
+    private readonly ctx: Context,
+    private readonly nonce: string,
+    public draft: DraftView,
+    private readonly userId: number,
+  ) {}
+
+  async t(): Promise<T> {
+    const lang = await this.conversation.external((c) => c.lang);
+    return translator(lang);
+  }
+
+  lang(): Promise<Lang> {
+    return this.conversation.external((c) => c.lang);
+  }
+
+  async say(key: string, params: Record<string, unknown> = {}, buttons?: Button[]) {
+    const t = await this.t();
+    await this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: buttons ? keyboard(buttons) : undefined });
+  }
+
+  /** Sends a question; returns the callback prefix that only its buttons carry. */
+  async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = []) {
+    const t = await this.t();
+    const prefix = `h:${this.nonce}:${++this.seq}`;
+    const kb = buttons.map((b) => ({ text: b.label, data: `${prefix}:${b.value}` }));
+    await this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: kb.length ? keyboard(kb, kb.length > 3 ? 2 : 1) : undefined });
+    return prefix;
+  }
+
+  /** Waits until the person gives an answer of the expected kind; explains anything else, keeps the step. */
+  async answer(prefix: string, expect: Expect): Promise<Answer> {
+    for (;;) {
+      const u = await this.conversation.wait();
+      const t = await this.t();
+      const reply = (key: string, params?: Record<string, unknown>) => u.reply(t(key, params), { parse_mode: "HTML" });
+      if (u.editedMessage) {
+        await reply("harvest.bad.edited");
+        continue;
+      }
+      if (u.callbackQuery) {
+        const data = u.callbackQuery.data ?? "";
+        if (!data.startsWith("h:")) await this.conversation.skip({ next: true });
+        const value = data.startsWith(`${prefix}:`) ? data.slice(prefix.length + 1) : undefined;
+        if (value !== undefined && expect.buttons?.includes(value)) {
+          await u.answerCallbackQuery();
+          await u.editMessageReplyMarkup().catch(() => {});
+          return { type: "button", value };
+        }
+        await u.answerCallbackQuery({ text: t("errors.stale_button") });
+        continue;
+      }
+      const m = u.message;
+      if (!m) continue;
+      if (m.forward_origin) {
+        await reply("harvest.bad.forwarded");
+        continue;
+      }
+      if (m.text !== undefined) {
+        if (m.text.startsWith("/")) {
+          await reply("harvest.bad.command", { command: m.text.split(/\s/)[0] });
+          continue;
+        }
+        if (expect.text === undefined) {
+          await reply(expect.buttons?.length ? "harvest.bad.use_buttons" : "harvest.bad.wrong_type");
+          continue;
+        }
+        const text = m.text.trim();
+        if (!text) {
+          await reply("harvest.bad.empty");
+          continue;
+        }
+        if (text.length > expect.text) {
+          await this.conversation.external((c) => logEvent(c.deps.prisma, this.draft.id, this.userId, "input_too_long", text));
+          await reply("harvest.bad.too_long", { limit: expect.text, length: text.length });
+          await u.reply(text); // the text back, to shorten and resend: nothing typed is lost
+          continue;
+        }
+        return { type: "text", text };
+      }
+      const file = fileOf(m);
+      if (file && (expect.files || (expect.voice && file.kind === "voice"))) return { type: "file", file };
+      await reply(expect.text !== undefined ? (expect.voice ? "harvest.bad.wrong_type_voice" : "harvest.bad.wrong_type") : expect.files ? "harvest.bad.wrong_type_file" : "harvest.bad.use_buttons");
+    }
+  }
+
+  async save(changes: DraftChanges) {
+    this.draft = await this.conversation.external((c) => saveDraft(c.deps.prisma, this.draft.id, this.userId, changes));
+  }
+
+  async evidence(part: string, file: IncomingFile, step?: Step) {
+    this.draft = await this.conversation.external((c) => addEvidence(c.deps.prisma, this.draft.id, this.userId, part, file, step));
+  }
+
+  next(step: Step): Step {
+    return nextStep(step, this.draft.reviewReached);
+  }
+}
+
+const skipButton = (t: T) => ({ label: t("harvest.skip"), value: "skip" });
+
+export async function harvest(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number }) {
+  const userId = await conversation.external((c) => c.user?.id);
+  if (userId === undefined) return;
+  const draft = await conversation.external((c) => loadOwnDraft(c.deps.prisma, args.outcomeId, userId));
+  if (!draft) {
+    const t = translator(await conversation.external((c) => c.lang));
+    await ctx.reply(t("harvest.draft_gone"));
+    return;
+  }
+  const nonce = (await conversation.now()).toString(36).slice(-6);
+  const f = new Flow(conversation, ctx, nonce, draft, userId);
+
+  for (;;) {
+    const d = f.draft;
+    const step: Step = d.step ?? "coaching";
+    const t = await f.t();
+    switch (step) {
+      case "description":
+      case "significance":
+      case "contribution": {
+        const p = await f.ask(`harvest.ask.${step}`, { actor: d.actorName ?? "", org: d.organisationName });
+        const a = await f.answer(p, { text: LIMITS.long, voice: true });
+        if (a.type === "file") {
+          await f.evidence(step, a.file, f.next(step));
+          await f.say("harvest.voice_kept");
+        } else if (a.type === "text") await f.save({ [step]: a.text, step: f.next(step) });
+        break;
+      }
+      case "actor_name": {
+        const p = await f.ask("harvest.ask.actor_name", { org: d.organisationName });
+        const a = await f.answer(p, { text: LIMITS.short });
+        if (a.type === "text") await f.save({ actorName: a.text, step: f.next(step) });
+        break;
+      }
+      case "actor_type": {
+        const p = await f.ask("harvest.ask.actor_type", { actor: d.actorName ?? "" }, ACTOR_TYPES.map((v) => ({ label: t(`actor_types.${v}`), value: v })));
+        const a = await f.answer(p, { buttons: [...ACTOR_TYPES] });
+        if (a.type === "button") await f.save({ actorType: a.value, step: f.next(step) });
+        break;
+      }
+      case "date": {
+        const p = await f.ask("harvest.ask.date", {}, [{ label: t("harvest.date.unknown"), value: "unknown" }]);
+        const a = await f.answer(p, { text: 100, buttons: ["unknown"] });
+        if (a.type === "button") {
+          await f.save({ dateText: null, dateKind: null, dateStart: null, dateEnd: null, step: nextStep("date_confirm", d.reviewReached) });
+        } else if (a.type === "text") {
+          const now = new Date(await conversation.now());
+          const parsed = parseDate(a.text, now);
+          await f.save({
+            dateText: a.text,
+            dateKind: parsed?.kind ?? null,
+            dateStart: parsed ? ymToString(parsed.start) : null,
+            dateEnd: parsed?.end ? ymToString(parsed.end) : null,
+            step: parsed ? "date_confirm" : "date",
+          });
+          if (!parsed) await f.say("harvest.date.unparsed", { text: a.text });
+        }
+        break;
+      }
+      case "date_confirm": {
+        const lang = await f.lang();
+        const parsed = parseDate(d.dateText ?? "", new Date(await conversation.now()));
+        const shown = parsed ? formatDate(parsed, lang) : d.dateText ?? "";
+        const p = await f.ask("harvest.date.confirm", { date: shown }, [
+          { label: t("harvest.yes"), value: "yes" },
+          { label: t("harvest.date.retry"), value: "no" },
+        ]);
+        const a = await f.answer(p, { buttons: ["yes", "no"] });
+        await f.save({ step: a.type === "button" && a.value === "yes" ? f.next(step) : "date" });
+        break;
+      }
+      case "place": {
+        const p = await f.ask("harvest.ask.place", {});
+        const a = await f.answer(p, { text: LIMITS.short });
+        if (a.type === "text") await f.save({ place: a.text, step: f.next(step) });
+        break;
+      }
+      case "people":
+      case "women": {
+        const p = await f.ask(`harvest.ask.${step}`, { people: d.peopleAffected ?? "" }, [skipButton(t)]);
+        const a = await f.answer(p, { text: 50, buttons: ["skip"] });
+        if (a.type === "button") {
+          await f.save({ step: f.next(step) });
+          break;
+        }
+        if (a.type !== "text") break;
+        const n = parseCount(a.text);
+        if (n === undefined) await f.say("harvest.bad.number");
+        else if (step === "women" && d.peopleAffected !== null && n > d.peopleAffected) {
+          await f.say("harvest.bad.women_more", { women: n, people: d.peopleAffected });
+        } else await f.save({ [step === "people" ? "peopleAffected" : "womenAffected"]: n, step: f.next(step) });
+        break;
+      }
+      case "expected":
+      case "positive": {
+        const [yes, no] = step === "expected" ? ["expected", "unexpected"] : ["positive", "negative"];
+        const p = await f.ask(`harvest.ask.${step}`, {}, [
+          { label: t(`format.${yes}`), value: yes! },
+          { label: t(`format.${no}`), value: no! },
+        ]);
+        const a = await f.answer(p, { buttons: [yes!, no!] });
+        if (a.type === "button") await f.save({ [step]: a.value === yes, step: f.next(step) });
+        break;
+      }
+      case "evidence": {
+        const p = await f.ask("harvest.ask.evidence", { count: d.evidenceCount }, [{ label: t("harvest.done"), value: "done" }]);
+        for (;;) {
+          const a = await f.answer(p, { text: LIMITS.long, files: true, buttons: ["done"] });
+          if (a.type === "button") {
+            await f.save({ step: f.next(step) });
+            break;
+          }
+          if (a.type === "file") await f.evidence("evidence", a.file);
+          else await f.save({ sources: f.draft.sources ? `${f.draft.sources}\n${a.text}` : a.text });
+          await f.say("harvest.evidence_received", { count: f.draft.evidenceCount }, [{ text: t("harvest.done"), data: `${p}:done` }]);
+        }
+        break;
+      }
+      case "coaching": {
+        const finding = pendingFindings(f.draft)[0];
+        if (!finding) {
+          await f.save({ step: "review", reviewReached: true });
+          break;
+        }
+        await coach(f, finding, t);
+        break;
+      }
+      case "review": {
+        const lang = await f.lang();
+        const messages = packMessages(renderStatement(d, t, lang));
+        for (const m of messages.slice(0, -1)) await ctx.reply(m, { parse_mode: "HTML" });
+        const prefix = await f.ask("harvest.review", { summary: messages[messages.length - 1] }, [
+          { label: t("harvest.review_submit"), value: "submit" },
+          { label: t("harvest.review_edit"), value: "edit" },
+          { label: t("harvest.review_save"), value: "save" },
+          { label: t("harvest.review_discard"), value: "discard" },
+        ]);
+        const a = await f.answer(prefix, { buttons: ["submit", "edit", "save", "discard"] });
+        if (a.type !== "button") break;
+        if (a.value === "edit") {
+          const parts = Object.keys(EDIT_PARTS);
+          const p = await f.ask("harvest.edit_which", {}, [
+            ...parts.map((v) => ({ label: t(`parts.${v}`), value: v })),
+            { label: t("harvest.back"), value: "back" },
+          ]);
+          const b = await f.answer(p, { buttons: [...parts, "back"] });
+          if (b.type === "button" && b.value !== "back") await f.save({ step: EDIT_PARTS[b.value]![0]! });
+          break;
+        }
+        if (a.value === "discard") {
+          const p = await f.ask("harvest.discard_confirm", { id: d.id }, [
+            { label: t("harvest.discard_yes"), value: "yes" },
+            { label: t("harvest.discard_no"), value: "no" },
+          ]);
+          const b = await f.answer(p, { buttons: ["yes", "no"] });
+          if (b.type === "button" && b.value === "yes") {
+            const now = new Date(await conversation.now());
+            await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, "discard", now));
+            await f.say("harvest.discarded", { id: d.id });
+            return;
+          }
+          break;
+        }
+        const now = new Date(await conversation.now());
+        const how = a.value === "submit" ? "submit" : "save";
+        await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, how, now));
+        if (how === "save") {
+          await f.say("harvest.saved", { id: d.id });
+          return;
+        }
+        await f.say("harvest.submitted", { id: d.id });
+        await f.say("harvest.after_submit", {}, [
+          { text: t("harvest.after_yes"), data: `after:${d.id}:yes` },
+          { text: t("harvest.after_no"), data: `after:${d.id}:no` },
+        ]);
+        return;
+      }
+    }
+  }
+}
+
+export function pendingFindings(d: DraftView): Finding[] {
+  return runChecks(d, { organisationName: d.organisationName, voiceParts: new Set(d.voiceParts) }).filter(
+    (x) => !d.coachingHandled.includes(x.id),
+  );
+}
+
+/** Asks the question of one coaching finding and applies the answer to the draft. */
+async function coach(f: Flow, finding: Finding, t: T) {
+  const d = f.draft;
+  const handled = [...d.coachingHandled, finding.id];
+  const part = finding.id.startsWith("detail.") ? finding.id.slice("detail.".length) : undefined;
+  const params = { ...finding.params, part: part ? t(`parts.${part}`) : "", actor: d.actorName ?? t("format.the_actor") };
+  const p = await f.ask(`coach.${part ? "detail" : finding.id}`, params, [skipButton(t)]);
+  const a = await f.answer(p, { text: LIMITS.long, buttons: ["skip"] });
+  if (a.type === "button") {
+    await f.save({ coachingHandled: handled });
+    return;
+  }
+  if (a.type !== "text") return;
+  const append = (old: string | null) => (old ? `${old}\n${a.text}` : a.text);
+  const changes: DraftChanges = { coachingHandled: handled };
+  switch (finding.id) {
+    case "date": {
+      const parsed = parseDate(a.text);
+      if (!parsed) {
+        await f.say("harvest.date.unparsed", { text: a.text });
+        return; // same question again
+      }
+      Object.assign(changes, { dateText: a.text, dateKind: parsed.kind, dateStart: ymToString(parsed.start), dateEnd: parsed.end ? ymToString(parsed.end) : null });
+      await f.save(changes);
+      await f.say("harvest.date.understood", { date: formatDate(parsed, await f.lang()) });
+      return;
+    }
+    case "actor":
+      if (a.text.length > LIMITS.short) return f.say("harvest.bad.too_long", { limit: LIMITS.short, length: a.text.length });
+      changes.actorName = a.text;
+      break;
+    case "place":
+      if (a.text.length > LIMITS.short) return f.say("harvest.bad.too_long", { limit: LIMITS.short, length: a.text.length });
+      changes.place = a.text;
+      break;
+    case "number": {
+      const n = parseCount(a.text);
+      if (n !== undefined && /^\D{0,20}\d[\d,.\s]*\D{0,30}$/.test(khmerToAsciiDigits(a.text))) changes.peopleAffected = n;
+      else changes.significance = append(d.significance);
+      break;
+    }
+    case "behaviour":
+      changes.description = append(d.description);
+      break;
+    default:
+      if (part && (TEXT_PARTS as readonly string[]).includes(part)) {
+        const key = part as (typeof TEXT_PARTS)[number];
+        changes[key] = append(d[key]);
+      }
+  }
+  await f.save(changes);
+}
+
+export { answeredParts };

@@ -1,0 +1,82 @@
+import type { T, Lang } from "../i18n/index.js";
+import { escapeHtml } from "../telegram/html.js";
+import { formatDate, ymFromString, type ParsedDate } from "./dates.js";
+import type { DraftView } from "./drafts.js";
+
+export function draftDate(d: Pick<DraftView, "dateKind" | "dateStart" | "dateEnd">): ParsedDate | undefined {
+  if (!d.dateKind || !d.dateStart) return undefined;
+  return {
+    kind: d.dateKind as ParsedDate["kind"],
+    start: ymFromString(d.dateStart),
+    end: d.dateEnd ? ymFromString(d.dateEnd) : undefined,
+  };
+}
+
+const yesNo = (v: boolean | null, t: T, yes: string, no: string) => (v === null ? t("format.none") : t(v ? yes : no));
+
+/** The statement as sections of safe HTML, each short enough for one Telegram message. */
+export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
+  const none = `<i>${t("format.none")}</i>`;
+  const text = (v: string | null, part?: string) => {
+    const voice = part && d.voiceParts.includes(part) ? ` 🎤 <i>${t("format.voice_note")}</i>` : "";
+    return (v ? escapeHtml(v) : voice ? "" : none) + voice;
+  };
+  const date = draftDate(d);
+  const numbers =
+    d.peopleAffected === null && d.womenAffected === null
+      ? none
+      : t("format.numbers", { people: d.peopleAffected ?? "?", women: d.womenAffected ?? "?" });
+  const section = (label: string, body: string) => `<b>${t(label)}</b>\n${body}`;
+  return [
+    t("format.title", { id: d.id, status: t(`status.${d.status}`), org: d.organisationName }),
+    section("format.description", text(d.description, "description")),
+    section(
+      "format.actor",
+      d.actorName ? `${escapeHtml(d.actorName)}${d.actorType ? ` (${t(`actor_types.${d.actorType}`)})` : ""}` : none,
+    ),
+    section("format.date", date ? escapeHtml(formatDate(date, lang)) : text(d.dateText)),
+    section("format.place", text(d.place)),
+    section("format.significance", text(d.significance, "significance")),
+    section("format.contribution", text(d.contribution, "contribution")),
+    section("format.people", numbers),
+    section(
+      "format.nature",
+      `${yesNo(d.expected, t, "format.expected", "format.unexpected")}, ${yesNo(d.positive, t, "format.positive", "format.negative")}`,
+    ),
+    section(
+      "format.evidence",
+      `${t("format.files", { count: d.evidenceCount })}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`,
+    ),
+  ];
+}
+
+/** Packs sections into as few messages as fit under Telegram's 4096-character limit. */
+export function packMessages(sections: string[], limit = 3800): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (const s of sections) {
+    if (cur && cur.length + s.length + 2 > limit) {
+      out.push(cur);
+      cur = "";
+    }
+    cur = cur ? `${cur}\n\n${s}` : s;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** Which parts have an answer, for "what was kept" after /cancel. */
+export function answeredParts(d: DraftView): string[] {
+  const parts: Array<[string, boolean]> = [
+    ["description", Boolean(d.description) || d.voiceParts.includes("description")],
+    ["actor", Boolean(d.actorName)],
+    ["date", Boolean(d.dateText)],
+    ["place", Boolean(d.place)],
+    ["significance", Boolean(d.significance) || d.voiceParts.includes("significance")],
+    ["contribution", Boolean(d.contribution) || d.voiceParts.includes("contribution")],
+    ["numbers", d.peopleAffected !== null || d.womenAffected !== null],
+    ["nature", d.expected !== null || d.positive !== null],
+    ["evidence", d.evidenceCount > 0 || Boolean(d.sources)],
+  ];
+  return parts.filter(([, ok]) => ok).map(([p]) => p);
+}

@@ -1,0 +1,49 @@
+/** Starts the bot: validate config, open and migrate the database, register commands, poll. */
+import { createBot, registerCommands } from "./bot.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { openDatabase } from "./db/client.js";
+import { createLogger } from "./logger.js";
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const logger = createLogger(config.logLevel);
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const applied = await db.migrate();
+logger.info({ database: db.kind, applied }, applied.length ? "migrations applied" : "database up to date");
+
+const bot = createBot(config, { prisma: db.prisma, logger });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "stopping");
+  await bot.stop();
+  await db.close();
+  process.exit(0);
+}
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+try {
+  await bot.init();
+  await registerCommands(bot.api);
+} catch (e) {
+  logger.fatal({ message: (e as Error).message }, "cannot reach the Telegram Bot API (check BOT_TOKEN and TELEGRAM_API_ROOT)");
+  await db.close();
+  process.exit(1);
+}
+await bot.start({
+  drop_pending_updates: false,
+  allowed_updates: ["message", "edited_message", "callback_query", "my_chat_member"],
+  onStart: (me) => logger.info({ username: me.username, api_root: config.apiRoot, database: db.kind }, "bot started"),
+});

@@ -1,0 +1,206 @@
+import { Composer } from "grammy";
+import { commandList, registerChatCommands } from "../bot.js";
+import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
+import type { BotContext } from "../telegram/context.js";
+import { keyboard } from "../telegram/keyboard.js";
+import { checkInvite, redeemInvite } from "./invites.js";
+import { activeMemberships, effectiveRole } from "./members.js";
+
+const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
+
+function displayName(from: { first_name: string; last_name?: string }): string {
+  return [from.first_name, from.last_name].filter(Boolean).join(" ").slice(0, 200);
+}
+
+async function ensureUser(ctx: BotContext) {
+  const from = ctx.from!;
+  ctx.user = await ctx.deps.prisma.user.upsert({
+    where: { telegramId: BigInt(from.id) },
+    create: { telegramId: BigInt(from.id), displayName: displayName(from), username: from.username },
+    update: { displayName: displayName(from), username: from.username ?? null },
+  });
+  return ctx.user;
+}
+
+function languageKeyboard() {
+  return keyboard(LANGUAGES.map((l) => ({ text: LANGUAGE_NAMES[l], data: `lang:${l}` })), 2);
+}
+
+async function showConsent(ctx: BotContext) {
+  await ctx.reply(ctx.t("onboarding.consent"), {
+    parse_mode: "HTML",
+    reply_markup: keyboard([
+      { text: ctx.t("onboarding.consent_accept"), data: "consent:accept" },
+      { text: ctx.t("onboarding.consent_decline"), data: "consent:decline" },
+    ]),
+  });
+}
+
+/** The commands this person can use, as /help shows them. */
+export async function helpText(ctx: BotContext): Promise<string> {
+  const roles = ctx.user ? (await activeMemberships(ctx.deps.prisma, ctx.user.id)).map((m) => m.role) : [];
+  const role = ctx.user?.consentAt ? effectiveRole(roles, ctx.isAdmin) : null;
+  const lines = commandList(role ?? "guest", ctx.lang).map((c) => `/${c.command} — ${ctx.t(`help.${c.command}`)}`);
+  const intro = ctx.t(`help.intro_${role ?? "guest"}`);
+  return `${intro}\n\n${lines.join("\n")}`;
+}
+
+/** After language and consent: join the pending invite's organisation, then say welcome. */
+async function completeOnboarding(ctx: BotContext) {
+  const { prisma } = ctx.deps;
+  const user = ctx.user!;
+  const now = ctx.deps.now?.() ?? new Date();
+  if (user.pendingInviteId) {
+    const result = await redeemInvite(prisma, user.pendingInviteId, user.id, now);
+    ctx.user = await prisma.user.update({ where: { id: user.id }, data: { pendingInviteId: null } });
+    if (result.status === "joined" || result.status === "already_member") {
+      const key = result.status === "joined" ? "onboarding.joined" : "onboarding.already_member";
+      await ctx.reply(ctx.t(key, { org: result.invite.organisation.name, role: ctx.t(`roles.${result.membership.role}`) }), {
+        parse_mode: "HTML",
+      });
+      ctx.log.info({ user_id: user.id, organisation_id: result.invite.organisationId, role: result.membership.role }, "joined");
+    } else {
+      await ctx.reply(ctx.t(`onboarding.invite_${result.status}`), { parse_mode: "HTML" });
+    }
+  }
+  const roles = (await activeMemberships(prisma, user.id)).map((m) => m.role);
+  const role = effectiveRole(roles, ctx.isAdmin);
+  await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
+  if (!role) {
+    await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
+    return;
+  }
+  await ctx.reply(await helpText(ctx), { parse_mode: "HTML" });
+}
+
+/** Moves a person on to whatever onboarding still needs: language, then consent, then joining. */
+async function continueOnboarding(ctx: BotContext) {
+  const user = ctx.user!;
+  if (!user.language) {
+    await ctx.reply(translator("en")("onboarding.choose_language") + "\n" + translator("km")("onboarding.choose_language"), {
+      reply_markup: languageKeyboard(),
+    });
+  } else if (!user.consentAt) {
+    await showConsent(ctx);
+  } else {
+    await completeOnboarding(ctx);
+  }
+}
+
+/** /start, language, consent, /language and /help: these work for everyone, at any time. */
+export function onboardingFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  c.command("start", async (ctx) => {
+    const { prisma } = ctx.deps;
+    const code = ctx.match.trim();
+    const now = ctx.deps.now?.() ?? new Date();
+    if (code) {
+      const check = await checkInvite(prisma, code, now);
+      if (check.status !== "ok") {
+        ctx.log.info({ status: check.status }, "invite refused");
+        await ctx.reply(ctx.t(`onboarding.invite_${check.status}`), { parse_mode: "HTML" });
+        return;
+      }
+      const user = await ensureUser(ctx);
+      ctx.user = await prisma.user.update({ where: { id: user.id }, data: { pendingInviteId: check.invite.id } });
+      await ctx.reply(ctx.t("onboarding.invited", { org: check.invite.organisation.name, role: ctx.t(`roles.${check.invite.role}`) }), {
+        parse_mode: "HTML",
+      });
+      await continueOnboarding(ctx);
+      return;
+    }
+    if (ctx.user || ctx.isAdmin) {
+      await ensureUser(ctx);
+      await continueOnboarding(ctx);
+      return;
+    }
+    await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
+  });
+
+  c.callbackQuery(/^lang:(.+)$/, async (ctx) => {
+    const lang = ctx.match[1];
+    if (!isLang(lang)) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    const hadLanguage = Boolean(ctx.user?.language);
+    if (!ctx.user) {
+      // Only people who came through an invite (or admins) have a row; others need an invite first.
+      if (!ctx.isAdmin) {
+        await ctx.answerCallbackQuery();
+        await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
+        return;
+      }
+      await ensureUser(ctx);
+    }
+    ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { language: lang } });
+    ctx.lang = lang;
+    ctx.t = translator(lang);
+    await ctx.answerCallbackQuery({ text: ctx.t("onboarding.language_set") });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (hadLanguage && ctx.user.consentAt) {
+      await ctx.reply(ctx.t("onboarding.language_set"));
+      const roles = (await activeMemberships(ctx.deps.prisma, ctx.user.id)).map((m) => m.role);
+      await registerChatCommands(ctx.api, ctx.chat!.id, effectiveRole(roles, ctx.isAdmin), lang).catch(() => {});
+      return;
+    }
+    await continueOnboarding(ctx);
+  });
+
+  c.callbackQuery(/^consent:(accept|decline)$/, async (ctx) => {
+    const user = ctx.user;
+    if (!user) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (user.consentAt) {
+      await ctx.answerCallbackQuery({ text: ctx.t("onboarding.consent_already") });
+      return;
+    }
+    if (ctx.match[1] === "decline") {
+      await ctx.answerCallbackQuery();
+      await ctx.reply(ctx.t("onboarding.consent_declined"));
+      return;
+    }
+    const now = ctx.deps.now?.() ?? new Date();
+    // Only the first press records consent; a second one finds it set and stops above.
+    const updated = await ctx.deps.prisma.user.updateMany({ where: { id: user.id, consentAt: null }, data: { consentAt: now } });
+    await ctx.answerCallbackQuery();
+    if (updated.count === 0) return;
+    ctx.user = await ctx.deps.prisma.user.findUnique({ where: { id: user.id } });
+    await completeOnboarding(ctx);
+  });
+
+  c.command("language", async (ctx) => {
+    if (!ctx.user && !ctx.isAdmin) {
+      await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
+      return;
+    }
+    await ctx.reply(ctx.t("onboarding.choose_language"), { reply_markup: languageKeyboard() });
+  });
+
+  c.command("help", async (ctx) => {
+    let text = await helpText(ctx);
+    if (await ctx.conversation.active("harvest")) text += `\n\n${ctx.t("help.in_harvest")}`;
+    await ctx.reply(text, { parse_mode: "HTML" });
+  });
+
+  return c;
+}
+
+/** Everything after this needs a language, consent, and an active membership (or admin). */
+export function accessGate(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.use(async (ctx, next) => {
+    if (!ctx.from || ctx.chat?.type !== "private") return;
+    const refuse = async (key: string) => {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t(key).replace(/<[^>]+>/g, ""), show_alert: true });
+      else await ctx.reply(ctx.t(key), { parse_mode: "HTML" });
+    };
+    const user = ctx.user;
+    if (!user || !user.language) return refuse(ctx.isAdmin ? "onboarding.send_start" : "onboarding.no_invite");
+    if (!user.consentAt) {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+      return showConsent(ctx);
+    }
+    if (!ctx.isAdmin && (await activeMemberships(ctx.deps.prisma, user.id)).length === 0) return refuse("onboarding.not_member");
+    await next();
+  });
+  return c;
+}

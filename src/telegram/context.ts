@@ -1,0 +1,28 @@
+import type { ConversationFlavor } from "@grammyjs/conversations";
+import type { Context } from "grammy";
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import type { User } from "../generated/prisma/client.js";
+import type { Lang, T } from "../i18n/index.js";
+import type { Logger } from "../logger.js";
+
+export interface BotDeps {
+  prisma: Db;
+  logger: Logger;
+  /** The clock; tests may replace it. */
+  now?: () => Date;
+}
+
+export interface AppContextExtras {
+  config: Config;
+  deps: BotDeps;
+  /** A logger carrying this update's id. */
+  log: Logger;
+  /** The database row of the sender, if they have one. */
+  user: User | null;
+  lang: Lang;
+  t: T;
+  isAdmin: boolean;
+}
+
+export type BotContext = ConversationFlavor<Context & AppContextExtras>;

@@ -1,0 +1,43 @@
+/**
+ * A migrated database for one test file: embedded PGlite by default, or a fresh database on
+ * the PostgreSQL server named by TEST_POSTGRES_URL (CI runs the suite both ways).
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type Database } from "../../src/db/client.js";
+
+export const usingPostgres = () => Boolean(process.env.TEST_POSTGRES_URL);
+
+export interface TestDatabase extends Database {
+  /** A URL for a child process: postgres:// on PostgreSQL, undefined on PGlite. */
+  url?: string;
+}
+
+export async function testDatabase(): Promise<TestDatabase> {
+  const admin = process.env.TEST_POSTGRES_URL;
+  if (!admin) {
+    const db = await openDatabase({ dataDir: "memory://" });
+    await db.migrate();
+    return db;
+  }
+  const name = `oh_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString() });
+  await db.migrate();
+  return {
+    ...db,
+    url: url.toString(),
+    async close() {
+      await db.close();
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * A fake Telegram Bot API on 127.0.0.1 for end-to-end tests. The bot talks to it over real
+ * HTTP (getUpdates long polling, sendMessage, ...). It records every call, so tests can
+ * assert what a person would see. It also serves as the bot's peer in the benchmark.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { InlineKeyboardMarkup, Message, Update } from "grammy/types";
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, any>;
+}
+
+export interface BotMessage {
+  message_id: number;
+  chat_id: number;
+  text: string;
+  parse_mode?: string;
+  reply_markup?: InlineKeyboardMarkup;
+  method: string;
+  /** The raw payload (for files: photo/document/voice ids). */
+  payload: Record<string, any>;
+}
+
+export const BOT_USER = { id: 999_000_001, is_bot: true, first_name: "Harvest Bot", username: "harvest_test_bot" };
+
+export class FakeTelegram {
+  readonly token: string;
+  calls: ApiCall[] = [];
+  /** Every message the bot sent or edited, by message id. */
+  messages = new Map<number, BotMessage>();
+  /** Messages in the order they were sent, per chat. */
+  private outbox = new Map<number, BotMessage[]>();
+  private updates: Update[] = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1;
+  private waiters: Array<() => void> = [];
+  private server?: Server;
+  /** Answers from answerCallbackQuery, by callback query id. */
+  callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
+  /** Optional fault injection: return a response instead of handling the call. */
+  intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown } | undefined;
+
+  constructor(token = "123456:TEST-token-abcdefghijklmnop") {
+    this.token = token;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this.apiRoot;
+  }
+
+  get apiRoot(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.waiters.splice(0).forEach((w) => w());
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    this.server?.closeAllConnections?.();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? "");
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (!match || match[1] !== this.token) return send(401, { ok: false, error_code: 401, description: "Unauthorized" });
+    const method = match[2]!;
+    let payload: Record<string, any> = {};
+    if (raw) {
+      try {
+        payload = JSON.parse(raw);
+      } catch {
+        payload = Object.fromEntries(new URLSearchParams(raw));
+      }
+    }
+    const injected = this.intercept?.(method, payload);
+    if (injected) return send(injected.status, injected.body);
+    if (method !== "getUpdates") this.calls.push({ method, payload });
+    try {
+      const result = await this.dispatch(method, payload);
+      send(200, { ok: true, result });
+    } catch (e) {
+      send(400, { ok: false, error_code: 400, description: (e as Error).message });
+    }
+  }
+
+  private async dispatch(method: string, p: Record<string, any>): Promise<unknown> {
+    switch (method) {
+      case "getMe":
+        return BOT_USER;
+      case "getUpdates": {
+        const offset = Number(p.offset ?? 0);
+        this.updates = this.updates.filter((u) => u.update_id >= offset);
+        if (this.updates.length === 0) {
+          const waitMs = Math.min(Number(p.timeout ?? 0) * 1000, 300);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, waitMs);
+            this.waiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        return this.updates.slice(0, Number(p.limit ?? 100));
+      }
+      case "sendMessage":
+        return this.record(method, p, p.text);
+      case "sendPhoto":
+      case "sendDocument":
+      case "sendVoice":
+      case "sendAudio":
+      case "sendVideo":
+        return this.record(method, p, p.caption ?? "");
+      case "editMessageText":
+      case "editMessageReplyMarkup": {
+        const m = this.messages.get(Number(p.message_id));
+        if (!m) throw new Error("Bad Request: message to edit not found");
+        if (method === "editMessageText") m.text = p.text;
+        m.reply_markup = p.reply_markup;
+        if (method === "editMessageText") m.parse_mode = p.parse_mode;
+        return this.asTelegramMessage(m);
+      }
+      default:
+        if (method === "answerCallbackQuery") this.callbackAnswers.set(p.callback_query_id, { text: p.text, show_alert: p.show_alert });
+        return true;
+    }
+  }
+
+  private record(method: string, p: Record<string, any>, text: string) {
+    const m: BotMessage = {
+      message_id: this.nextMessageId++,
+      chat_id: Number(p.chat_id),
+      text: text ?? "",
+      parse_mode: p.parse_mode,
+      reply_markup: p.reply_markup,
+      method,
+      payload: p,
+    };
+    if (p.parse_mode === "HTML") assertValidHtml(m.text);
+    if (m.text.length > 4096) throw new Error("Bad Request: message is too long");
+    this.messages.set(m.message_id, m);
+    const list = this.outbox.get(m.chat_id) ?? [];
+    list.push(m);
+    this.outbox.set(m.chat_id, list);
+    return this.asTelegramMessage(m);
+  }
+
+  private asTelegramMessage(m: BotMessage): Message {
+    return {
+      message_id: m.message_id,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: m.chat_id, type: "private", first_name: "User" },
+      from: BOT_USER,
+      text: m.text,
+      reply_markup: m.reply_markup,
+    } as Message;
+  }
+
+  /** Messages the bot sent to a chat, in order. */
+  sentTo(chatId: number): BotMessage[] {
+    return this.outbox.get(chatId) ?? [];
+  }
+
+  pushUpdate(update: Omit<Update, "update_id">): number {
+    const u = { ...update, update_id: this.nextUpdateId++ } as Update;
+    this.updates.push(u);
+    this.waiters.splice(0).forEach((w) => w());
+    return u.update_id;
+  }
+
+  newMessageId(): number {
+    return this.nextMessageId++;
+  }
+}
+
+/** Telegram rejects HTML with unknown tags or unbalanced ones; so does this check. */
+export function assertValidHtml(html: string): void {
+  const allowed = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "blockquote", "span"]);
+  const stack: string[] = [];
+  for (const m of html.matchAll(/<(\/?)([a-zA-Z-]+)[^>]*>/g)) {
+    const [, closing, tag] = m;
+    if (!allowed.has(tag!)) throw new Error(`Bad Request: can't parse entities: unsupported tag <${tag}>`);
+    if (closing) {
+      if (stack.pop() !== tag) throw new Error(`Bad Request: can't parse entities: unexpected </${tag}>`);
+    } else stack.push(tag!);
+  }
+  if (stack.length) throw new Error(`Bad Request: can't parse entities: unclosed <${stack[0]}>`);
+  if (/&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)/.test(html)) throw new Error("Bad Request: can't parse entities: bare &");
+}

@@ -1,0 +1,79 @@
+/** Runs the real bot (createBot + long polling) against the fake Bot API and a test database. */
+import type { Bot } from "grammy";
+import { pino } from "pino";
+import { createBot, type BotContext } from "../../src/bot.js";
+import { loadConfig } from "../../src/config.js";
+import { createInvite } from "../../src/onboarding/invites.js";
+import type { Role } from "../../src/generated/prisma/client.js";
+import { FakeTelegram } from "./fake-telegram.js";
+import { testDatabase, type TestDatabase } from "./db.js";
+import { FakeUser } from "./user.js";
+
+export const ADMIN_ID = 5000;
+
+export interface Harness {
+  tg: FakeTelegram;
+  db: TestDatabase;
+  bot: Bot<BotContext>;
+  stop(): Promise<void>;
+  /** Stops polling and starts a new bot instance on the same database (conversation state is in the DB). */
+  restartBot(): Promise<void>;
+  user(id: number, firstName?: string, languageCode?: string): FakeUser;
+  invite(org: string, role?: Role, opts?: { uses?: number; days?: number }): Promise<string>;
+  /** Invites, onboards (language + consent) and returns a ready member. */
+  member(id: number, org: string, lang?: "en" | "km", role?: Role): Promise<FakeUser>;
+  organisation(name: string): Promise<{ id: number; name: string }>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const tg = new FakeTelegram();
+  const apiRoot = await tg.start();
+  const db = await testDatabase();
+  const config = loadConfig({ BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN_ID), LOG_LEVEL: "silent", ...env });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  let bot: Bot<BotContext>;
+  const launch = async () => {
+    bot = createBot(config, { prisma: db.prisma, logger });
+    await bot.init();
+    void bot.start({ drop_pending_updates: false, timeout: 1 });
+  };
+  await launch();
+  const h: Harness = {
+    tg,
+    db,
+    get bot() {
+      return bot;
+    },
+    async stop() {
+      await bot.stop();
+      await tg.stop();
+      await db.close();
+    },
+    async restartBot() {
+      await bot.stop();
+      await launch();
+    },
+    user: (id, firstName, languageCode) => new FakeUser(tg, id, firstName, languageCode),
+    async organisation(name) {
+      return db.prisma.organisation.upsert({ where: { name }, create: { name }, update: {} });
+    },
+    async invite(org, role = "leader", opts = {}) {
+      const o = await h.organisation(org);
+      const { code } = await createInvite(db.prisma, { organisationId: o.id, role, maxUses: opts.uses ?? 10, days: opts.days ?? 7 });
+      return code;
+    },
+    async member(id, org, lang = "en", role = "leader") {
+      const code = await h.invite(org, role);
+      const u = h.user(id);
+      u.text(`/start ${code}`);
+      await u.expect("invited");
+      u.press(lang === "km" ? "ខ្មែរ" : "English");
+      await u.expect(lang === "km" ? "មុននឹងចាប់ផ្តើម" : "Before we start");
+      u.press(/✅/);
+      await u.expect(lang === "km" ? "សូមស្វាគមន៍" : "Welcome");
+      await u.drain(100);
+      return u;
+    },
+  };
+  return h;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    // PGlite and PostgreSQL databases are per test file; two files at a time fit two cores.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
