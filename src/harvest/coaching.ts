@@ -69,9 +69,27 @@ export function isSelf(actor: string, organisationName: string): boolean {
   return all(SELF_WORDS).some((w) => a === w);
 }
 
-export function activityWord(description: string): string | undefined {
+/**
+ * The activity word when the description tells what the partner itself did ("we trained ...",
+ * "the union organised ..."): an activity verb within a few words after the partner as subject.
+ * "lists submitted through the union" is not flagged: there the actor is the subject.
+ */
+export function activityWord(description: string, organisationName = ""): string | undefined {
   const d = norm(description);
-  return all(ACTIVITY_WORDS).find((w) => containsWord(d, w));
+  const subjects = [...all(SELF_WORDS).filter((w) => w.length > 1), norm(organisationName)].filter(Boolean);
+  for (const word of all(ACTIVITY_WORDS)) {
+    if (!containsWord(d, word)) continue;
+    if (KHMER.test(word)) {
+      const at = d.indexOf(word);
+      if (subjects.some((s) => KHMER.test(s) && d.slice(Math.max(0, at - 25), at).includes(s))) return word;
+      continue;
+    }
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const subject = subjects.filter((s) => !KHMER.test(s)).map(esc).join("|");
+    const re = new RegExp(`(^|[^\\p{L}])(${subject})\\s+(\\S+\\s+){0,3}${esc(word)}($|[^\\p{L}])`, "u");
+    if (re.test(d) || d.startsWith(word)) return word;
+  }
+  return undefined;
 }
 
 export function isTooShort(text: string): boolean {
@@ -90,7 +108,7 @@ export function runChecks(d: DraftForChecks, c: CheckContext): Finding[] {
   if (!d.actorName || isSelf(d.actorName, c.organisationName)) {
     findings.push({ id: "actor", params: { org: c.organisationName } });
   }
-  const word = d.description ? activityWord(d.description) : undefined;
+  const word = d.description ? activityWord(d.description, c.organisationName) : undefined;
   if (word) findings.push({ id: "behaviour", params: { word, actor: d.actorName ?? "" } });
   if (!d.place || norm(d.place).length < 2) findings.push({ id: "place", params: {} });
   if (d.peopleAffected == null && !hasNumber(d.description) && !hasNumber(d.significance) && !hasNumber(d.contribution)) {

@@ -67,6 +67,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       const u = h.user(id);
       u.text(`/start ${code}`);
       await u.expect("invited");
+      await u.expect("Please choose your language");
       u.press(lang === "km" ? "ខ្មែរ" : "English");
       await u.expect(lang === "km" ? "មុននឹងចាប់ផ្តើម" : "Before we start");
       u.press(/✅/);
