@@ -106,3 +106,161 @@ describe("harvest in English", () => {
     expect(m.text).toContain(`Draft #${draft.id} is kept with: What changed`);
   });
 });
+
+describe("harvest in Khmer", () => {
+  it("records a complete statement with Khmer dates, digits and buttons", async () => {
+    const u = await h.member(1101, "សហជីពកម្មករម៉ាស្សាសៀមរាប", "km");
+    u.text("/new");
+    await u.expect("តើមានអ្វីផ្លាស់ប្តូរ?");
+    u.text("នៅខែមីនា ឆ្នាំ២០២៤ មន្ទីរការងារខេត្តសៀមរាបបានចាប់ផ្តើមចុះឈ្មោះកម្មករម៉ាស្សាក្រៅប្រព័ន្ធចូលមូលនិធិសុខភាពជាតិ ដោយទទួលយកបញ្ជីឈ្មោះតាមរយៈសហជីព។");
+    await u.expect("តើអ្នកណាបានផ្លាស់ប្តូរ?");
+    u.text("មន្ទីរការងារខេត្តសៀមរាប");
+    await u.expect("ជាតួអង្គសង្គមប្រភេទណា");
+    u.press("រដ្ឋាភិបាល (ថ្នាក់ជាតិ ឬថ្នាក់ក្រោមជាតិ)");
+    await u.expect("តើការផ្លាស់ប្តូរកើតឡើងនៅពេលណា?");
+    u.text("ខែមីនា ២០២៤");
+    expect((await u.next()).text).toBe("ខ្ញុំយល់ថា៖ <b>ខែមីនា ឆ្នាំ២០២៤</b>។ តើត្រឹមត្រូវទេ?");
+    u.press("បាទ/ចាស");
+    await u.expect("តើវាកើតឡើងនៅឯណា?");
+    u.text("ខេត្តសៀមរាប");
+    await u.expect("ហេតុអ្វីវាសំខាន់");
+    u.text("ពីមុន កម្មករទាំងនេះគ្មានផ្លូវចូលរបបនេះទេ។ ឥឡូវនេះ ស្ត្រីប្រហែល ៣០០ នាក់អាចទទួលការព្យាបាលដោយឥតគិតថ្លៃនៅមន្ទីរពេទ្យរដ្ឋ។");
+    await u.expect("បានធ្វើអ្វីខ្លះដែលជួយឱ្យវាកើតឡើង");
+    u.text("ពីខែមករា ដល់ខែមីនា ឆ្នាំ២០២៤ សហជីពបានប្រមូលទិន្នន័យសមាជិក ជួបមន្ទីរពីរដង និងដាក់ញត្តិដែលមានស្នាមមេដៃ ៤១២។");
+    await u.expect("ប៉ះពាល់ដល់មនុស្សប៉ុន្មាននាក់");
+    u.text("៣០០");
+    await u.expect("មានស្ត្រីប៉ុន្មាននាក់");
+    u.text("២៨០ នាក់");
+    await u.expect("<b>រំពឹងទុក</b>");
+    u.press("មិនបានរំពឹងទុក");
+    await u.expect("វិជ្ជមាន ឬអវិជ្ជមាន");
+    u.press("វិជ្ជមាន");
+    await u.expect("ភស្តុតាង");
+    u.voice("kv1");
+    await u.expect("ចំនួនភស្តុតាង៖ 1");
+    u.press("រួចរាល់");
+    const summary = await u.expect("តើអ្វីៗទាំងអស់ត្រឹមត្រូវទេ?");
+    expect(summary.text).toContain("មនុស្ស 300 នាក់ ក្នុងនោះស្ត្រី 280 នាក់");
+    expect(summary.text).toContain("មិនបានរំពឹងទុក, វិជ្ជមាន");
+    u.press("✅ ដាក់ស្នើ");
+    await u.expect("បានដាក់ស្នើរបាយការណ៍លេខ");
+    await u.expect("មិនបានរំពឹងទុក");
+
+    const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1101n } });
+    const o = await h.db.prisma.outcome.findFirstOrThrow({ where: { authorId: user.id } });
+    expect(o).toMatchObject({ status: "submitted", language: "km", dateStart: "2024-03", peopleAffected: 300, womenAffected: 280, expected: false, positive: true, actorName: "មន្ទីរការងារខេត្តសៀមរាប" });
+    console.log(`\n--- Khmer harvest transcript (fake Bot API) ---\n${u.transcript()}\n---`);
+  });
+});
+
+describe("coaching", () => {
+  it("each check asks one question that can be answered or skipped", async () => {
+    const u = await h.member(1201, ORG);
+    u.text("/new");
+    await u.expect("What changed?");
+    u.text("We trained workers on their rights.");
+    await u.expect("Who changed?");
+    u.text("our union");
+    await u.expect("What kind of social actor");
+    u.press("Workers' group");
+    await u.expect("When did it change?");
+    u.press("I don't know");
+    await u.expect("Where did it happen?");
+    u.text("-");
+    await u.expect("Why does it matter");
+    u.text("Important.");
+    await u.expect("What did");
+    u.text("Training.");
+    await u.expect("How many people");
+    u.press("Skip");
+    await u.expect("How many of them are women?");
+    u.press("Skip");
+    await u.expect("expect</b> this change?");
+    u.press("Expected");
+    await u.expect("positive or negative");
+    u.press("Positive");
+    await u.expect("Evidence");
+    u.press("Done");
+
+    // date: answered
+    await u.expect("When did this change happen?");
+    u.text("since 2019");
+    await u.expect("Date saved: <b>since 2019</b>");
+    // actor: answered
+    await u.expect(`other than ${ORG}`);
+    u.text("Kandal provincial labour department");
+    // behaviour: skipped
+    const behaviour = await u.expect("What did Kandal provincial labour department do differently");
+    expect(behaviour.text).toContain("(“we trained”)");
+    u.press("Skip");
+    // place: answered
+    await u.expect("Where did this happen?");
+    u.text("Kandal province, Ta Khmau");
+    // number: answered with a number
+    await u.expect("Is there a number?");
+    u.text("40 workers");
+    // detail checks: skip all three
+    await u.expect("The part “What changed” is short");
+    u.press("Skip");
+    await u.expect("The part “Why it matters” is short");
+    u.text("Workers can now claim sick pay, which they could not before.");
+    await u.expect("The part “Contribution” is short");
+    u.press("Skip");
+    const summary = await u.expect("Is everything right?");
+    expect(summary.text).toContain("Kandal provincial labour department");
+    expect(summary.text).toContain("since 2019");
+
+    const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1201n } });
+    const o = await h.db.prisma.outcome.findFirstOrThrow({ where: { authorId: user.id } });
+    expect(o).toMatchObject({
+      actorName: "Kandal provincial labour department",
+      dateKind: "since",
+      dateStart: "2019",
+      place: "Kandal province, Ta Khmau",
+      peopleAffected: 40,
+      significance: "Important.\nWorkers can now claim sick pay, which they could not before.",
+      description: "We trained workers on their rights.",
+    });
+    expect(o.coachingHandled.sort()).toEqual(["actor", "behaviour", "date", "detail.contribution", "detail.description", "detail.significance", "number", "place"]);
+    u.press("💾 Save as draft");
+    await u.expect(`Saved as draft #${o.id}`);
+  });
+});
+
+describe("edit before submit", () => {
+  it("changes one part from the summary and comes back to it", async () => {
+    const u = await h.member(1301, ORG);
+    await answerAllSteps(u);
+    await u.expect("Is everything right?");
+    u.press("✏️ Edit a part");
+    await u.expect("Which part");
+    u.press("Where");
+    await u.expect("Where did it happen?");
+    u.text("Siem Reap town, Svay Dangkum commune");
+    const summary = await u.expect("Is everything right?");
+    expect(summary.text).toContain("Siem Reap town, Svay Dangkum commune");
+    u.press("✏️ Edit a part");
+    await u.expect("Which part");
+    u.press("Who changed");
+    await u.expect("Who changed?");
+    u.text("Siem Reap Provincial Health Department");
+    await u.expect("What kind of social actor");
+    u.press("Government (national or local)");
+    const again = await u.expect("Is everything right?");
+    expect(again.text).toContain("Siem Reap Provincial Health Department");
+    u.press("🗑 Discard");
+    await u.expect("Really discard");
+    u.press("No, keep it");
+    await u.expect("Is everything right?");
+    u.press("✅ Submit");
+    await u.expect("submitted");
+    const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1301n } });
+    const o = await h.db.prisma.outcome.findFirstOrThrow({ where: { authorId: user.id } });
+    expect(o).toMatchObject({ status: "submitted", place: "Siem Reap town, Svay Dangkum commune", actorName: "Siem Reap Provincial Health Department" });
+    const placeEvents = await h.db.prisma.outcomeEvent.findMany({ where: { outcomeId: o.id, field: "place" }, orderBy: { id: "asc" } });
+    expect(placeEvents.map((e) => [e.oldValue, e.newValue])).toEqual([
+      [null, "Siem Reap province"],
+      ["Siem Reap province", "Siem Reap town, Svay Dangkum commune"],
+    ]);
+  });
+});
