@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build stage: all dependencies, generate the Prisma client.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY prisma ./prisma
+COPY prisma.config.ts tsconfig.json ./
+RUN npx prisma generate
+COPY src ./src
+COPY locales ./locales
+RUN npx tsc --noEmit
+
+# Runtime stage: production dependencies only, non-root.
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    DATA_DIR=/app/data/pglite \
+    TZ=Asia/Phnom_Penh
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+COPY --from=build /app/src ./src
+COPY --from=build /app/locales ./locales
+COPY --from=build /app/prisma/migrations ./prisma/migrations
+RUN mkdir -p /app/data && chown -R node:node /app/data
+USER node
+VOLUME ["/app/data"]
+# Migrations are applied on start; `npm run migrate` applies them on their own.
+CMD ["node", "--import", "tsx", "src/main.ts"]
