@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvite } from "../src/onboarding/invites.js";
 import { ADMIN_ID, startHarness, type Harness } from "./support/harness.js";
+import { waitFor } from "./support/user.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -116,16 +117,22 @@ describe("onboarding", () => {
     admin.text("/neworg Domestic Workers <Network> & Friends");
     const created = await admin.expect("created");
     expect(created.text).toBe("Organisation <b>Domestic Workers &lt;Network&gt; &amp; Friends</b> created.");
-    admin.press("Create an invite link");
-    await new Promise((r) => setTimeout(r, 200));
-    admin.press("coordinator");
-    await new Promise((r) => setTimeout(r, 200));
-    admin.press("5");
-    await new Promise((r) => setTimeout(r, 200));
-    const last = admin.press("7 days");
-    admin.pressData(h.tg.messages.get(created.message_id)!.reply_markup!.inline_keyboard.flat().find((b) => b.text === "7 days")!.callback_data as string, created.message_id);
-    await admin.callbackAnswer(last);
-    await new Promise((r) => setTimeout(r, 300));
+    // Each step edits the same message; wait for each before pressing the next button.
+    const onMessage = async (needle: string) => {
+      await waitFor(() => h.tg.messages.get(created.message_id)!.text.includes(needle), 5000, needle);
+      return h.tg.messages.get(created.message_id)!;
+    };
+    admin.press("Create an invite link", created);
+    admin.press("coordinator", await onMessage("as:"));
+    admin.press("5", await onMessage("How many people"));
+    const days = await onMessage("How long");
+    const button = days.reply_markup!.inline_keyboard.flat().find((b) => b.text === "7 days") as { callback_data: string };
+    // Pressed twice: one invite.
+    const first = admin.pressData(button.callback_data, created.message_id);
+    const second = admin.pressData(button.callback_data, created.message_id);
+    await admin.callbackAnswer(first);
+    expect((await admin.callbackAnswer(second)).text).toBe("This invite was already created.");
+    await onMessage("valid until");
     const text = h.tg.messages.get(created.message_id)!.text;
     expect(text).toContain("as coordinator, for 5 person(s)");
     const link = /https:\/\/t\.me\/harvest_test_bot\?start=([\w-]+)/.exec(text)!;
