@@ -96,6 +96,9 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     const e = err.error;
     const detail = e instanceof GrammyError ? { method: e.method, description: e.description } : e instanceof HttpError ? { http: String(e.error) } : { message: (e as Error)?.message, stack: (e as Error)?.stack };
     (ctx.log ?? deps.logger).error(detail, "update failed");
+    // A conversation that failed is closed: its draft keeps every answer and the step, and the
+    // next message re-opens it there. This also covers replay logs that no longer fit the code.
+    await ctx.conversation?.exitAll().catch(() => {});
     if (ctx.chat?.type === "private") {
       try {
         await ctx.reply(translator(ctx.lang ?? "en")("errors.internal"));

@@ -7,7 +7,11 @@ export function conversationStorage<S>(prisma: Db): VersionedStateStorage<string
   return {
     async read(key) {
       const row = await prisma.conversationState.findUnique({ where: { key } });
-      return (row?.value ?? undefined) as never;
+      const value = row?.value as { version?: unknown; state?: unknown } | null | undefined;
+      // Anything not in the plugin's versioned shape is dropped rather than crashing every update;
+      // the person's draft (in the outcomes table) still holds every answer.
+      if (!value || typeof value !== "object" || !Array.isArray(value.version)) return undefined;
+      return value as never;
     },
     async write(key, state) {
       const value = state as unknown as Prisma.InputJsonValue;
