@@ -23,7 +23,7 @@ describe("resume after a real restart of the bot process", () => {
     tg = new FakeTelegram();
     await tg.start();
     if (usingPostgres()) {
-      db = await testDatabase();
+      db = await testDatabase({ migrate: false });
     } else {
       dataDir = mkdtempSync(join(tmpdir(), "oh-resume-"));
     }
@@ -153,6 +153,7 @@ describe("conversation state from an older version of the code", () => {
     await u.expect("Who changed?");
     u.text("Kandal garment factory");
     await u.expect("What kind of social actor");
+    await h.tg.settled();
     await h.db.prisma.conversationState.update({ where: { key: `conv:${id}` }, data: { value: stale } });
 
     u.text("hello?");

@@ -13,11 +13,12 @@ export interface TestDatabase extends Database {
   url?: string;
 }
 
-export async function testDatabase(): Promise<TestDatabase> {
+export async function testDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = opts.migrate ?? true;
   const admin = process.env.TEST_POSTGRES_URL;
   if (!admin) {
     const db = await openDatabase({ dataDir: "memory://" });
-    await db.migrate();
+    if (migrate) await db.migrate();
     return db;
   }
   const name = `oh_test_${process.pid}_${randomBytes(4).toString("hex")}`;
@@ -28,7 +29,7 @@ export async function testDatabase(): Promise<TestDatabase> {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   const db = await openDatabase({ databaseUrl: url.toString() });
-  await db.migrate();
+  if (migrate) await db.migrate();
   return {
     ...db,
     url: url.toString(),

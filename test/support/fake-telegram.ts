@@ -36,6 +36,8 @@ export class FakeTelegram {
   private nextUpdateId = 1;
   private nextMessageId = 1;
   private waiters: Array<() => void> = [];
+  /** The highest getUpdates offset seen: every update below it was fully handled by the bot. */
+  private confirmedOffset = 0;
   private server?: Server;
   /** Answers from answerCallbackQuery, by callback query id. */
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
@@ -99,6 +101,7 @@ export class FakeTelegram {
         return BOT_USER;
       case "getUpdates": {
         const offset = Number(p.offset ?? 0);
+        this.confirmedOffset = Math.max(this.confirmedOffset, offset);
         this.updates = this.updates.filter((u) => u.update_id >= offset);
         if (this.updates.length === 0) {
           const waitMs = Math.min(Number(p.timeout ?? 0) * 1000, 300);
@@ -175,6 +178,15 @@ export class FakeTelegram {
     this.updates.push(u);
     this.waiters.splice(0).forEach((w) => w());
     return u.update_id;
+  }
+
+  /** Resolves once the bot has finished handling every update pushed so far. */
+  async settled(timeout = 5000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    while (this.confirmedOffset < this.nextUpdateId) {
+      if (Date.now() > deadline) throw new Error("the bot did not finish handling its updates");
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   newMessageId(): number {
