@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./support/harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./support/harness.js";
 import type { FakeUser } from "./support/user.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
 
 const ORG = "Siem Reap Massage Workers Union";
 const DESCRIPTION =

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createInvite } from "../src/onboarding/invites.js";
-import { ADMIN_ID, startHarness, type Harness } from "./support/harness.js";
+import { ADMIN_ID, useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
 
 const ORG = "Phnom Penh Street Vendors Association";
 
@@ -55,15 +49,7 @@ describe("onboarding", () => {
     expect((await u.next()).text).toContain("This invite link has expired");
 
     const single = await h.invite(ORG, "leader", { uses: 1 });
-    await (async () => {
-      const first = h.user(2003);
-      first.text(`/start ${single}`);
-      await first.expect("Please choose your language");
-      first.press("English");
-      await first.expect("Before we start");
-      first.press(/✅/);
-      await first.expect("Welcome!");
-    })();
+    await h.user(2003).join(single);
     u.text(`/start ${single}`);
     expect((await u.next()).text).toContain("already been used as many times as allowed");
     expect(await h.db.prisma.user.findUnique({ where: { telegramId: 2002n } })).toBeNull();
@@ -107,12 +93,7 @@ describe("onboarding", () => {
 
   it("an admin creates an organisation and an invite link from the bot, and the link works", async () => {
     const admin = h.user(ADMIN_ID, "Admin");
-    admin.text("/start");
-    await admin.expect("Please choose your language");
-    admin.press("English");
-    await admin.expect("Before we start");
-    admin.press(/✅/);
-    const help = await admin.expect("programme coordinator");
+    const help = await admin.join("");
     expect(help.text).toContain("/neworg");
     admin.text("/neworg Domestic Workers <Network> & Friends");
     const created = await admin.expect("created");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.js";
 import { FakeTelegram } from "./support/fake-telegram.js";
 import { testDatabase, usingPostgres, type TestDatabase } from "./support/db.js";
-import { startHarness, type Harness } from "./support/harness.js";
+import { useHarness } from "./support/harness.js";
 import { FakeUser, waitFor } from "./support/user.js";
 
 const ADMIN = 7001;
@@ -68,12 +68,7 @@ describe("resume after a real restart of the bot process", () => {
 
     // Set-up through Telegram only: the admin creates the organisation and an invite.
     const admin = new FakeUser(tg, ADMIN, "Admin");
-    admin.text("/start");
-    await admin.expect("Please choose your language");
-    admin.press("English");
-    await admin.expect("Before we start");
-    admin.press(/✅/);
-    await admin.expect("programme coordinator");
+    expect((await admin.join("")).text).toContain("programme coordinator");
     admin.text("/neworg Tuk-tuk Drivers Union");
     const created = await admin.expect("created");
     const step = async (needle: string) => {
@@ -87,12 +82,7 @@ describe("resume after a real restart of the bot process", () => {
     const code = /start=([\w-]+)/.exec((await step("valid until")).text)![1]!;
 
     const u = new FakeUser(tg, LEADER, "Dara", "km");
-    u.text(`/start ${code}`);
-    await u.expect("Please choose your language");
-    u.press("ខ្មែរ");
-    await u.expect("មុននឹងចាប់ផ្តើម");
-    u.press(/✅/);
-    await u.expect("សូមស្វាគមន៍");
+    await u.join(code, "km");
     u.text("/new");
     await u.expect("តើមានអ្វីផ្លាស់ប្តូរ?");
     u.text("ក្រុមហ៊ុនដឹកជញ្ជូនបានចាប់ផ្តើមចុះឈ្មោះអ្នករត់តុកតុកចូលប្រព័ន្ធសន្តិសុខសង្គមនៅខែមិថុនា ឆ្នាំ២០២៤។");
@@ -133,13 +123,7 @@ describe("resume after a real restart of the bot process", () => {
 });
 
 describe("conversation state from an older version of the code", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = useHarness();
 
   it.each([
     ["an older state version", { version: [1, 0], state: { interrupted: [], replay: { send: [], receive: [] } } }],

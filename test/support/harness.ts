@@ -1,4 +1,5 @@
 /** Runs the real bot (createBot + long polling) against the fake Bot API and a test database. */
+import { afterAll, beforeAll } from "vitest";
 import type { Bot } from "grammy";
 import { pino } from "pino";
 import { createBot, type BotContext } from "../../src/bot.js";
@@ -65,16 +66,30 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async member(id, org, lang = "en", role = "leader") {
       const code = await h.invite(org, role);
       const u = h.user(id);
-      u.text(`/start ${code}`);
-      await u.expect("invited");
-      await u.expect("Please choose your language");
-      u.press(lang === "km" ? "ខ្មែរ" : "English");
-      await u.expect(lang === "km" ? "មុននឹងចាប់ផ្តើម" : "Before we start");
-      u.press(/✅/);
-      await u.expect(lang === "km" ? "សូមស្វាគមន៍" : "Welcome");
+      await u.join(code, lang);
       await u.drain(100);
       return u;
     },
   };
   return h;
+}
+
+/**
+ * One harness (bot, fake Bot API, database) for the tests of a file or describe block: started
+ * before them, stopped after. The returned object forwards to it once it is started.
+ */
+export function useHarness(env: Record<string, string> = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(env);
+  }, 120_000);
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, prop) {
+      if (!current) throw new Error("the harness is used before beforeAll started it");
+      return Reflect.get(current, prop);
+    },
+  });
 }

@@ -97,6 +97,19 @@ export class FakeUser {
     return id;
   }
 
+  /**
+   * Opens an invite link (or plain /start when code is empty), chooses a language and accepts
+   * the consent; resolves on the welcome message.
+   */
+  async join(code: string, lang: "en" | "km" = "en") {
+    this.text(code ? `/start ${code}` : "/start");
+    await this.expect("Please choose your language");
+    this.press(lang === "km" ? "ខ្មែរ" : "English");
+    await this.expect(lang === "km" ? "មុននឹងចាប់ផ្តើម" : "Before we start");
+    this.press(/✅/);
+    return this.expect(lang === "km" ? "សូមស្វាគមន៍" : /Welcome|programme coordinator/);
+  }
+
   /** Waits for the callback answer to a press. */
   async callbackAnswer(id: string, timeout = 5000) {
     await waitFor(() => this.tg.callbackAnswers.has(id), timeout, `callback answer ${id}`);
