@@ -258,3 +258,41 @@ describe("edit before submit", () => {
     ]);
   });
 });
+
+describe("voice notes and the question about unexpected changes", () => {
+  it("a voice note answers a long part, is kept as evidence of that part and shown in the summary", async () => {
+    const u = await h.member(1401, ORG);
+    u.text("/new");
+    await u.expect("What changed?");
+    u.voice("v-desc");
+    await u.expect("Voice note kept with this part");
+    await u.expect("Who changed?");
+    const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1401n } });
+    const o = await h.db.prisma.outcome.findFirstOrThrow({ where: { authorId: user.id }, include: { evidence: true } });
+    expect(o.description).toBeNull();
+    expect(o.step).toBe("actor_name");
+    expect(o.evidence.map((e) => [e.part, e.kind, e.fileId])).toEqual([["description", "voice", "file-v-desc"]]);
+    u.text("/cancel");
+    expect((await u.next()).text).toContain("is kept with: What changed.");
+    u.text("/my");
+    u.press(/Draft$/, await u.expect("My statements"));
+    const opened = await u.next();
+    expect(opened.text).toContain("🎤 <i>voice note</i>");
+  });
+
+  it("answering yes about an unexpected change starts a new statement, once", async () => {
+    const u = await h.member(1402, ORG);
+    await answerAllSteps(u);
+    await u.expect("Is everything right?");
+    u.press("✅ Submit");
+    const question = await u.expect("did not expect");
+    u.press("Yes, I will report it", question);
+    await u.expect("Let's record that change too");
+    await u.expect("What changed?");
+    const submitted = await h.db.prisma.outcome.findFirstOrThrow({ where: { author: { telegramId: 1402n }, status: "submitted" } });
+    const again = u.pressData(`after:${submitted.id}:yes`, question.message_id);
+    expect((await u.callbackAnswer(again)).text).toBe("Already done.");
+    const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1402n } });
+    expect(await h.db.prisma.outcome.count({ where: { authorId: user.id } })).toBe(2);
+  });
+});

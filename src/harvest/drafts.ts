@@ -27,8 +27,9 @@ export interface DraftView {
   sources: string | null;
   coachingHandled: string[];
   reviewReached: boolean;
-  /** Parts with a voice note. */
+  /** Parts answered with a voice note (kept as that part's evidence). */
   voiceParts: string[];
+  /** Files sent at the evidence step. */
   evidenceCount: number;
   createdAt: string;
   submittedAt: string | null;
@@ -62,7 +63,7 @@ export function toView(o: Loaded): DraftView {
     coachingHandled: o.coachingHandled,
     reviewReached: o.reviewReached,
     voiceParts: [...new Set(o.evidence.filter((e) => e.kind === "voice" && e.part !== "evidence").map((e) => e.part))],
-    evidenceCount: o.evidence.length,
+    evidenceCount: o.evidence.filter((e) => e.part === "evidence").length,
     createdAt: o.createdAt.toISOString(),
     submittedAt: o.submittedAt?.toISOString() ?? null,
   };
