@@ -6,7 +6,7 @@ import { harvestFeature, HARVEST_STATE_VERSION } from "./harvest/composer.js";
 import { isLang, LANGUAGES, translator, type Lang } from "./i18n/index.js";
 import { accessGate, onboardingFeature } from "./onboarding/composer.js";
 import { organisationsFeature } from "./onboarding/organisations.js";
-import { effectiveRole, type EffectiveRole } from "./onboarding/members.js";
+import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { conversationStorage } from "./telegram/storage.js";
 

@@ -34,11 +34,19 @@ async function shutdown(signal: string) {
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
+const CONNECT_TIMEOUT_MS = 30_000;
+logger.info({ api_root: config.apiRoot }, "connecting to the Telegram Bot API");
 try {
-  await bot.init();
-  await registerCommands(bot.api);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+  });
+  await Promise.race([bot.init().then(() => registerCommands(bot.api)), timeout]).finally(() => clearTimeout(timer));
 } catch (e) {
-  logger.fatal({ message: (e as Error).message }, "cannot reach the Telegram Bot API (check BOT_TOKEN and TELEGRAM_API_ROOT)");
+  logger.fatal(
+    { api_root: config.apiRoot, message: (e as Error).message },
+    "cannot reach the Telegram Bot API (check BOT_TOKEN, TELEGRAM_API_ROOT and the network)",
+  );
   await db.close();
   process.exit(1);
 }

@@ -4,8 +4,8 @@ import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { harvestOrganisations } from "../onboarding/members.js";
 import { harvest } from "./conversation.js";
-import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, logEvent, toView } from "./drafts.js";
-import { answeredParts, packMessages, renderStatement } from "./format.js";
+import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, logEvent } from "./drafts.js";
+import { answeredParts } from "./format.js";
 import { myStatementsFeature } from "./my.js";
 
 /**
@@ -132,5 +132,3 @@ export function harvestFeature(): Composer<BotContext> {
 
   return c;
 }
-
-export { renderStatement, packMessages, toView };

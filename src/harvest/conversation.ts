@@ -22,7 +22,7 @@ import {
   type DraftView,
   type IncomingFile,
 } from "./drafts.js";
-import { answeredParts, packMessages, renderStatement } from "./format.js";
+import { packMessages, renderStatement } from "./format.js";
 import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
 
 export type HarvestConversation = Conversation<BotContext, Context>;
@@ -404,5 +404,3 @@ async function coach(f: Flow, finding: Finding, t: T) {
   }
   await f.save(changes);
 }
-
-export { answeredParts };
