@@ -50,7 +50,7 @@ describe("harvest in English", () => {
     const u = await h.member(1001, ORG);
     await answerAllSteps(u);
     const summary = await u.expect("Is everything right?");
-    expect(summary.text).toContain("Provincial Department of Labour, Siem Reap (Government (national or local))");
+    expect(summary.text).toContain("Provincial Department of Labour, Siem Reap\n<i>Government (national or local)</i>");
     expect(summary.text).toContain("300 people, of whom 280 women");
     expect(summary.text).toContain("1 file");
     u.press("✅ Submit");
@@ -131,11 +131,12 @@ describe("harvest in Khmer", () => {
     u.press("វិជ្ជមាន");
     await u.expect("ភស្តុតាង");
     u.voice("kv1");
-    await u.expect("ចំនួនភស្តុតាង៖ 1");
+    await u.expect("ចំនួនភស្តុតាង៖ ១");
     u.press("រួចរាល់");
     const summary = await u.expect("តើអ្វីៗទាំងអស់ត្រឹមត្រូវទេ?");
-    expect(summary.text).toContain("មនុស្ស 300 នាក់ ក្នុងនោះស្ត្រី 280 នាក់");
-    expect(summary.text).toContain("មិនបានរំពឹងទុក, វិជ្ជមាន");
+    expect(summary.text).toContain("មនុស្ស ៣០០ នាក់ ក្នុងនោះស្ត្រី ២៨០ នាក់");
+    expect(summary.text).toContain("ឯកសារ ១");
+    expect(summary.text).toContain("មិនបានរំពឹងទុក · វិជ្ជមាន");
     u.press("✅ ដាក់ស្នើ");
     await u.expect("បានដាក់ស្នើរបាយការណ៍លេខ");
     await u.expect("មិនបានរំពឹងទុក");

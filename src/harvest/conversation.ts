@@ -270,7 +270,7 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
         break;
       }
       case "evidence": {
-        const p = await f.ask("harvest.ask.evidence", { count: d.evidenceCount }, [{ label: t("harvest.done"), value: "done" }]);
+        const p = await f.ask("harvest.ask.evidence", { n: d.evidenceCount }, [{ label: t("harvest.done"), value: "done" }]);
         for (;;) {
           const a = await f.answer(p, { text: LIMITS.long, files: true, buttons: ["done"] });
           if (a.type === "button") {
@@ -279,7 +279,7 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
           }
           if (a.type === "file") await f.evidence("evidence", a.file);
           else await f.save({ sources: f.draft.sources ? `${f.draft.sources}\n${a.text}` : a.text });
-          await f.say("harvest.evidence_received", { count: f.draft.evidenceCount }, [{ text: t("harvest.done"), data: `${p}:done` }]);
+          await f.say("harvest.evidence_received", { n: f.draft.evidenceCount }, [{ text: t("harvest.done"), data: `${p}:done` }]);
         }
         break;
       }

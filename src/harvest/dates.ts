@@ -17,15 +17,9 @@ export interface ParsedDate {
   end?: YearMonth;
 }
 
-const KHMER_DIGITS = "០១២៣៤៥៦៧៨៩";
+import { asciiToKhmerDigits, khmerToAsciiDigits } from "../i18n/digits.js";
 
-export function khmerToAsciiDigits(text: string): string {
-  return text.replace(/[០-៩]/g, (d) => String(KHMER_DIGITS.indexOf(d)));
-}
-
-export function asciiToKhmerDigits(text: string): string {
-  return text.replace(/[0-9]/g, (d) => KHMER_DIGITS[Number(d)]!);
-}
+export { asciiToKhmerDigits, khmerToAsciiDigits };
 
 export const KHMER_MONTHS = ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"];
 export const ENGLISH_MONTHS = [

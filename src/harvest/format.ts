@@ -32,7 +32,7 @@ export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
     section("format.description", text(d.description, "description")),
     section(
       "format.actor",
-      d.actorName ? `${escapeHtml(d.actorName)}${d.actorType ? ` (${t(`actor_types.${d.actorType}`)})` : ""}` : none,
+      d.actorName ? `${escapeHtml(d.actorName)}${d.actorType ? `\n<i>${t(`actor_types.${d.actorType}`)}</i>` : ""}` : none,
     ),
     section("format.date", date ? escapeHtml(formatDate(date, lang)) : text(d.dateText)),
     section("format.place", text(d.place)),
@@ -41,11 +41,11 @@ export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
     section("format.people", numbers),
     section(
       "format.nature",
-      `${yesNo(d.expected, t, "format.expected", "format.unexpected")}, ${yesNo(d.positive, t, "format.positive", "format.negative")}`,
+      `${yesNo(d.expected, t, "format.expected", "format.unexpected")} · ${yesNo(d.positive, t, "format.positive", "format.negative")}`,
     ),
     section(
       "format.evidence",
-      `${t("format.files", { count: d.evidenceCount })}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`,
+      `${t("format.files", { count: d.evidenceCount, n: d.evidenceCount })}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`,
     ),
   ];
 }

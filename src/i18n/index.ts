@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import i18next, { type i18n, type Resource, type TOptions } from "i18next";
 import { escapeHtml } from "../telegram/html.js";
+import { asciiToKhmerDigits } from "./digits.js";
 
 export const LANGUAGES = ["en", "km"] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -43,10 +44,18 @@ function getI18n(): i18n {
 
 export type T = (key: string, params?: TOptions) => string;
 
-/** A translator bound to one language. */
+/** A translator bound to one language. In Khmer, numbers are written with Khmer digits. */
 export function translator(lang: Lang): T {
   const fixed = getI18n().getFixedT(lang);
-  return (key, params) => fixed(key, params) as string;
+  if (lang !== "km") return (key, params) => fixed(key, params) as string;
+  return (key, params) => fixed(key, params && khmerNumbers(params)) as string;
+}
+
+/** Numeric values become Khmer digits; `count` stays a number, as plural rules need it. */
+function khmerNumbers(params: TOptions): TOptions {
+  const out: Record<string, unknown> = { ...params };
+  for (const [k, v] of Object.entries(params)) if (typeof v === "number" && k !== "count") out[k] = asciiToKhmerDigits(String(v));
+  return out as TOptions;
 }
 
 export function t(lang: Lang, key: string, params?: TOptions): string {

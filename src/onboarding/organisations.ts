@@ -45,7 +45,7 @@ export function organisationsFeature(): Composer<BotContext> {
     });
     const lines = orgs.map((o) => {
       const n = counts.find((x) => x.organisationId === o.id)?._count ?? 0;
-      return ctx.t("orgs.line", { name: o.name, count: n });
+      return ctx.t("orgs.line", { name: o.name, n });
     });
     await ctx.reply(`${ctx.t("orgs.title")}\n${lines.join("\n")}`, { parse_mode: "HTML" });
   });
@@ -102,7 +102,7 @@ export function organisationsFeature(): Composer<BotContext> {
     await ctx.editMessageText(ctx.t("orgs.invite_pick_days", { org: org.name, role: ctx.t(`roles.${role}`), uses }), {
       parse_mode: "HTML",
       reply_markup: keyboard(
-        INVITE_DAYS.map((d) => ({ text: ctx.t("orgs.days", { count: d }), data: `inv:d:${org.id}:${role}:${uses}:${d}:${nonce}` })),
+        INVITE_DAYS.map((d) => ({ text: ctx.t("orgs.days", { count: d, n: d }), data: `inv:d:${org.id}:${role}:${uses}:${d}:${nonce}` })),
         2,
       ),
     });
