@@ -297,3 +297,24 @@ describe("voice notes and the question about unexpected changes", () => {
     expect(await h.db.prisma.outcome.count({ where: { authorId: user.id } })).toBe(2);
   });
 });
+
+describe("discard", () => {
+  it("asks for confirmation, keeps a trace, and hides the draft from /my", async () => {
+    const u = await h.member(1501, ORG);
+    await answerAllSteps(u);
+    await u.expect("Is everything right?");
+    u.press("🗑 Discard");
+    await u.expect("Really discard");
+    u.press("Yes, discard it");
+    const done = await u.expect("discarded");
+    const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1501n } });
+    const o = await h.db.prisma.outcome.findFirstOrThrow({ where: { authorId: user.id } });
+    expect(done.text).toBe(`Draft #${o.id} discarded.`);
+    expect(o.discardedAt).not.toBeNull();
+    expect(await h.db.prisma.outcomeEvent.count({ where: { outcomeId: o.id, type: "discarded" } })).toBe(1);
+    u.text("/my");
+    expect((await u.next()).text).toBe("You have no statements yet. Send /new to report a change.");
+    u.text("/new");
+    await u.expect("What changed?");
+  });
+});

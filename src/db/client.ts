@@ -4,7 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { migrate, type SqlRunner } from "./migrate.js";
+import { migrate, type Migration, type SqlRunner } from "./migrate.js";
 
 export { PrismaClient };
 export type Db = PrismaClient;
@@ -12,8 +12,8 @@ export type Db = PrismaClient;
 export interface Database {
   prisma: PrismaClient;
   kind: "pglite" | "postgres";
-  /** Applies pending migrations; returns the names applied. */
-  migrate(): Promise<string[]>;
+  /** Applies pending migrations (by default the committed ones); returns the names applied. */
+  migrate(migrations?: Migration[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ export function openPglite(lite: PGlite): Database {
   return {
     prisma,
     kind: "pglite",
-    migrate: () => migrate(lite as unknown as SqlRunner),
+    migrate: (migrations) => migrate(lite as unknown as SqlRunner, migrations),
     async close() {
       await prisma.$disconnect();
       if (!lite.closed) await lite.close();
@@ -55,11 +55,12 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     prisma,
     kind: "postgres",
-    async migrate() {
+    async migrate(migrations) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        return await migrate({ query: (sql, params) => client.query(sql, params as unknown[]), exec: (sql) => client.query(sql) } as SqlRunner);
+        const runner = { query: (sql, params) => client.query(sql, params as unknown[]), exec: (sql) => client.query(sql) } as SqlRunner;
+        return await migrate(runner, migrations);
       } finally {
         await client.end();
       }

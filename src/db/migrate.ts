@@ -38,7 +38,7 @@ const LOCK_ID = 7_246_311;
  * several instances at once (a PostgreSQL advisory lock serialises them).
  * Returns the names it applied.
  */
-export async function migrate(db: SqlRunner, migrations = readMigrations()): Promise<string[]> {
+export async function migrate(db: SqlRunner, migrations: Migration[] = readMigrations()): Promise<string[]> {
   await db.query("SELECT pg_advisory_lock($1)", [LOCK_ID]);
   try {
     await db.exec(`CREATE TABLE IF NOT EXISTS "_app_migrations" (

@@ -1,0 +1,66 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../src/db/client.js";
+import { hashInviteCode } from "../src/onboarding/invites.js";
+import { testDatabase, type TestDatabase } from "./support/db.js";
+
+describe("command line set-up", () => {
+  let db: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    if (process.env.TEST_POSTGRES_URL) db = await testDatabase({ migrate: false });
+    else dataDir = mkdtempSync(join(tmpdir(), "oh-cli-"));
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const cli = (...args: string[]) => {
+    const env: Record<string, string> = { PATH: process.env.PATH! };
+    if (db?.url) env.DATABASE_URL = db.url;
+    else env.DATA_DIR = dataDir!;
+    return spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { env, encoding: "utf8", timeout: 60_000 });
+  };
+
+  it("migrates, creates an organisation and an invite whose code the bot accepts", async () => {
+    let r = cli("migrate");
+    expect(r.stdout.trim()).toBe("applied: 0001_init");
+    r = cli("migrate");
+    expect(r.stdout.trim()).toBe("database is up to date; nothing applied");
+
+    r = cli("org", "create", "Tuk-tuk", "Drivers", "Union");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^created organisation 1: Tuk-tuk Drivers Union/);
+    r = cli("org", "create", "Tuk-tuk Drivers Union");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('organisation "Tuk-tuk Drivers Union" already exists');
+
+    r = cli("invite", "create", "--org", "Tuk-tuk Drivers Union", "--role", "leader", "--uses", "3", "--days", "10", "--bot", "@harvest_bot");
+    expect(r.status, r.stderr).toBe(0);
+    const code = /https:\/\/t\.me\/harvest_bot\?start=([\w-]{22})$/m.exec(r.stdout)?.[1];
+    expect(code, r.stdout).toBeDefined();
+
+    r = cli("invite", "create", "--org", "1", "--role", "boss");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("--role must be leader, coordinator or substantiator");
+
+    r = cli("org", "list");
+    expect(r.stdout.trim()).toBe("1\tTuk-tuk Drivers Union\t0 member(s)");
+
+    const check = db ?? (await openDatabase({ dataDir }));
+    try {
+      const invite = await check.prisma.invite.findUniqueOrThrow({ where: { codeHash: hashInviteCode(code!) } });
+      expect(invite).toMatchObject({ role: "leader", maxUses: 3, uses: 0 });
+      expect(Math.round((invite.expiresAt.getTime() - invite.createdAt.getTime()) / 86_400_000)).toBe(10);
+      // Only the hash is stored.
+      const rows = await check.prisma.$queryRawUnsafe<unknown[]>(`SELECT * FROM invites WHERE code_hash = $1 OR code_hash = $2`, code, hashInviteCode(code!));
+      expect(JSON.stringify(rows)).not.toContain(code);
+    } finally {
+      if (!db) await check.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readMigrations } from "../src/db/migrate.js";
+import { testDatabase, type TestDatabase } from "./support/db.js";
+
+describe("migrations", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await testDatabase({ migrate: false });
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("apply the committed SQL once; a second run applies nothing", async () => {
+    const names = readMigrations().map((m) => m.name);
+    expect(names[0]).toBe("0001_init");
+    expect(await db.migrate()).toEqual(names);
+    expect(await db.migrate()).toEqual([]);
+    const rows = await db.prisma.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM "_app_migrations" ORDER BY name`);
+    expect(rows.map((r) => r.name)).toEqual(names);
+    // The schema is usable through Prisma.
+    expect(await db.prisma.organisation.count()).toBe(0);
+  });
+
+  it("refuse a migration that was edited after it was applied", async () => {
+    const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: "different" } : m));
+    await expect(db.migrate(edited)).rejects.toThrow("Migration 0001_init was changed after it was applied");
+  });
+
+  it("keep the outcome event log append-only", async () => {
+    const org = await db.prisma.organisation.create({ data: { name: "Append Only" } });
+    const user = await db.prisma.user.create({ data: { telegramId: 1n, displayName: "A" } });
+    const o = await db.prisma.outcome.create({ data: { organisationId: org.id, authorId: user.id, language: "en" } });
+    const e = await db.prisma.outcomeEvent.create({ data: { outcomeId: o.id, actorId: user.id, type: "created" } });
+    await expect(db.prisma.outcomeEvent.update({ where: { id: e.id }, data: { type: "forged" } })).rejects.toThrow(/append-only/);
+    await expect(db.prisma.outcomeEvent.delete({ where: { id: e.id } })).rejects.toThrow(/append-only/);
+  });
+});
