@@ -118,8 +118,8 @@ export function harvestFeature(): Composer<BotContext> {
   c.use(myStatementsFeature());
 
   // A draft whose conversation state was lost (or left by an older version of the code):
-  // take the person back to it at the step the draft records.
-  c.on(["message", "callback_query:data"], async (ctx, next) => {
+  // a message or a harvest button takes the person back to it, at the step the draft records.
+  const resumeLostDraft = async (ctx: BotContext, next: () => Promise<void>) => {
     const id = ctx.user?.activeOutcomeId;
     if (!id || ctx.message?.text?.startsWith("/")) return next();
     const draft = await loadOwnDraft(ctx.deps.prisma, id, ctx.user!.id);
@@ -128,7 +128,9 @@ export function harvestFeature(): Composer<BotContext> {
     ctx.log.info({ outcome_id: id }, "harvest resumed from the draft");
     await ctx.reply(ctx.t("harvest.resumed_after_update", { id }), { parse_mode: "HTML" });
     await enterHarvest(ctx, id);
-  });
+  };
+  c.on("message", resumeLostDraft);
+  c.callbackQuery(/^h:/, resumeLostDraft);
 
   return c;
 }
