@@ -4,7 +4,7 @@ import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { checkInvite, redeemInvite } from "./invites.js";
-import { activeMemberships, effectiveRole } from "./members.js";
+import { activeMemberships, effectiveRole, type EffectiveRole } from "./members.js";
 
 const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
 
@@ -37,12 +37,16 @@ async function showConsent(ctx: BotContext) {
 }
 
 /** The commands this person can use, as /help shows them. */
-export async function helpText(ctx: BotContext): Promise<string> {
-  const roles = ctx.user ? (await activeMemberships(ctx.deps.prisma, ctx.user.id)).map((m) => m.role) : [];
-  const role = ctx.user?.consentAt ? effectiveRole(roles, ctx.isAdmin) : null;
+export async function helpText(ctx: BotContext, knownRole?: EffectiveRole | null): Promise<string> {
+  const role = knownRole !== undefined ? knownRole : ctx.user?.consentAt ? await roleOf(ctx) : null;
   const lines = commandList(role ?? "guest", ctx.lang).map((c) => `/${c.command} — ${ctx.t(`help.${c.command}`)}`);
   const intro = ctx.t(`help.intro_${role ?? "guest"}`);
   return `${intro}\n\n${lines.join("\n")}`;
+}
+
+async function roleOf(ctx: BotContext): Promise<EffectiveRole | null> {
+  const roles = ctx.user ? (await activeMemberships(ctx.deps.prisma, ctx.user.id)).map((m) => m.role) : [];
+  return effectiveRole(roles, ctx.isAdmin);
 }
 
 /** After language and consent: join the pending invite's organisation, then say welcome. */
@@ -63,14 +67,13 @@ async function completeOnboarding(ctx: BotContext) {
       await ctx.reply(ctx.t(`onboarding.invite_${result.status}`), { parse_mode: "HTML" });
     }
   }
-  const roles = (await activeMemberships(prisma, user.id)).map((m) => m.role);
-  const role = effectiveRole(roles, ctx.isAdmin);
+  const role = await roleOf(ctx);
   await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
   if (!role) {
     await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
     return;
   }
-  await ctx.reply(await helpText(ctx), { parse_mode: "HTML" });
+  await ctx.reply(await helpText(ctx, role), { parse_mode: "HTML" });
 }
 
 /** Moves a person on to whatever onboarding still needs: language, then consent, then joining. */
@@ -138,8 +141,7 @@ export function onboardingFeature(): Composer<BotContext> {
     await ctx.editMessageReplyMarkup().catch(() => {});
     if (hadLanguage && ctx.user.consentAt) {
       await ctx.reply(ctx.t("onboarding.language_set"));
-      const roles = (await activeMemberships(ctx.deps.prisma, ctx.user.id)).map((m) => m.role);
-      await registerChatCommands(ctx.api, ctx.chat!.id, effectiveRole(roles, ctx.isAdmin), lang).catch(() => {});
+      await registerChatCommands(ctx.api, ctx.chat!.id, await roleOf(ctx), lang).catch(() => {});
       return;
     }
     await continueOnboarding(ctx);
