@@ -11,7 +11,7 @@ import { translator, type Lang, type T } from "../i18n/index.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
-import { formatDate, khmerToAsciiDigits, parseDate, ymToString } from "./dates.js";
+import { formatDate, khmerToAsciiDigits, parseDate, ymToString, type ParsedDate } from "./dates.js";
 import {
   addEvidence,
   closeDraft,
@@ -22,7 +22,7 @@ import {
   type DraftView,
   type IncomingFile,
 } from "./drafts.js";
-import { packMessages, renderStatement } from "./format.js";
+import { draftDate, packMessages, renderStatement } from "./format.js";
 import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
 
 export type HarvestConversation = Conversation<BotContext, Context>;
@@ -161,9 +161,24 @@ class Flow {
   next(step: Step): Step {
     return nextStep(step, this.draft.reviewReached);
   }
+
+  /** Parses a date against the conversation's clock (replay-safe). */
+  async parseDate(text: string): Promise<ParsedDate | undefined> {
+    return parseDate(text, new Date(await this.conversation.now()));
+  }
 }
 
 const skipButton = (t: T) => ({ label: t("harvest.skip"), value: "skip" });
+
+/** The draft's date columns for a typed date and what the parser read in it. */
+function dateChanges(text: string | null, parsed: ParsedDate | undefined): DraftChanges {
+  return {
+    dateText: text,
+    dateKind: parsed?.kind ?? null,
+    dateStart: parsed ? ymToString(parsed.start) : null,
+    dateEnd: parsed?.end ? ymToString(parsed.end) : null,
+  };
+}
 
 export async function harvest(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number }) {
   const userId = await conversation.external((c) => c.user?.id);
@@ -209,25 +224,17 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
         const p = await f.ask("harvest.ask.date", {}, [{ label: t("harvest.date.unknown"), value: "unknown" }]);
         const a = await f.answer(p, { text: 100, buttons: ["unknown"] });
         if (a.type === "button") {
-          await f.save({ dateText: null, dateKind: null, dateStart: null, dateEnd: null, step: nextStep("date_confirm", d.reviewReached) });
+          await f.save({ ...dateChanges(null, undefined), step: nextStep("date_confirm", d.reviewReached) });
         } else if (a.type === "text") {
-          const now = new Date(await conversation.now());
-          const parsed = parseDate(a.text, now);
-          await f.save({
-            dateText: a.text,
-            dateKind: parsed?.kind ?? null,
-            dateStart: parsed ? ymToString(parsed.start) : null,
-            dateEnd: parsed?.end ? ymToString(parsed.end) : null,
-            step: parsed ? "date_confirm" : "date",
-          });
+          const parsed = await f.parseDate(a.text);
+          await f.save({ ...dateChanges(a.text, parsed), step: parsed ? "date_confirm" : "date" });
           if (!parsed) await f.say("harvest.date.unparsed", { text: a.text });
         }
         break;
       }
       case "date_confirm": {
-        const lang = await f.lang();
-        const parsed = parseDate(d.dateText ?? "", new Date(await conversation.now()));
-        const shown = parsed ? formatDate(parsed, lang) : d.dateText ?? "";
+        const parsed = draftDate(d);
+        const shown = parsed ? formatDate(parsed, await f.lang()) : d.dateText ?? "";
         const p = await f.ask("harvest.date.confirm", { date: shown }, [
           { label: t("harvest.yes"), value: "yes" },
           { label: t("harvest.date.retry"), value: "no" },
@@ -359,7 +366,8 @@ async function coach(f: Flow, finding: Finding, t: T) {
   const part = finding.id.startsWith("detail.") ? finding.id.slice("detail.".length) : undefined;
   const params = { ...finding.params, part: part ? t(`parts.${part}`) : "", actor: d.actorName ?? t("format.the_actor") };
   const p = await f.ask(`coach.${part ? "detail" : finding.id}`, params, [skipButton(t)]);
-  const a = await f.answer(p, { text: LIMITS.long, buttons: ["skip"] });
+  const limit = finding.id === "actor" || finding.id === "place" ? LIMITS.short : LIMITS.long;
+  const a = await f.answer(p, { text: limit, buttons: ["skip"] });
   if (a.type === "button") {
     await f.save({ coachingHandled: handled });
     return;
@@ -369,22 +377,19 @@ async function coach(f: Flow, finding: Finding, t: T) {
   const changes: DraftChanges = { coachingHandled: handled };
   switch (finding.id) {
     case "date": {
-      const parsed = parseDate(a.text);
+      const parsed = await f.parseDate(a.text);
       if (!parsed) {
         await f.say("harvest.date.unparsed", { text: a.text });
         return; // same question again
       }
-      Object.assign(changes, { dateText: a.text, dateKind: parsed.kind, dateStart: ymToString(parsed.start), dateEnd: parsed.end ? ymToString(parsed.end) : null });
-      await f.save(changes);
+      await f.save({ ...changes, ...dateChanges(a.text, parsed) });
       await f.say("harvest.date.understood", { date: formatDate(parsed, await f.lang()) });
       return;
     }
     case "actor":
-      if (a.text.length > LIMITS.short) return f.say("harvest.bad.too_long", { limit: LIMITS.short, length: a.text.length });
       changes.actorName = a.text;
       break;
     case "place":
-      if (a.text.length > LIMITS.short) return f.say("harvest.bad.too_long", { limit: LIMITS.short, length: a.text.length });
       changes.place = a.text;
       break;
     case "number": {
