@@ -6,6 +6,11 @@ import { harvestFeature, HARVEST_STATE_VERSION } from "./harvest/composer.js";
 import { isLang, LANGUAGES, translator, type Lang } from "./i18n/index.js";
 import { accessGate, onboardingFeature } from "./onboarding/composer.js";
 import { organisationsFeature } from "./onboarding/organisations.js";
+import { membersFeature } from "./onboarding/people.js";
+import { classifyFeature } from "./review/classify.js";
+import { reviewFeature } from "./review/composer.js";
+import { authorFeature, pendingInputFeature } from "./review/input.js";
+import { reportsFeature } from "./review/reports.js";
 import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { conversationStorage } from "./telegram/storage.js";
@@ -15,10 +20,10 @@ export type { BotContext, BotDeps };
 /** Which commands each role has; the menu and /help are built from this. */
 export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
   guest: ["start", "language", "help"],
-  leader: ["new", "my", "cancel", "language", "help"],
+  leader: ["new", "my", "history", "cancel", "language", "help"],
   substantiator: ["cancel", "language", "help"],
-  coordinator: ["new", "my", "invite", "orgs", "cancel", "language", "help"],
-  admin: ["new", "my", "neworg", "orgs", "invite", "cancel", "language", "help"],
+  coordinator: ["review", "stats", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
+  admin: ["review", "stats", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
 };
 
 export function commandList(role: EffectiveRole | "guest", lang: Lang): BotCommand[] {
@@ -80,8 +85,15 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
 
   bot.use(onboardingFeature());
   bot.use(accessGate());
+  // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
+  bot.use(pendingInputFeature());
   bot.use(harvestFeature());
+  bot.use(authorFeature());
   bot.use(organisationsFeature());
+  bot.use(membersFeature());
+  bot.use(reviewFeature());
+  bot.use(classifyFeature());
+  bot.use(reportsFeature());
 
   bot.on("callback_query", async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });

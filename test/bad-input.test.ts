@@ -172,7 +172,7 @@ describe("access", () => {
     u.press(/Draft$/, edited);
     const opened = await u.next();
     expect(opened.text).toMatch(/<b>Statement #\d+<\/b> · Draft/);
-    expect(opened.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(["✏️ Continue editing"]);
+    expect(opened.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(["✏️ Continue editing", "📜 History"]);
     u.press("✏️ Continue editing", opened);
     await u.expect("Continuing draft");
     await u.expect("Is everything right?");

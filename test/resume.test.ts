@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.js";
+import { readMigrations } from "../src/db/migrate.js";
 import { FakeTelegram } from "./support/fake-telegram.js";
 import { testDatabase, usingPostgres, type TestDatabase } from "./support/db.js";
 import { useHarness } from "./support/harness.js";
@@ -64,7 +65,7 @@ describe("resume after a real restart of the bot process", () => {
   it("continues at the same step with every earlier answer kept", async () => {
     await startProcess();
     const migrationsFirst = output.match(/"applied":\[[^\]]*\]/)![0];
-    expect(migrationsFirst).toBe('"applied":["0001_init"]');
+    expect(migrationsFirst).toBe(`"applied":${JSON.stringify(readMigrations().map((m) => m.name))}`);
 
     // Set-up through Telegram only: the admin creates the organisation and an invite.
     const admin = new FakeUser(tg, ADMIN, "Admin");

@@ -11,7 +11,9 @@ import { translator, type Lang, type T } from "../i18n/index.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
-import { formatDate, khmerToAsciiDigits, parseDate, ymToString, type ParsedDate } from "./dates.js";
+import { formatDate, khmerToAsciiDigits, parseCount, parseDate, ymToString, type ParsedDate } from "./dates.js";
+
+export { parseCount };
 import {
   addEvidence,
   closeDraft,
@@ -23,6 +25,7 @@ import {
   type IncomingFile,
 } from "./drafts.js";
 import { draftDate, packMessages, renderStatement } from "./format.js";
+import { tellReviewers } from "../review/notices.js";
 import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
 
 export type HarvestConversation = Conversation<BotContext, Context>;
@@ -51,14 +54,6 @@ export function fileOf(m: Message): IncomingFile | undefined {
   if (m.document) return { kind: "document", fileId: m.document.file_id, fileUniqueId: m.document.file_unique_id, fileName: m.document.file_name, caption };
   if (m.video) return { kind: "video", fileId: m.video.file_id, fileUniqueId: m.video.file_unique_id, caption };
   return undefined;
-}
-
-/** Reads a whole number, accepting Khmer digits and separators ("1,200", "១២០"). */
-export function parseCount(text: string): number | undefined {
-  const m = khmerToAsciiDigits(text).replace(/(\d)[,.\s](?=\d{3}\b)/g, "$1").match(/\d+/g);
-  if (!m || m.length !== 1) return undefined;
-  const n = Number(m[0]);
-  return Number.isSafeInteger(n) && n <= 100_000_000 ? n : undefined;
 }
 
 class Flow {
@@ -303,13 +298,16 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
         const lang = await f.lang();
         const messages = packMessages(renderStatement(d, t, lang));
         for (const m of messages.slice(0, -1)) await ctx.reply(m, { parse_mode: "HTML" });
-        const prefix = await f.ask("harvest.review", { summary: messages[messages.length - 1] }, [
-          { label: t("harvest.review_submit"), value: "submit" },
+        // A statement returned for revision is resubmitted, not discarded: the coordinators know it.
+        const revising = d.status === "returned";
+        const choices = [
+          { label: t(revising ? "harvest.review_resubmit" : "harvest.review_submit"), value: "submit" },
           { label: t("harvest.review_edit"), value: "edit" },
           { label: t("harvest.review_save"), value: "save" },
-          { label: t("harvest.review_discard"), value: "discard" },
-        ]);
-        const a = await f.answer(prefix, { buttons: ["submit", "edit", "save", "discard"] });
+          ...(revising ? [] : [{ label: t("harvest.review_discard"), value: "discard" }]),
+        ];
+        const prefix = await f.ask("harvest.review", { summary: messages[messages.length - 1] }, choices);
+        const a = await f.answer(prefix, { buttons: choices.map((x) => x.value) });
         if (a.type !== "button") break;
         if (a.value === "edit") {
           const parts = Object.keys(EDIT_PARTS);
@@ -340,6 +338,11 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
         await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, how, now));
         if (how === "save") {
           await f.say("harvest.saved", { id: d.id });
+          return;
+        }
+        if (revising) {
+          await f.say("harvest.resubmitted", { id: d.id });
+          await conversation.external((c) => tellReviewers(c, d.id, "review.resubmitted"));
           return;
         }
         await f.say("harvest.submitted", { id: d.id });

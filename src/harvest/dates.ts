@@ -165,3 +165,11 @@ export function formatDate(d: ParsedDate, lang: Lang): string {
       return s;
   }
 }
+
+/** Reads a whole number, accepting Khmer digits and separators ("1,200", "១២០"). */
+export function parseCount(text: string): number | undefined {
+  const m = khmerToAsciiDigits(text).replace(/(\d)[,.\s](?=\d{3}\b)/g, "$1").match(/\d+/g);
+  if (!m || m.length !== 1) return undefined;
+  const n = Number(m[0]);
+  return Number.isSafeInteger(n) && n <= 100_000_000 ? n : undefined;
+}

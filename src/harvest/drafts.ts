@@ -1,6 +1,7 @@
 /** Database operations on outcome statements. Every write appends to the event log. */
 import type { Db } from "../db/client.js";
 import type { Outcome, OutcomeEvidence, Prisma } from "../generated/prisma/client.js";
+import { EDITABLE, nextStatus } from "../review/status.js";
 import { isStep, type Step } from "./steps.js";
 
 /** A statement as the conversation sees it: plain JSON, safe to keep in conversation state. */
@@ -85,11 +86,13 @@ export async function loadOwn(prisma: Db, outcomeId: number, authorId: number): 
   return o ? toView(o) : null;
 }
 
-/** The author's own draft; null if it is not theirs, not a draft, or discarded. */
+/** The author's own statement while they may still change it (a draft, or returned for revision); else null. */
 export async function loadOwnDraft(prisma: Db, outcomeId: number, authorId: number): Promise<DraftView | null> {
   const d = await loadOwn(prisma, outcomeId, authorId);
-  return d && d.status === "draft" ? d : null;
+  return d && (EDITABLE as string[]).includes(d.status) ? d : null;
 }
+
+const editable = { status: { in: EDITABLE }, discardedAt: null };
 
 export type DraftChanges = Partial<
   Pick<
@@ -108,7 +111,7 @@ const stringify = (v: unknown) => (v === null || v === undefined ? null : Array.
  */
 export async function saveDraft(prisma: Db, outcomeId: number, authorId: number, changes: DraftChanges): Promise<DraftView> {
   const o = await prisma.$transaction(async (tx) => {
-    const before = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, status: "draft", discardedAt: null } });
+    const before = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, ...editable } });
     if (!before) throw new DraftGoneError(outcomeId);
     const events: Prisma.OutcomeEventCreateManyInput[] = [];
     for (const [field, value] of Object.entries(changes)) {
@@ -139,7 +142,7 @@ export interface IncomingFile {
 
 export async function addEvidence(prisma: Db, outcomeId: number, authorId: number, part: string, f: IncomingFile, step?: Step) {
   const o = await prisma.$transaction(async (tx) => {
-    const draft = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, status: "draft", discardedAt: null } });
+    const draft = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, ...editable } });
     if (!draft) throw new DraftGoneError(outcomeId);
     const exists = await tx.outcomeEvidence.findFirst({ where: { outcomeId, fileUniqueId: f.fileUniqueId, part } });
     if (!exists) {
@@ -153,18 +156,26 @@ export async function addEvidence(prisma: Db, outcomeId: number, authorId: numbe
   return toView(o);
 }
 
-/** Status changes of a draft: submitted, saved for later, discarded. All clear the open conversation. */
+/**
+ * Status changes of a draft: submitted (or resubmitted after a revision), saved for later,
+ * discarded (drafts only). All clear the open conversation.
+ */
 export async function closeDraft(prisma: Db, outcomeId: number, authorId: number, how: "submit" | "save" | "discard", now: Date) {
   return prisma.$transaction(async (tx) => {
-    const draft = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, status: "draft", discardedAt: null } });
+    const draft = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, ...editable } });
     await tx.user.updateMany({ where: { id: authorId, activeOutcomeId: outcomeId }, data: { activeOutcomeId: null } });
     if (!draft) return false;
     if (how === "submit") {
-      await tx.outcome.update({ where: { id: outcomeId }, data: { status: "submitted", submittedAt: now, step: null } });
+      const to = nextStatus(draft.status, draft.status === "draft" ? "submit" : "resubmit")!;
+      await tx.outcome.update({
+        where: { id: outcomeId },
+        data: { status: to, submittedAt: draft.submittedAt ?? now, waitingSince: now, step: null, version: { increment: 1 } },
+      });
       await tx.outcomeEvent.create({
-        data: { outcomeId, actorId: authorId, type: "status_changed", field: "status", oldValue: "draft", newValue: "submitted" },
+        data: { outcomeId, actorId: authorId, type: "status_changed", field: "status", oldValue: draft.status, newValue: to },
       });
     } else if (how === "discard") {
+      if (draft.status !== "draft") return false;
       await tx.outcome.update({ where: { id: outcomeId }, data: { discardedAt: now } });
       await tx.outcomeEvent.create({ data: { outcomeId, actorId: authorId, type: "discarded" } });
     } else {

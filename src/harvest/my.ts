@@ -3,27 +3,41 @@ import type { BotContext } from "../telegram/context.js";
 import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { loadOwn } from "./drafts.js";
+import { renderThread } from "../review/format.js";
 import { packMessages, renderStatement } from "./format.js";
 
 export const PAGE_SIZE = 5;
 
+/** Statements with something for the author to do come first: open questions, then revisions. */
+const URGENCY: Record<string, number> = { needs_clarification: 0, returned: 1 };
+
 async function showPage(ctx: BotContext, page: number, edit: boolean) {
   const { prisma } = ctx.deps;
   const where = { authorId: ctx.user!.id, discardedAt: null };
-  const total = await prisma.outcome.count({ where });
-  if (total === 0) return ctx.reply(ctx.t("my.empty"));
+  const all = await prisma.outcome.findMany({ where, select: { id: true, status: true, updatedAt: true } });
+  if (all.length === 0) return ctx.reply(ctx.t("my.empty"));
+  const open = await prisma.threadMessage.findMany({
+    where: { kind: "question", answeredAt: null, outcome: where },
+    select: { outcomeId: true },
+  });
+  const asked = new Set(open.map((q) => q.outcomeId));
+  const rank = (o: { id: number; status: string }) => (asked.has(o.id) ? -1 : URGENCY[o.status] ?? 2);
+  all.sort((a, b) => rank(a) - rank(b) || b.updatedAt.getTime() - a.updatedAt.getTime());
+  const total = all.length;
   const pages = Math.ceil(total / PAGE_SIZE);
   const p = Math.min(Math.max(page, 0), pages - 1);
-  const rows = await prisma.outcome.findMany({ where, orderBy: { updatedAt: "desc" }, skip: p * PAGE_SIZE, take: PAGE_SIZE });
+  const ids = all.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE).map((o) => o.id);
+  const found = await prisma.outcome.findMany({ where: { id: { in: ids } } });
+  const rows = ids.map((id) => found.find((o) => o.id === id)!);
   const lines = rows.map((o) =>
-    ctx.t("my.line", {
+    ctx.t(asked.has(o.id) ? "my.line_question" : "my.line", {
       id: o.id,
       status: ctx.t(`status.${o.status}`),
       date: (o.submittedAt ?? o.updatedAt).toISOString().slice(0, 10),
       snippet: (o.description ?? o.actorName ?? "…").replace(/\s+/g, " ").slice(0, 60),
     }),
   );
-  const buttons: Button[] = rows.map((o) => ({ text: `#${o.id} · ${ctx.t(`status.${o.status}`)}`, data: `my:o:${o.id}` }));
+  const buttons: Button[] = rows.map((o) => ({ text: `${asked.has(o.id) ? "❓ " : ""}#${o.id} · ${ctx.t(`status.${o.status}`)}`, data: `my:o:${o.id}` }));
   if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `my:p:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `my:p:${p + 1}` });
   const text = `${ctx.t("my.title", { page: p + 1, pages, total })}\n\n${lines.join("\n")}`;
@@ -51,15 +65,25 @@ export function myStatementsFeature(): Composer<BotContext> {
       return ctx.answerCallbackQuery({ text: ctx.t("my.not_yours"), show_alert: true });
     }
     await ctx.answerCallbackQuery();
-    const messages = packMessages(renderStatement(d, ctx.t, ctx.lang));
-    for (const [i, m] of messages.entries()) {
-      const last = i === messages.length - 1;
-      await ctx.reply(m, {
-        parse_mode: "HTML",
-        reply_markup: last && d.status === "draft" ? keyboard([{ text: ctx.t("my.continue"), data: `new:resume:${d.id}` }]) : undefined,
-      });
+    const { prisma } = ctx.deps;
+    const thread = await prisma.threadMessage.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { author: true } });
+    const sections = renderStatement(d, ctx.t, ctx.lang);
+    const rendered = renderThread(thread, ctx.t, ctx.config.timeZone);
+    if (rendered) sections.push(rendered);
+    const buttons: Button[] = [];
+    if (d.status === "draft") buttons.push({ text: ctx.t("my.continue"), data: `new:resume:${d.id}` });
+    if (d.status === "returned") buttons.push({ text: ctx.t("author.revise_button", { id: d.id }), data: `rev:${d.id}` });
+    for (const q of thread.filter((m) => m.kind === "question" && !m.answeredAt)) {
+      buttons.push({ text: ctx.t("author.answer_button"), data: `qa:${q.id}` });
     }
-    if (d.status !== "draft") await ctx.reply(ctx.t("my.read_only", { status: escapeHtml(ctx.t(`status.${d.status}`)) }), { parse_mode: "HTML" });
+    buttons.push({ text: ctx.t("review.actions.history"), data: `rv:h:${d.id}` });
+    const messages = packMessages(sections);
+    for (const [i, m] of messages.entries()) {
+      await ctx.reply(m, { parse_mode: "HTML", reply_markup: i === messages.length - 1 ? keyboard(buttons) : undefined });
+    }
+    if (d.status !== "draft" && d.status !== "returned" && !thread.some((m) => m.kind === "question" && !m.answeredAt)) {
+      await ctx.reply(ctx.t("my.read_only", { status: escapeHtml(ctx.t(`status.${d.status}`)) }), { parse_mode: "HTML" });
+    }
   });
 
   return c;

@@ -201,7 +201,12 @@ export function accessGate(): Composer<BotContext> {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery();
       return showConsent(ctx);
     }
-    if (!ctx.isAdmin && (await activeMemberships(ctx.deps.prisma, user.id)).length === 0) return refuse("onboarding.not_member");
+    if (!ctx.isAdmin && (await activeMemberships(ctx.deps.prisma, user.id)).length === 0) {
+      // Someone whose every membership was deactivated gets a clear refusal, and no access.
+      const inactive = await ctx.deps.prisma.membership.count({ where: { userId: user.id, active: false } });
+      if (inactive > 0) ctx.log.info({ user_id: user.id }, "refused: deactivated member");
+      return refuse(inactive > 0 ? "onboarding.deactivated" : "onboarding.not_member");
+    }
     await next();
   });
   return c;

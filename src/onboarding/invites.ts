@@ -21,6 +21,8 @@ export interface NewInvite {
   days: number;
   createdById?: number;
   requestKey?: string;
+  /** A coordinator for the whole programme. */
+  programmeWide?: boolean;
 }
 
 /** Creates an invite; returns its code once (it cannot be recovered later). */
@@ -35,6 +37,7 @@ export async function createInvite(prisma: Db, input: NewInvite, now = new Date(
       expiresAt: new Date(now.getTime() + input.days * 86_400_000),
       createdById: input.createdById,
       requestKey: input.requestKey,
+      programmeWide: input.role === "coordinator" && Boolean(input.programmeWide),
     },
     include: { organisation: true },
   });
@@ -79,6 +82,7 @@ export async function redeemInvite(prisma: Db, inviteId: number, userId: number,
       : await tx.membership.create({
           data: { userId, organisationId: check.invite.organisationId, role: check.invite.role, inviteId },
         });
+    if (check.invite.programmeWide) await tx.user.update({ where: { id: userId }, data: { programmeWide: true } });
     return { status: "joined" as const, invite: check.invite, membership };
   });
 }

@@ -24,10 +24,31 @@ export async function harvestOrganisations(prisma: Db, userId: number) {
   return ms.filter((m) => m.role === "leader" || m.role === "coordinator").map((m) => m.organisation);
 }
 
-/** Organisations a person may manage (create invites for). Admins manage all. */
+/**
+ * What a coordinator may see and act on: every organisation (admins, and coordinators invited
+ * for the whole programme), the organisations they coordinate, or nothing.
+ */
+export type Scope = { all: true } | { all: false; orgIds: number[] };
+
+export async function coordinatorScope(prisma: Db, userId: number | undefined, isAdmin: boolean): Promise<Scope | null> {
+  if (isAdmin) return { all: true };
+  if (userId === undefined) return null;
+  const user = await prisma.user.findUnique({ where: { id: userId }, select: { programmeWide: true } });
+  const ms = (await activeMemberships(prisma, userId)).filter((m) => m.role === "coordinator");
+  if (ms.length === 0) return null;
+  if (user?.programmeWide) return { all: true };
+  return { all: false, orgIds: ms.map((m) => m.organisationId) };
+}
+
+export const inScope = (scope: Scope | null, organisationId: number) =>
+  Boolean(scope && (scope.all || scope.orgIds.includes(organisationId)));
+
+/** A Prisma filter on organisationId for a scope. */
+export const scopeFilter = (scope: Scope) => (scope.all ? {} : { organisationId: { in: scope.orgIds } });
+
+/** Organisations a person may manage (invite to, review, list). */
 export async function managedOrganisations(prisma: Db, userId: number | undefined, isAdmin: boolean) {
-  if (isAdmin) return prisma.organisation.findMany({ orderBy: { name: "asc" } });
-  if (userId === undefined) return [];
-  const ms = await activeMemberships(prisma, userId);
-  return ms.filter((m) => m.role === "coordinator").map((m) => m.organisation);
+  const scope = await coordinatorScope(prisma, userId, isAdmin);
+  if (!scope) return [];
+  return prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
 }

@@ -4,9 +4,11 @@ import type { Role } from "../generated/prisma/client.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { createInvite } from "./invites.js";
-import { managedOrganisations } from "./members.js";
+import { coordinatorScope, managedOrganisations } from "./members.js";
 
 export const INVITE_ROLES: Role[] = ["leader", "coordinator", "substantiator"];
+/** The invite choices: a role, or "programme" (a coordinator of every organisation). */
+type InviteChoice = Role | "programme";
 export const INVITE_USES = [1, 5, 20, 100];
 export const INVITE_DAYS = [1, 7, 30, 90];
 export const MAX_ORG_NAME = 120;
@@ -59,6 +61,11 @@ export function organisationsFeature(): Composer<BotContext> {
   };
   c.command("invite", pickOrganisation);
 
+  /** Only coordinators of the whole programme (and admins) may invite another one. */
+  const programmeScope = async (ctx: BotContext) => (await coordinatorScope(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin))?.all === true;
+  const validChoice = async (ctx: BotContext, choice: string): Promise<boolean> =>
+    (INVITE_ROLES as string[]).includes(choice) || (choice === "programme" && (await programmeScope(ctx)));
+
   /** The organisation from callback data, only if this person may manage it. */
   const allowedOrg = async (ctx: BotContext, id: number) => {
     const orgs = await managedOrganisations(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
@@ -74,16 +81,17 @@ export function organisationsFeature(): Composer<BotContext> {
     const org = await allowedOrg(ctx, Number(ctx.match[1]));
     if (!org) return;
     await ctx.answerCallbackQuery();
+    const choices: InviteChoice[] = [...INVITE_ROLES, ...((await programmeScope(ctx)) ? (["programme"] as const) : [])];
     await ctx.editMessageText(ctx.t("orgs.invite_pick_role", { org: org.name }), {
       parse_mode: "HTML",
-      reply_markup: keyboard(INVITE_ROLES.map((r) => ({ text: ctx.t(`roles.${r}`), data: `inv:r:${org.id}:${r}` }))),
+      reply_markup: keyboard(choices.map((r) => ({ text: ctx.t(`roles.${r}`), data: `inv:r:${org.id}:${r}` }))),
     });
   });
 
   c.callbackQuery(/^inv:r:(\d+):(\w+)$/, async (ctx) => {
     const org = await allowedOrg(ctx, Number(ctx.match[1]));
-    const role = ctx.match[2] as Role;
-    if (!org || !INVITE_ROLES.includes(role)) return;
+    const role = ctx.match[2]!;
+    if (!org || !(await validChoice(ctx, role))) return;
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("orgs.invite_pick_uses", { org: org.name, role: ctx.t(`roles.${role}`) }), {
       parse_mode: "HTML",
@@ -93,9 +101,9 @@ export function organisationsFeature(): Composer<BotContext> {
 
   c.callbackQuery(/^inv:u:(\d+):(\w+):(\d+)$/, async (ctx) => {
     const org = await allowedOrg(ctx, Number(ctx.match[1]));
-    const role = ctx.match[2] as Role;
+    const role = ctx.match[2]!;
     const uses = Number(ctx.match[3]);
-    if (!org || !INVITE_ROLES.includes(role) || !INVITE_USES.includes(uses)) return;
+    if (!org || !(await validChoice(ctx, role)) || !INVITE_USES.includes(uses)) return;
     await ctx.answerCallbackQuery();
     // The nonce makes the final press idempotent: pressing twice creates one invite.
     const nonce = randomBytes(6).toString("base64url");
@@ -110,10 +118,10 @@ export function organisationsFeature(): Composer<BotContext> {
 
   c.callbackQuery(/^inv:d:(\d+):(\w+):(\d+):(\d+):([\w-]+)$/, async (ctx) => {
     const org = await allowedOrg(ctx, Number(ctx.match[1]));
-    const role = ctx.match[2] as Role;
+    const role = ctx.match[2]!;
     const uses = Number(ctx.match[3]);
     const days = Number(ctx.match[4]);
-    if (!org || !INVITE_ROLES.includes(role) || !INVITE_USES.includes(uses) || !INVITE_DAYS.includes(days)) return;
+    if (!org || !(await validChoice(ctx, role)) || !INVITE_USES.includes(uses) || !INVITE_DAYS.includes(days)) return;
     const requestKey = `${ctx.from.id}:${ctx.match[5]}`;
     const { prisma } = ctx.deps;
     if (await prisma.invite.findUnique({ where: { requestKey } })) {
@@ -123,7 +131,15 @@ export function organisationsFeature(): Composer<BotContext> {
     try {
       created = await createInvite(
         prisma,
-        { organisationId: org.id, role, maxUses: uses, days, createdById: ctx.user?.id, requestKey },
+        {
+          organisationId: org.id,
+          role: role === "programme" ? "coordinator" : (role as Role),
+          programmeWide: role === "programme",
+          maxUses: uses,
+          days,
+          createdById: ctx.user?.id,
+          requestKey,
+        },
         ctx.deps.now?.() ?? new Date(),
       );
     } catch (e) {

@@ -1,0 +1,119 @@
+/**
+ * /members: coordinators list the members of the organisations in their scope, change a
+ * member's role, deactivate or reactivate them. Each press re-checks the scope.
+ */
+import { Composer } from "grammy";
+import type { Db } from "../db/client.js";
+import type { Role } from "../generated/prisma/client.js";
+import type { BotContext } from "../telegram/context.js";
+import { keyboard, type Button } from "../telegram/keyboard.js";
+import { notify } from "../telegram/notify.js";
+import { coordinatorScope, inScope, managedOrganisations } from "./members.js";
+
+export const ROLES: Role[] = ["leader", "coordinator", "substantiator"];
+
+export type MemberChange = { role: Role } | { active: boolean };
+
+/** Changes one membership; returns the membership before and after, or undefined if nothing changed. */
+export async function changeMembership(prisma: Db, membershipId: number, change: MemberChange) {
+  const before = await prisma.membership.findUnique({ where: { id: membershipId } });
+  if (!before) return undefined;
+  if ("role" in change && before.role === change.role) return undefined;
+  if ("active" in change && before.active === change.active) return undefined;
+  const after = await prisma.membership.update({ where: { id: membershipId }, data: change });
+  return { before, after };
+}
+
+async function loadMembership(ctx: BotContext, id: number) {
+  const m = await ctx.deps.prisma.membership.findUnique({ where: { id }, include: { user: true, organisation: true } });
+  const scope = await coordinatorScope(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
+  if (!m || !inScope(scope, m.organisationId)) {
+    ctx.log.warn({ membership_id: id, user_id: ctx.user?.id }, "refused: membership outside scope");
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+    return undefined;
+  }
+  return m;
+}
+
+async function listMembers(ctx: BotContext, organisationId: number, edit: boolean) {
+  const { prisma } = ctx.deps;
+  const scope = await coordinatorScope(prisma, ctx.user?.id, ctx.isAdmin);
+  if (!inScope(scope, organisationId)) {
+    ctx.log.warn({ organisation_id: organisationId }, "refused: organisation outside scope");
+    if (ctx.callbackQuery) return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+    return ctx.reply(ctx.t("errors.not_allowed"));
+  }
+  const org = await prisma.organisation.findUniqueOrThrow({ where: { id: organisationId } });
+  const ms = await prisma.membership.findMany({ where: { organisationId }, include: { user: true }, orderBy: [{ active: "desc" }, { createdAt: "asc" }] });
+  const lines = ms.map((m) =>
+    ctx.t(m.active ? "members.line" : "members.line_inactive", { name: m.user.displayName, username: m.user.username ? `@${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
+  );
+  const buttons: Button[] = ms.map((m) => ({ text: `${m.active ? "" : "🚫 "}${m.user.displayName} · ${ctx.t(`roles.${m.role}`)}`, data: `mb:m:${m.id}` }));
+  const text = `${ctx.t("members.title", { org: org.name, count: ms.length, n: ms.length })}\n\n${lines.join("\n") || ctx.t("members.none")}`;
+  const opts = { parse_mode: "HTML" as const, reply_markup: keyboard(buttons) };
+  if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
+  else await ctx.reply(text, opts);
+}
+
+async function showMember(ctx: BotContext, id: number, answer = true) {
+  const m = await loadMembership(ctx, id);
+  if (!m) return;
+  if (answer) await ctx.answerCallbackQuery();
+  const buttons: Button[] = ROLES.filter((r) => r !== m.role).map((r) => ({ text: ctx.t("members.make", { role: ctx.t(`roles.${r}`) }), data: `mb:r:${m.id}:${r}` }));
+  buttons.push(
+    m.active ? { text: ctx.t("members.deactivate"), data: `mb:a:${m.id}:0` } : { text: ctx.t("members.reactivate"), data: `mb:a:${m.id}:1` },
+    { text: ctx.t("members.back"), data: `mb:o:${m.organisationId}` },
+  );
+  await ctx.editMessageText(
+    ctx.t("members.card", {
+      name: m.user.displayName,
+      org: m.organisation.name,
+      role: ctx.t(`roles.${m.role}`),
+      state: ctx.t(m.active ? "members.active" : "members.inactive"),
+      since: m.createdAt.toISOString().slice(0, 10),
+    }),
+    { parse_mode: "HTML", reply_markup: keyboard(buttons) },
+  );
+}
+
+export function membersFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  c.command("members", async (ctx) => {
+    const orgs = await managedOrganisations(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
+    if (orgs.length === 0) return ctx.reply(ctx.t(ctx.isAdmin ? "orgs.none_admin" : "errors.not_allowed"), { parse_mode: "HTML" });
+    if (orgs.length === 1) return listMembers(ctx, orgs[0]!.id, false);
+    await ctx.reply(ctx.t("members.pick_org"), { reply_markup: keyboard(orgs.map((o) => ({ text: o.name, data: `mb:o:${o.id}` }))) });
+  });
+
+  c.callbackQuery(/^mb:o:(\d+)$/, async (ctx) => {
+    await listMembers(ctx, Number(ctx.match[1]), true);
+    await ctx.answerCallbackQuery().catch(() => {});
+  });
+
+  c.callbackQuery(/^mb:m:(\d+)$/, (ctx) => showMember(ctx, Number(ctx.match[1])));
+
+  c.callbackQuery(/^mb:(r|a):(\d+):(\w+)$/, async (ctx) => {
+    const m = await loadMembership(ctx, Number(ctx.match[2]));
+    if (!m) return;
+    if (m.userId === ctx.user?.id) return ctx.answerCallbackQuery({ text: ctx.t("members.not_self"), show_alert: true });
+    let change: MemberChange;
+    if (ctx.match[1] === "r") {
+      const role = ctx.match[3] as Role;
+      if (!ROLES.includes(role)) return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+      change = { role };
+    } else change = { active: ctx.match[3] === "1" };
+    const done = await changeMembership(ctx.deps.prisma, m.id, change);
+    if (!done) {
+      await ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
+      return;
+    }
+    ctx.log.info({ membership_id: m.id, by: ctx.user?.id, ...change }, "membership changed");
+    const key = "role" in change ? "members.role_changed_you" : change.active ? "members.reactivated_you" : "members.deactivated_you";
+    const reached = await notify(ctx.api, ctx.log, m.user, key, { org: m.organisation.name, role: "role" in change ? change.role : "" }, undefined).catch(() => false);
+    await ctx.answerCallbackQuery({ text: ctx.t(reached ? "members.saved" : "members.saved_not_told") });
+    await showMember(ctx, m.id, false);
+  });
+
+  return c;
+}

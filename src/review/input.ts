@@ -1,0 +1,149 @@
+/**
+ * Typed input outside conversations (see pending.ts), and the leader's side of the review
+ * thread: answering a question, revising a returned statement.
+ */
+import { Composer } from "grammy";
+import { enterHarvest } from "../harvest/composer.js";
+import { loadOwnDraft, saveDraft } from "../harvest/drafts.js";
+import { LIMITS } from "../harvest/steps.js";
+import type { BotContext } from "../telegram/context.js";
+import { keyboard } from "../telegram/keyboard.js";
+import { notify } from "../telegram/notify.js";
+import { addOption, DimensionError } from "./classification.js";
+import { afterAct, loadForReview, now, refuse, showCard } from "./composer.js";
+import { showDimension } from "./classify.js";
+import { snippet } from "./format.js";
+import { readPending, setPending, type Pending } from "./pending.js";
+import { act, answerQuestion, editPart, fieldLimit, isEditableField } from "./service.js";
+
+function limitOf(p: Pending): number {
+  if (p.kind === "edit") return isEditableField(p.field) ? fieldLimit(p.field) : LIMITS.short;
+  if (p.kind === "option") return LIMITS.short;
+  return LIMITS.long;
+}
+
+async function handleAnswer(ctx: BotContext, p: Extract<Pending, { kind: "answer" }>, text?: string, fileId?: string) {
+  const { prisma } = ctx.deps;
+  const res = await answerQuestion(prisma, { questionId: p.questionId, userId: ctx.user!.id, text, fileId, now: now(ctx) });
+  await setPending(ctx, null);
+  if (res.status === "not_yours") return refuse(ctx, { question_id: p.questionId });
+  if (res.status === "already_answered") return ctx.reply(ctx.t("author.already_answered"));
+  ctx.log.info({ outcome_id: res.outcome.id, question_id: p.questionId }, "question answered");
+  await ctx.reply(ctx.t("author.answer_sent", { id: res.outcome.id }), { parse_mode: "HTML" });
+  const asker = await prisma.user.findUniqueOrThrow({ where: { id: res.question.authorId } });
+  const delivered = await notify(
+    ctx.api,
+    ctx.log,
+    asker,
+    res.backInQueue ? "review.answer_received_queue" : "review.answer_received",
+    { id: res.outcome.id, author: ctx.user!.displayName, question: snippet(res.question.text, 200), text: text ?? "🎤" },
+    (t) => keyboard([{ text: t("review.open_button", { id: res.outcome.id }), data: `rv:o:${res.outcome.id}` }]),
+  ).catch(() => false);
+  if (!delivered) ctx.log.warn({ outcome_id: res.outcome.id }, "coordinator not reachable for the answer");
+}
+
+async function handleText(ctx: BotContext, p: Pending, text: string) {
+  const { prisma } = ctx.deps;
+  switch (p.kind) {
+    case "ask":
+    case "return":
+    case "reject": {
+      if (!(await loadForReview(ctx, p.outcomeId))) return setPending(ctx, null);
+      const res = await act(prisma, { outcomeId: p.outcomeId, version: p.version, actorId: ctx.user!.id, action: p.kind, text, now: now(ctx) });
+      await setPending(ctx, null);
+      return afterAct(ctx, res, p.kind, p.version, text);
+    }
+    case "edit": {
+      if (!isEditableField(p.field) || !(await loadForReview(ctx, p.outcomeId))) return setPending(ctx, null);
+      const res = await editPart(prisma, { outcomeId: p.outcomeId, version: p.version, actorId: ctx.user!.id, field: p.field, text, now: now(ctx) });
+      if (!res.ok && res.reason === "invalid") return ctx.reply(ctx.t(res.error, { text }), { parse_mode: "HTML" }); // still waiting
+      await setPending(ctx, null);
+      if (!res.ok) {
+        await ctx.reply(ctx.t("review.changed", { id: p.outcomeId, status: ctx.t(`status.${res.outcome?.status ?? "rejected"}`) }), { parse_mode: "HTML" });
+        await ctx.reply(ctx.t("review.not_applied_text", { text }), { parse_mode: "HTML" });
+        return showCard(ctx, p.outcomeId);
+      }
+      ctx.log.info({ outcome_id: p.outcomeId, field: p.field }, "coordinator edit");
+      await ctx.reply(ctx.t("review.edited", { id: p.outcomeId, field: ctx.t(`history.fields.${p.field}`) }), { parse_mode: "HTML" });
+      return showCard(ctx, p.outcomeId);
+    }
+    case "answer":
+      return handleAnswer(ctx, p, text);
+    case "option": {
+      const [en, km] = text.split("|").map((s) => s.trim());
+      if (!en) return ctx.reply(ctx.t("dimensions.add_format"), { parse_mode: "HTML" });
+      try {
+        await addOption(prisma, { dimension: p.dimensionId, labels: km ? { en, km } : { en } });
+      } catch (e) {
+        if (e instanceof DimensionError) return ctx.reply(ctx.t("dimensions.add_failed", { reason: e.message }), { parse_mode: "HTML" });
+        throw e;
+      }
+      await setPending(ctx, null);
+      ctx.log.info({ dimension_id: p.dimensionId }, "classification option added");
+      await ctx.reply(ctx.t("dimensions.added", { label: en }), { parse_mode: "HTML" });
+      return showDimension(ctx, p.dimensionId, false);
+    }
+  }
+}
+
+/** Runs before the harvest conversation, so an answer typed during a harvest reaches its question. */
+export function pendingInputFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.on("message", async (ctx, next) => {
+    const p = readPending(ctx.user?.pendingInput);
+    if (!p) return next();
+    const m = ctx.message;
+    if (m.text?.startsWith("/")) {
+      if (/^\/help(@\w+)?(\s|$)/.test(m.text)) return next();
+      await setPending(ctx, null);
+      await ctx.reply(ctx.t("input.dropped"));
+      if (/^\/cancel(@\w+)?(\s|$)/.test(m.text)) return;
+      return next();
+    }
+    if (m.forward_origin) return ctx.reply(ctx.t("input.forwarded"));
+    if (p.kind === "answer" && m.voice) return handleAnswer(ctx, p, undefined, m.voice.file_id);
+    if (m.text === undefined) return ctx.reply(ctx.t(p.kind === "answer" ? "input.text_or_voice" : "input.text_only"));
+    const text = m.text.trim();
+    if (!text) return ctx.reply(ctx.t("input.empty"));
+    const limit = limitOf(p);
+    if (text.length > limit) {
+      await ctx.reply(ctx.t("errors.too_long", { limit, length: text.length }));
+      return ctx.reply(text); // back to the person, to shorten and resend
+    }
+    await handleText(ctx, p, text);
+  });
+  return c;
+}
+
+/** The leader's buttons: answer a question, revise a returned statement. */
+export function authorFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  c.callbackQuery(/^qa:(\d+)$/, async (ctx) => {
+    const questionId = Number(ctx.match[1]);
+    const q = await ctx.deps.prisma.threadMessage.findFirst({ where: { id: questionId, kind: "question" }, include: { outcome: true } });
+    if (!q || q.outcome.authorId !== ctx.user!.id) return refuse(ctx, { question_id: questionId });
+    if (q.answeredAt) return ctx.answerCallbackQuery({ text: ctx.t("author.already_answered") });
+    await setPending(ctx, { kind: "answer", outcomeId: q.outcomeId, questionId });
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t("author.answer_prompt", { id: q.outcomeId, question: q.text ?? "" }), { parse_mode: "HTML" });
+  });
+
+  c.callbackQuery(/^rev:(\d+)$/, async (ctx) => {
+    const id = Number(ctx.match[1]);
+    const { prisma } = ctx.deps;
+    const own = await prisma.outcome.findFirst({ where: { id, authorId: ctx.user!.id, discardedAt: null } });
+    if (!own) return refuse(ctx, { outcome_id: id });
+    await ctx.answerCallbackQuery();
+    const d = await loadOwnDraft(prisma, id, ctx.user!.id);
+    if (!d || d.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }), { parse_mode: "HTML" });
+    if (await ctx.conversation.active("harvest")) return ctx.reply(ctx.t("harvest.already_active"));
+    // Every part can change again; the summary comes first, with "Edit a part".
+    if (d.step !== "review") await saveDraft(prisma, id, ctx.user!.id, { step: "review", reviewReached: true });
+    await ctx.reply(ctx.t("author.revising", { id }), { parse_mode: "HTML" });
+    await enterHarvest(ctx, id);
+  });
+
+  return c;
+}
+

@@ -1,0 +1,30 @@
+/**
+ * Typed input the bot waits for outside a conversation: a coordinator's question, note, reason
+ * or edit, a leader's answer, a new classification option. It is stored on the person's row,
+ * so a restart in between loses nothing.
+ */
+import { z } from "zod";
+import { Prisma } from "../generated/prisma/client.js";
+import type { BotContext } from "../telegram/context.js";
+
+export const PENDING_VERSION = 1;
+
+const Pending = z.discriminatedUnion("kind", [
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.enum(["ask", "return", "reject"]), outcomeId: z.number(), version: z.number() }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("edit"), outcomeId: z.number(), version: z.number(), field: z.string() }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("answer"), outcomeId: z.number(), questionId: z.number() }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("option"), dimensionId: z.number() }),
+]);
+export type Pending = z.infer<typeof Pending>;
+type Input<P> = P extends unknown ? Omit<P, "v"> : never;
+
+/** The stored pending input, or undefined (also for state an older version of the code wrote). */
+export function readPending(value: unknown): Pending | undefined {
+  const r = Pending.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
+export async function setPending(ctx: BotContext, p: Input<Pending> | null) {
+  const value = p ? { v: PENDING_VERSION, ...p } : null;
+  ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { pendingInput: value ?? Prisma.DbNull } });
+}

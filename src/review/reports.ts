@@ -1,0 +1,94 @@
+/** /history of a statement and /stats over the classification. */
+import { Composer } from "grammy";
+import { packMessages } from "../harvest/format.js";
+import { coordinatorScope, inScope } from "../onboarding/members.js";
+import type { BotContext } from "../telegram/context.js";
+import { escapeHtml } from "../telegram/html.js";
+import { keyboard, type Button } from "../telegram/keyboard.js";
+import { label } from "./classification.js";
+import { now, refuse, scopeOf } from "./composer.js";
+import { renderEvent } from "./format.js";
+import { classificationStats, parsePeriod, periodToken, type Period } from "./stats.js";
+
+/** The event log of one statement, for its author or a coordinator in scope. */
+async function showHistory(ctx: BotContext, id: number) {
+  const { prisma } = ctx.deps;
+  const o = await prisma.outcome.findUnique({ where: { id } });
+  const scope = await coordinatorScope(prisma, ctx.user?.id, ctx.isAdmin);
+  const allowed = o && (o.authorId === ctx.user?.id || (o.status !== "draft" && inScope(scope, o.organisationId)));
+  if (!o || !allowed) return refuse(ctx, { outcome_id: id, command: "history" });
+  const events = await prisma.outcomeEvent.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { actor: true } });
+  const lines = events.map((e) => renderEvent(e, ctx.t, ctx.config.timeZone));
+  for (const m of packMessages([ctx.t("history.title", { id, count: events.length, n: events.length }), ...lines], 3800)) {
+    await ctx.reply(m, { parse_mode: "HTML" });
+  }
+}
+
+function periodButtons(ctx: BotContext, org: number): Button[] {
+  const y = now(ctx).getUTCFullYear();
+  const month = now(ctx).toISOString().slice(0, 7);
+  const yearAgo = `${y - 1}-${month.slice(5)}`;
+  const periods: Array<[string, Period]> = [
+    ["stats.all_time", {}],
+    ["stats.this_year", { from: `${y}-01`, to: `${y}-12` }],
+    ["stats.last_year", { from: `${y - 1}-01`, to: `${y - 1}-12` }],
+    ["stats.last_12_months", { from: yearAgo, to: month }],
+  ];
+  return periods.map(([key, p]) => ({ text: ctx.t(key), data: `st:${org}:${periodToken(p)}` }));
+}
+
+async function showStats(ctx: BotContext, org: number, period: Period, edit: boolean) {
+  const scope = await scopeOf(ctx);
+  if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "stats" });
+  const { prisma } = ctx.deps;
+  const stats = await classificationStats(prisma, scope, period, org || undefined);
+  const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
+  const periodText = period.from ? ctx.t("stats.period", { from: period.from, to: period.to }) : ctx.t("stats.all_time");
+  const sections = [ctx.t("stats.title", { org: orgName, period: periodText, count: stats.total, n: stats.total })];
+  for (const d of stats.dimensions) {
+    const lines = d.dimension.options.map((o) => `${escapeHtml(label(o, ctx.lang))}: ${ctx.t("stats.count", { n: d.counts.get(o.id) ?? 0 })}`);
+    lines.push(`<i>${ctx.t("stats.unclassified", { n: d.unclassified })}</i>`);
+    sections.push(`<b>${escapeHtml(label(d.dimension, ctx.lang))}</b>\n${lines.join("\n")}`);
+  }
+  const orgs = await prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+  const buttons = periodButtons(ctx, org);
+  if (orgs.length > 1) {
+    const token = periodToken(period);
+    buttons.push({ text: ctx.t("review.all_orgs"), data: `st:0:${token}` }, ...orgs.map((o) => ({ text: o.name, data: `st:${o.id}:${token}` })));
+  }
+  const messages = packMessages(sections);
+  for (const [i, m] of messages.entries()) {
+    const last = i === messages.length - 1;
+    const opts = { parse_mode: "HTML" as const, reply_markup: last ? keyboard(buttons, 2) : undefined };
+    if (edit && messages.length === 1) await ctx.editMessageText(m, opts).catch(() => ctx.reply(m, opts));
+    else await ctx.reply(m, opts);
+  }
+}
+
+export function reportsFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  c.command("history", async (ctx) => {
+    const id = Number(ctx.match.trim().replace(/^#/, ""));
+    if (!Number.isSafeInteger(id) || id <= 0) return ctx.reply(ctx.t("history.usage"), { parse_mode: "HTML" });
+    await showHistory(ctx, id);
+  });
+  c.callbackQuery(/^rv:h:(\d+)$/, async (ctx) => {
+    await showHistory(ctx, Number(ctx.match[1]));
+    await ctx.answerCallbackQuery().catch(() => {});
+  });
+
+  c.command("stats", async (ctx) => {
+    const period = parsePeriod(ctx.match);
+    if (!period) return ctx.reply(ctx.t("stats.usage"), { parse_mode: "HTML" });
+    await showStats(ctx, 0, period, false);
+  });
+  c.callbackQuery(/^st:(\d+):([\d.\-]+|all)$/, async (ctx) => {
+    const period = parsePeriod(ctx.match[2]!);
+    if (!period) return refuse(ctx, { data: ctx.callbackQuery.data });
+    await showStats(ctx, Number(ctx.match[1]), period, true);
+    await ctx.answerCallbackQuery().catch(() => {});
+  });
+
+  return c;
+}
