@@ -3,22 +3,62 @@
  *   npm run cli -- migrate
  *   npm run cli -- org create "<name>"
  *   npm run cli -- org list
- *   npm run cli -- invite create --org <id|name> --role leader|coordinator|substantiator [--uses 20] [--days 30] [--bot <username>]
+ *   npm run cli -- invite create --org <id|name> --role leader|coordinator|substantiator [--programme] [--uses 20] [--days 30] [--bot <username>]
+ *   npm run cli -- members list [--org <id|name>]
+ *   npm run cli -- member role --org <id|name> --user <telegram id> --role leader|coordinator|substantiator
+ *   npm run cli -- member deactivate|reactivate --org <id|name> --user <telegram id>
+ *   npm run cli -- dimension list
+ *   npm run cli -- dimension add <key> --en "<label>" [--km "<label>"] [--multiple]
+ *   npm run cli -- dimension add-option <dimension> [<key>] --en "<label>" [--km "<label>"]
+ *   npm run cli -- dimension label <dimension> [<option>] [--en "<label>"] [--km "<label>"]
+ *   npm run cli -- dimension disable|enable <dimension> <option>
  * Uses DATABASE_URL / DATA_DIR like the bot. BOT_TOKEN is only needed to look up the bot's username.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { openDatabase, type Database } from "./db/client.js";
+import type { Role } from "./generated/prisma/client.js";
 import { createInvite } from "./onboarding/invites.js";
 import { inviteLink } from "./onboarding/organisations.js";
+import { changeMembership, ROLES } from "./onboarding/people.js";
+import {
+  addDimension,
+  addOption,
+  DimensionError,
+  findDimension,
+  findOption,
+  loadDimensions,
+  relabel,
+  setOptionActive,
+} from "./review/classification.js";
 
 const USAGE = `usage:
   npm run cli -- migrate
   npm run cli -- org create "<name>"
   npm run cli -- org list
-  npm run cli -- invite create --org <id|name> --role leader|coordinator|substantiator [--uses 20] [--days 30] [--bot <username>]`;
+  npm run cli -- invite create --org <id|name> --role leader|coordinator|substantiator [--programme] [--uses 20] [--days 30] [--bot <username>]
+  npm run cli -- members list [--org <id|name>]
+  npm run cli -- member role --org <id|name> --user <telegram id> --role leader|coordinator|substantiator
+  npm run cli -- member deactivate|reactivate --org <id|name> --user <telegram id>
+  npm run cli -- dimension list
+  npm run cli -- dimension add <key> --en "<label>" [--km "<label>"] [--multiple]
+  npm run cli -- dimension add-option <dimension> [<key>] --en "<label>" [--km "<label>"]
+  npm run cli -- dimension label <dimension> [<option>] [--en "<label>"] [--km "<label>"]
+  npm run cli -- dimension disable|enable <dimension> <option>`;
 
 class UsageError extends Error {}
+
+async function findOrg(prisma: Database["prisma"], ref: string | undefined) {
+  if (!ref) throw new UsageError("--org is required");
+  const org = /^\d+$/.test(ref)
+    ? await prisma.organisation.findUnique({ where: { id: Number(ref) } })
+    : await prisma.organisation.findUnique({ where: { name: ref } });
+  if (!org) throw new UsageError(`no organisation "${ref}" (see: npm run cli -- org list)`);
+  return org;
+}
+
+const labelsOf = (v: { en?: string; km?: string }) =>
+  Object.fromEntries(Object.entries({ en: v.en, km: v.km }).filter(([, x]) => x && x.trim()).map(([k, x]) => [k, x!.trim()]));
 
 async function botUsername(explicit?: string): Promise<string | undefined> {
   if (explicit) return explicit.replace(/^@/, "");
@@ -62,7 +102,14 @@ async function run(db: Database, argv: string[]): Promise<void> {
   if (group === "invite" && action === "create") {
     const { values } = parseArgs({
       args: rest,
-      options: { org: { type: "string" }, role: { type: "string" }, uses: { type: "string", default: "20" }, days: { type: "string", default: "30" }, bot: { type: "string" } },
+      options: {
+        org: { type: "string" },
+        role: { type: "string" },
+        programme: { type: "boolean", default: false },
+        uses: { type: "string", default: "20" },
+        days: { type: "string", default: "30" },
+        bot: { type: "string" },
+      },
     });
     const opts = z
       .object({
@@ -74,15 +121,87 @@ async function run(db: Database, argv: string[]): Promise<void> {
       .safeParse(values);
     if (!opts.success) throw new UsageError(opts.error.issues[0]!.message);
     const { org: orgRef, role, uses, days } = opts.data;
-    const org = /^\d+$/.test(orgRef)
-      ? await prisma.organisation.findUnique({ where: { id: Number(orgRef) } })
-      : await prisma.organisation.findUnique({ where: { name: orgRef } });
-    if (!org) throw new UsageError(`no organisation "${orgRef}" (see: npm run cli -- org list)`);
-    const { invite, code } = await createInvite(prisma, { organisationId: org.id, role, maxUses: uses, days });
+    if (values.programme && role !== "coordinator") throw new UsageError("--programme is only for coordinators");
+    const org = await findOrg(prisma, orgRef);
+    const { invite, code } = await createInvite(prisma, { organisationId: org.id, role, maxUses: uses, days, programmeWide: values.programme });
     const username = await botUsername(values.bot);
-    console.log(`invite for ${org.name} as ${role}: ${uses} use(s), expires ${invite.expiresAt.toISOString()}`);
+    console.log(`invite for ${org.name} as ${role}${values.programme ? " of the whole programme" : ""}: ${uses} use(s), expires ${invite.expiresAt.toISOString()}`);
     console.log(username ? inviteLink(username, code) : `code: ${code}\n(send "/start ${code}" to the bot, or pass --bot <username> for a link)`);
     return;
+  }
+  if (group === "members" && action === "list") {
+    const { values } = parseArgs({ args: rest, options: { org: { type: "string" } } });
+    const org = values.org ? await findOrg(prisma, values.org) : undefined;
+    const ms = await prisma.membership.findMany({
+      where: org ? { organisationId: org.id } : {},
+      include: { user: true, organisation: true },
+      orderBy: [{ organisationId: "asc" }, { createdAt: "asc" }],
+    });
+    if (ms.length === 0) console.log("no members");
+    for (const m of ms) {
+      const wide = m.user.programmeWide && m.role === "coordinator" ? " (whole programme)" : "";
+      console.log(`${m.organisation.name}\t${m.user.telegramId}\t${m.user.displayName}\t${m.role}${wide}\t${m.active ? "active" : "deactivated"}`);
+    }
+    return;
+  }
+  if (group === "member" && (action === "role" || action === "deactivate" || action === "reactivate")) {
+    const { values } = parseArgs({ args: rest, options: { org: { type: "string" }, user: { type: "string" }, role: { type: "string" } } });
+    const org = await findOrg(prisma, values.org);
+    if (!values.user || !/^\d+$/.test(values.user)) throw new UsageError("--user <telegram id> is required");
+    const user = await prisma.user.findUnique({ where: { telegramId: BigInt(values.user) } });
+    const m = user && (await prisma.membership.findUnique({ where: { userId_organisationId: { userId: user.id, organisationId: org.id } } }));
+    if (!m) throw new UsageError(`user ${values.user} is not a member of ${org.name}`);
+    if (action === "role" && !ROLES.includes(values.role as Role)) throw new UsageError("--role must be leader, coordinator or substantiator");
+    const change = action === "role" ? { role: values.role as Role } : { active: action === "reactivate" };
+    const done = await changeMembership(prisma, m.id, change);
+    console.log(done ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : action + "d"}` : "nothing to change");
+    return;
+  }
+  if (group === "dimension") {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { en: { type: "string" }, km: { type: "string" }, multiple: { type: "boolean", default: false } },
+    });
+    const labels = labelsOf(values);
+    try {
+      if (action === "list") {
+        for (const d of await loadDimensions(prisma, { includeInactive: true })) {
+          console.log(`${d.key}${d.multiple ? " (several)" : ""}${d.active ? "" : " [off]"}: ${JSON.stringify(d.labels)}`);
+          for (const o of d.options) console.log(`  ${o.key}${o.active ? "" : " [off]"}: ${JSON.stringify(o.labels)}`);
+        }
+        return;
+      }
+      if (action === "add") {
+        if (!positionals[0] || !labels.en) throw new UsageError("dimension add needs a key and --en");
+        const d = await addDimension(prisma, { key: positionals[0], labels, multiple: values.multiple });
+        console.log(`added dimension ${d.key}`);
+        return;
+      }
+      if (action === "add-option") {
+        if (!positionals[0] || !labels.en) throw new UsageError("dimension add-option needs a dimension and --en");
+        const o = await addOption(prisma, { dimension: positionals[0], key: positionals[1], labels });
+        console.log(`added option ${o.key} to ${positionals[0]}`);
+        return;
+      }
+      if (action === "label") {
+        if (!positionals[0] || Object.keys(labels).length === 0) throw new UsageError("dimension label needs a dimension and --en or --km");
+        if (positionals[1]) await relabel(prisma, { kind: "option", id: (await findOption(prisma, positionals[0], positionals[1])).id }, labels);
+        else await relabel(prisma, { kind: "dimension", id: (await findDimension(prisma, positionals[0])).id }, labels);
+        console.log("labels changed");
+        return;
+      }
+      if (action === "disable" || action === "enable") {
+        if (!positionals[0] || !positionals[1]) throw new UsageError(`dimension ${action} needs a dimension and an option`);
+        const o = await findOption(prisma, positionals[0], positionals[1]);
+        await setOptionActive(prisma, o.id, action === "enable");
+        console.log(`${positionals[0]}/${positionals[1]} ${action}d`);
+        return;
+      }
+    } catch (e) {
+      if (e instanceof DimensionError) throw new UsageError(e.message);
+      throw e;
+    }
   }
   throw new UsageError(`unknown command: ${argv.join(" ")}`);
 }

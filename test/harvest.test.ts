@@ -1,49 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { useHarness } from "./support/harness.js";
+import { answerSteps, DESCRIPTION } from "./support/statements.js";
 import type { FakeUser } from "./support/user.js";
 
 const h = useHarness();
 
 const ORG = "Siem Reap Massage Workers Union";
-const DESCRIPTION =
-  "In March 2024 the provincial labour department in Siem Reap began registering informal massage workers for the national health fund, accepting lists submitted through the union.";
-const SIGNIFICANCE =
-  "Before, these workers had no route into the scheme. Now about 300 women can get free treatment at state hospitals when they are sick.";
-const CONTRIBUTION =
-  "From January to March 2024 the union collected member data, met the department twice, and submitted a petition with 412 thumbprints.";
-
-/** Answers every step with a specific statement, up to the summary. */
-async function answerAllSteps(u: FakeUser) {
-  u.text("/new");
-  await u.expect("What changed?");
-  u.text(DESCRIPTION);
-  await u.expect("Who changed?");
-  u.text("Provincial Department of Labour, Siem Reap");
-  await u.expect("What kind of social actor");
-  u.press("Government (national or local)");
-  await u.expect("When did it change?");
-  u.text("March 2024");
-  await u.expect("I understood: <b>March 2024</b>");
-  u.press("Yes");
-  await u.expect("Where did it happen?");
-  u.text("Siem Reap province");
-  await u.expect("Why does it matter");
-  u.text(SIGNIFICANCE);
-  await u.expect(`What did ${ORG} do`);
-  u.text(CONTRIBUTION);
-  await u.expect("How many people");
-  u.text("300");
-  await u.expect("How many of them are women?");
-  u.text("about 280");
-  await u.expect("expect</b> this change?");
-  u.press("Expected");
-  await u.expect("positive or negative");
-  u.press("Positive");
-  await u.expect("Evidence");
-  u.photo("p1");
-  await u.expect("Evidence items: 1");
-  u.press("Done");
-}
+const answerAllSteps = (u: FakeUser) => answerSteps(u, ORG);
 
 describe("harvest in English", () => {
   it("records a complete statement step by step and submits it", async () => {

@@ -133,7 +133,11 @@ export class FakeTelegram {
         return this.asTelegramMessage(m);
       }
       default:
-        if (method === "answerCallbackQuery") this.callbackAnswers.set(p.callback_query_id, { text: p.text, show_alert: p.show_alert });
+        if (method === "answerCallbackQuery") {
+          // Like Telegram: a callback query is answered once; a second answer fails.
+          if (this.callbackAnswers.has(p.callback_query_id)) throw new Error("Bad Request: query is too old and response timeout expired or query ID is invalid");
+          this.callbackAnswers.set(p.callback_query_id, { text: p.text, show_alert: p.show_alert });
+        }
         return true;
     }
   }

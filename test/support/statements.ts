@@ -1,0 +1,81 @@
+/** Statements for tests: through the chat (the real harvest) or seeded straight into the database. */
+import type { Db } from "../../src/db/client.js";
+import type { OutcomeStatus } from "../../src/generated/prisma/client.js";
+import type { FakeUser } from "./user.js";
+
+export const DESCRIPTION =
+  "In March 2024 the provincial labour department in Siem Reap began registering informal massage workers for the national health fund, accepting lists submitted through the union.";
+export const SIGNIFICANCE =
+  "Before, these workers had no route into the scheme. Now about 300 women can get free treatment at state hospitals when they are sick.";
+export const CONTRIBUTION =
+  "From January to March 2024 the union collected member data, met the department twice, and submitted a petition with 412 thumbprints.";
+
+/** Answers every step with a specific statement, up to the summary. */
+export async function answerSteps(u: FakeUser, org: string) {
+  u.text("/new");
+  await u.expect("What changed?");
+  u.text(DESCRIPTION);
+  await u.expect("Who changed?");
+  u.text("Provincial Department of Labour, Siem Reap");
+  await u.expect("What kind of social actor");
+  u.press("Government (national or local)");
+  await u.expect("When did it change?");
+  u.text("March 2024");
+  await u.expect("I understood: <b>March 2024</b>");
+  u.press("Yes");
+  await u.expect("Where did it happen?");
+  u.text("Siem Reap province");
+  await u.expect("Why does it matter");
+  u.text(SIGNIFICANCE);
+  await u.expect(`What did ${org} do`);
+  u.text(CONTRIBUTION);
+  await u.expect("How many people");
+  u.text("300");
+  await u.expect("How many of them are women?");
+  u.text("about 280");
+  await u.expect("expect</b> this change?");
+  u.press("Expected");
+  await u.expect("positive or negative");
+  u.press("Positive");
+  await u.expect("Evidence");
+  u.photo("p1");
+  await u.expect("Evidence items: 1");
+  u.press("Done");
+}
+
+/** A statement in a given status, as if its author had gone through the harvest. */
+export async function seedStatement(
+  prisma: Db,
+  input: { authorTelegramId: number; org: string; status?: OutcomeStatus; description?: string; language?: string; now?: Date },
+) {
+  const author = await prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(input.authorTelegramId) } });
+  const org = await prisma.organisation.findUniqueOrThrow({ where: { name: input.org } });
+  const now = input.now ?? new Date();
+  const status = input.status ?? "submitted";
+  const o = await prisma.outcome.create({
+    data: {
+      organisationId: org.id,
+      authorId: author.id,
+      status,
+      language: input.language ?? "en",
+      description: input.description ?? DESCRIPTION,
+      actorName: "Provincial Department of Labour, Siem Reap",
+      actorType: "government",
+      dateText: "March 2024",
+      dateKind: "month",
+      dateStart: "2024-03",
+      place: "Siem Reap province",
+      significance: SIGNIFICANCE,
+      contribution: CONTRIBUTION,
+      peopleAffected: 300,
+      womenAffected: 280,
+      expected: true,
+      positive: true,
+      reviewReached: true,
+      submittedAt: status === "draft" ? null : now,
+      waitingSince: status === "draft" ? null : now,
+    },
+  });
+  await prisma.outcomeEvent.create({ data: { outcomeId: o.id, actorId: author.id, type: "created" } });
+  return o;
+}
