@@ -66,6 +66,11 @@ export function organisationsFeature(): Composer<BotContext> {
   const validChoice = async (ctx: BotContext, choice: string): Promise<boolean> =>
     (INVITE_ROLES as string[]).includes(choice) || (choice === "programme" && (await programmeScope(ctx)));
 
+  const refuseChoice = async (ctx: BotContext, choice: string) => {
+    ctx.log.warn({ user_id: ctx.user?.id, choice }, "invite refused: choice not allowed");
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+  };
+
   /** The organisation from callback data, only if this person may manage it. */
   const allowedOrg = async (ctx: BotContext, id: number) => {
     const orgs = await managedOrganisations(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
@@ -91,7 +96,8 @@ export function organisationsFeature(): Composer<BotContext> {
   c.callbackQuery(/^inv:r:(\d+):(\w+)$/, async (ctx) => {
     const org = await allowedOrg(ctx, Number(ctx.match[1]));
     const role = ctx.match[2]!;
-    if (!org || !(await validChoice(ctx, role))) return;
+    if (!org) return;
+    if (!(await validChoice(ctx, role))) return refuseChoice(ctx, role);
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("orgs.invite_pick_uses", { org: org.name, role: ctx.t(`roles.${role}`) }), {
       parse_mode: "HTML",
@@ -103,7 +109,8 @@ export function organisationsFeature(): Composer<BotContext> {
     const org = await allowedOrg(ctx, Number(ctx.match[1]));
     const role = ctx.match[2]!;
     const uses = Number(ctx.match[3]);
-    if (!org || !(await validChoice(ctx, role)) || !INVITE_USES.includes(uses)) return;
+    if (!org) return;
+    if (!(await validChoice(ctx, role)) || !INVITE_USES.includes(uses)) return refuseChoice(ctx, role);
     await ctx.answerCallbackQuery();
     // The nonce makes the final press idempotent: pressing twice creates one invite.
     const nonce = randomBytes(6).toString("base64url");
@@ -121,7 +128,8 @@ export function organisationsFeature(): Composer<BotContext> {
     const role = ctx.match[2]!;
     const uses = Number(ctx.match[3]);
     const days = Number(ctx.match[4]);
-    if (!org || !(await validChoice(ctx, role)) || !INVITE_USES.includes(uses) || !INVITE_DAYS.includes(days)) return;
+    if (!org) return;
+    if (!(await validChoice(ctx, role)) || !INVITE_USES.includes(uses) || !INVITE_DAYS.includes(days)) return refuseChoice(ctx, role);
     const requestKey = `${ctx.from.id}:${ctx.match[5]}`;
     const { prisma } = ctx.deps;
     if (await prisma.invite.findUnique({ where: { requestKey } })) {

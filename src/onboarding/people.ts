@@ -46,7 +46,7 @@ async function listMembers(ctx: BotContext, organisationId: number, edit: boolea
   const org = await prisma.organisation.findUniqueOrThrow({ where: { id: organisationId } });
   const ms = await prisma.membership.findMany({ where: { organisationId }, include: { user: true }, orderBy: [{ active: "desc" }, { createdAt: "asc" }] });
   const lines = ms.map((m) =>
-    ctx.t(m.active ? "members.line" : "members.line_inactive", { name: m.user.displayName, username: m.user.username ? `@${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
+    ctx.t(m.active ? "members.line" : "members.line_inactive", { name: m.user.displayName, username: m.user.username ? ` @${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
   );
   const buttons: Button[] = ms.map((m) => ({ text: `${m.active ? "" : "🚫 "}${m.user.displayName} · ${ctx.t(`roles.${m.role}`)}`, data: `mb:m:${m.id}` }));
   const text = `${ctx.t("members.title", { org: org.name, count: ms.length, n: ms.length })}\n\n${lines.join("\n") || ctx.t("members.none")}`;
