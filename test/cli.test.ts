@@ -64,4 +64,37 @@ describe("command line set-up", () => {
       if (!db) await check.close();
     }
   }, 120_000);
+
+  it("lists members, changes a role, deactivates, makes a programme-wide invite, and changes the dimensions", async () => {
+    const setup = db ?? (await openDatabase({ dataDir }));
+    try {
+      const user = await setup.prisma.user.create({ data: { telegramId: 777n, displayName: "Sokha" } });
+      await setup.prisma.membership.create({ data: { userId: user.id, organisationId: 1, role: "leader" } });
+    } finally {
+      if (!db) await setup.close();
+    }
+    let r = cli("member", "role", "--org", "1", "--user", "777", "--role", "coordinator");
+    expect(r.stdout.trim(), r.stderr).toBe("Sokha in Tuk-tuk Drivers Union: role coordinator");
+    r = cli("member", "deactivate", "--org", "Tuk-tuk Drivers Union", "--user", "777");
+    expect(r.stdout.trim(), r.stderr).toBe("Sokha in Tuk-tuk Drivers Union: deactivated");
+    r = cli("members", "list", "--org", "1");
+    expect(r.stdout.trim()).toBe("Tuk-tuk Drivers Union\t777\tSokha\tcoordinator\tdeactivated");
+    r = cli("member", "role", "--org", "1", "--user", "778", "--role", "leader");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("user 778 is not a member of Tuk-tuk Drivers Union");
+
+    r = cli("invite", "create", "--org", "1", "--role", "coordinator", "--programme");
+    expect(r.stdout, r.stderr).toContain("as coordinator of the whole programme");
+
+    r = cli("dimension", "add-option", "change_type", "--en", "Housing", "--km", "លំនៅដ្ឋាន");
+    expect(r.stdout.trim(), r.stderr).toBe("added option housing to change_type");
+    r = cli("dimension", "disable", "framework", "OCD");
+    expect(r.stdout.trim(), r.stderr).toBe("framework/OCD disabled");
+    r = cli("dimension", "list");
+    expect(r.stdout).toContain('  housing: {"en":"Housing","km":"លំនៅដ្ឋាន"}');
+    expect(r.stdout).toContain("  OCD [off]:");
+    r = cli("dimension", "add-option", "nope", "--en", "X");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no dimension "nope"');
+  }, 180_000);
 });

@@ -316,6 +316,11 @@ describe("review: scope", () => {
     expect((await coordB.callbackAnswer(id)).text).toBe("You are not allowed to do that.");
     expect(await statusOf(a.id)).toBe("submitted");
     expect((await userRow(3201)).pendingInput).toBeNull();
+    // Each refusal is logged, with who tried what.
+    const coordBRow = await userRow(3201);
+    const refusals = h.logs.filter((l) => l.msg === "refused: outside the person's scope" && l.user_id === coordBRow.id);
+    expect(refusals.length).toBeGreaterThanOrEqual(forged.length + 1);
+    expect(refusals.some((l) => l.outcome_id === a.id && typeof l.update_id === "number")).toBe(true);
 
     // A leader cannot review at all, not even their own statement.
     leaderB.text("/review");

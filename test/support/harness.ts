@@ -24,6 +24,8 @@ export interface Harness {
   /** Invites, onboards (language + consent) and returns a ready member. */
   member(id: number, org: string, lang?: "en" | "km", role?: Role): Promise<FakeUser>;
   organisation(name: string): Promise<{ id: number; name: string }>;
+  /** Warnings and errors the bot logged (refusals, failures), as parsed pino lines. */
+  logs: Array<Record<string, unknown>>;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -31,7 +33,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const apiRoot = await tg.start();
   const db = await testDatabase();
   const config = loadConfig({ BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN_ID), LOG_LEVEL: "silent", ...env });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino(
+    { level: process.env.TEST_LOG_LEVEL ?? "warn" },
+    {
+      write(line: string) {
+        logs.push(JSON.parse(line));
+        if (process.env.TEST_LOG_LEVEL) process.stderr.write(line);
+      },
+    },
+  );
   let bot: Bot<BotContext>;
   const launch = async () => {
     bot = createBot(config, { prisma: db.prisma, logger });
@@ -42,6 +53,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const h: Harness = {
     tg,
     db,
+    logs,
     get bot() {
       return bot;
     },
