@@ -63,7 +63,8 @@ describe("typed input for review actions", () => {
     await coord.expect("That is too long: 1300 characters, the limit is 1200.");
     expect((await coord.next()).text).toBe("x".repeat(1300));
     coord.text("/help");
-    await coord.expect("/review");
+    const help = await coord.expect("/review");
+    expect(help.text).toContain("I am waiting for the text you were asked for");
     expect((await userRow(5101)).pendingInput).not.toBeNull();
     coord.text("/cancel");
     await coord.expect("I stopped waiting for your text. Nothing was sent.");
@@ -129,5 +130,26 @@ describe("typed input for review actions", () => {
     await waitFor(() => h.tg.messages.get(queue.message_id)!.text.includes("which organisation"));
     coord.press(ORG, queue);
     await waitFor(() => h.tg.messages.get(queue.message_id)!.text.includes(`Review: Accepted</b> · ${ORG}`));
+  });
+
+  it("a revision stopped with /cancel stays returned, and /my offers to continue it", async () => {
+    const leader = await h.member(5004, ORG);
+    const o = await seedStatement(h.db.prisma, { authorTelegramId: 5004, org: ORG });
+    const coordRow = await userRow(5101);
+    expect((await act(h.db.prisma, { outcomeId: o.id, version: 0, actorId: coordRow.id, action: "return", text: "Add the district.", now: new Date() })).ok).toBe(true);
+    leader.pressData(`rev:${o.id}`);
+    await leader.expect("Is everything right?");
+    leader.text("/cancel");
+    await leader.expect(`Your revision of statement #${o.id} is kept`);
+    expect((await outcome(o.id)).status).toBe("returned");
+    leader.text("/my");
+    await leader.expect("My statements");
+    leader.pressData(`my:o:${o.id}`);
+    const card = await leader.expect("Add the district.");
+    expect(card.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toContain(`✏️ Revise #${o.id}`);
+    // Someone else's statement cannot be revised.
+    const other = h.user(5003);
+    const forged = other.pressData(`rev:${o.id}`);
+    expect((await other.callbackAnswer(forged)).text).toBe("You are not allowed to do that.");
   });
 });

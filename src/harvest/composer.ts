@@ -49,7 +49,7 @@ export function harvestFeature(): Composer<BotContext> {
     if (draftId) await closeDraft(prisma, draftId, ctx.user!.id, "save", ctx.deps.now?.() ?? new Date());
     if (draft) {
       const parts = answeredParts(draft).map((p) => ctx.t(`parts.${p}`));
-      const key = parts.length ? "harvest.cancelled_kept" : "harvest.cancelled_empty";
+      const key = draft.status === "returned" ? "harvest.cancelled_revision" : parts.length ? "harvest.cancelled_kept" : "harvest.cancelled_empty";
       return ctx.reply(ctx.t(key, { id: draft.id, parts: parts.join(", ") }), { parse_mode: "HTML" });
     }
     await ctx.reply(ctx.t(active ? "harvest.cancelled" : "harvest.nothing_to_cancel"));
