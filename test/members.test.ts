@@ -65,6 +65,12 @@ describe("members", () => {
     coordB.text("/members");
     const list = await coordB.expect(`<b>${ORG_B}</b>`);
     expect(list.text).not.toContain("User4001");
+    // /orgs lists only B, and its button opens B's members.
+    coordB.text("/orgs");
+    const orgs = await coordB.expect("1 active member(s)");
+    expect(orgs.text).not.toContain(ORG_A);
+    coordB.press(`👥 ${ORG_B}`, orgs);
+    await waitFor(() => h.tg.messages.get(orgs.message_id)!.text.includes(`<b>${ORG_B}</b>: 1 member`));
   });
 });
 

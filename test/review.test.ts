@@ -368,6 +368,11 @@ describe("review in Khmer", () => {
     const a = await h.db.prisma.threadMessage.findFirstOrThrow({ where: { outcomeId: o.id, kind: "answer" } });
     expect(a.fileId).toBe("file-answer-voice");
     await coord.expect("បានឆ្លើយសំណួររបស់អ្នក");
+    // The coordinator gets the spoken answer itself, and again on the statement's card.
+    await waitFor(() => h.tg.calls.some((c) => c.method === "sendVoice" && c.payload.chat_id === 3302 && c.payload.voice === "file-answer-voice"));
+    coord.pressData(`rv:o:${o.id}`);
+    const replay = await coord.expect("ចម្លើយជាសំឡេងពី");
+    expect(replay.method).toBe("sendVoice");
     expect(await statusOf(o.id)).toBe("submitted");
 
     // /my puts the open question first, in Khmer.

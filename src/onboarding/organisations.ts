@@ -49,7 +49,11 @@ export function organisationsFeature(): Composer<BotContext> {
       const n = counts.find((x) => x.organisationId === o.id)?._count ?? 0;
       return ctx.t("orgs.line", { name: o.name, n });
     });
-    await ctx.reply(`${ctx.t("orgs.title")}\n${lines.join("\n")}`, { parse_mode: "HTML" });
+    // Each organisation's button opens its member list (/members checks the scope again).
+    await ctx.reply(`${ctx.t("orgs.title")}\n${lines.join("\n")}`, {
+      parse_mode: "HTML",
+      reply_markup: keyboard(orgs.map((o) => ({ text: `👥 ${o.name}`, data: `mb:o:${o.id}` }))),
+    });
   });
 
   const pickOrganisation = async (ctx: BotContext) => {

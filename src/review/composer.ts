@@ -140,6 +140,11 @@ export async function showCard(ctx: BotContext, id: number) {
       return ctx.reply(t("review.evidence_missing", { part }), { parse_mode: "HTML" });
     });
   }
+  for (const m of thread.filter((x) => x.fileId)) {
+    await ctx.api.sendVoice(ctx.chat!.id, m.fileId!, { caption: t("review.voice_answer_caption", { id, name: m.author.displayName }) }).catch((err) => {
+      ctx.log.warn({ err: String(err), thread_message_id: m.id }, "voice answer could not be re-sent");
+    });
+  }
   const buttons: Button[] = coordinatorActions(o.status).map((a) =>
     a === "classify" ? { text: t("review.actions.classify"), data: `cl:${id}:0` } : { text: t(`review.actions.${a}`), data: `rv:a:${id}:${o.version}:${a}` },
   );

@@ -40,6 +40,12 @@ async function handleAnswer(ctx: BotContext, p: Extract<Pending, { kind: "answer
     (t) => keyboard([{ text: t("review.open_button", { id: res.outcome.id }), data: `rv:o:${res.outcome.id}` }]),
   ).catch(() => false);
   if (!delivered) ctx.log.warn({ outcome_id: res.outcome.id }, "coordinator not reachable for the answer");
+  else if (fileId) {
+    // A spoken answer: the coordinator gets the voice note itself, playable.
+    await ctx.api
+      .sendVoice(Number(asker.telegramId), fileId, { caption: `#${res.outcome.id} · ${ctx.user!.displayName}`.slice(0, 1000) })
+      .catch((e) => ctx.log.warn({ err: String(e), outcome_id: res.outcome.id }, "voice answer not forwarded"));
+  }
 }
 
 async function handleText(ctx: BotContext, p: Pending, text: string) {
