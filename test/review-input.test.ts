@@ -152,4 +152,20 @@ describe("typed input for review actions", () => {
     const forged = other.pressData(`rev:${o.id}`);
     expect((await other.callbackAnswer(forged)).text).toBe("You are not allowed to do that.");
   });
+
+  it("the bot restarting between 'Ask a question' and the typed question loses nothing", async () => {
+    await h.member(5005, ORG);
+    const coord = h.user(5101);
+    await coord.drain(100);
+    const o = await seedStatement(h.db.prisma, { authorTelegramId: 5005, org: ORG });
+    coord.pressData(`rv:o:${o.id}`);
+    await coord.expect("What do you want to do?");
+    coord.press("❓ Ask a question");
+    await coord.expect("Type your question");
+    await h.restartBot();
+    coord.text("Which month exactly?");
+    await coord.expect(`Your question about #${o.id} was sent`);
+    await h.user(5005).expect("Which month exactly?");
+    expect((await outcome(o.id)).status).toBe("needs_clarification");
+  });
 });
