@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { act } from "../src/review/service.js";
 import { useHarness } from "./support/harness.js";
-import { seedStatement } from "./support/statements.js";
+import { openCard, seedStatement, startQuestion } from "./support/statements.js";
 import { waitFor } from "./support/user.js";
 
 const h = useHarness();
@@ -15,8 +15,7 @@ describe("typed input for review actions", () => {
     await h.member(5001, ORG);
     const coord = await h.member(5101, ORG, "en", "coordinator");
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 5001, org: ORG });
-    coord.pressData(`rv:o:${o.id}`);
-    await coord.expect("What do you want to do?");
+    await openCard(coord, o.id);
     coord.press("✏️ Edit a part");
     await coord.expect(`Which part of #${o.id}`);
     coord.press("Date");
@@ -51,10 +50,7 @@ describe("typed input for review actions", () => {
     const coord = h.user(5101);
     await coord.drain(100);
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 5002, org: ORG });
-    coord.pressData(`rv:o:${o.id}`);
-    await coord.expect("What do you want to do?");
-    coord.press("❓ Ask a question");
-    await coord.expect("Type your question");
+    await startQuestion(coord, o.id);
     coord.forward("a forwarded text");
     await coord.expect("Please type your own text");
     coord.photo();
@@ -85,10 +81,7 @@ describe("typed input for review actions", () => {
     const coordRow = await userRow(5101);
     const coord = h.user(5101);
     await coord.drain(100);
-    coord.pressData(`rv:o:${o.id}`);
-    await coord.expect("What do you want to do?");
-    coord.press("❓ Ask a question");
-    await coord.expect("Type your question");
+    await startQuestion(coord, o.id);
     coord.text("Who signed the agreement?");
     const q = await leader.expect("has a question");
     leader.press("✍️ Answer", q);
@@ -158,10 +151,7 @@ describe("typed input for review actions", () => {
     const coord = h.user(5101);
     await coord.drain(100);
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 5005, org: ORG });
-    coord.pressData(`rv:o:${o.id}`);
-    await coord.expect("What do you want to do?");
-    coord.press("❓ Ask a question");
-    await coord.expect("Type your question");
+    await startQuestion(coord, o.id);
     await h.restartBot();
     coord.text("Which month exactly?");
     await coord.expect(`Your question about #${o.id} was sent`);

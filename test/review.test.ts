@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { asciiToKhmerDigits } from "../src/i18n/digits.js";
 import { act } from "../src/review/service.js";
 import { useHarness } from "./support/harness.js";
-import { answerSteps, seedStatement } from "./support/statements.js";
+import { answerSteps, openCard, seedStatement, startQuestion } from "./support/statements.js";
 import { waitFor } from "./support/user.js";
 
 const h = useHarness();
@@ -185,8 +185,7 @@ describe("review: reject, races, delivery", () => {
     await h.member(3002, ORG_A);
     const coord = await h.member(3102, ORG_A, "en", "coordinator");
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 3002, org: ORG_A });
-    coord.pressData(`rv:o:${o.id}`);
-    const actions = await coord.expect("What do you want to do?");
+    const actions = await openCard(coord, o.id);
     coord.press("⛔ Reject", actions);
     await coord.expect(`Type the reason for rejecting statement #${o.id}`);
     coord.photo("not-a-reason");
@@ -209,10 +208,8 @@ describe("review: reject, races, delivery", () => {
     const c1 = await h.member(3103, ORG_A, "en", "coordinator");
     const c2 = await h.member(3104, ORG_A, "en", "coordinator");
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 3003, org: ORG_A });
-    c1.pressData(`rv:o:${o.id}`);
-    const a1 = await c1.expect("What do you want to do?");
-    c2.pressData(`rv:o:${o.id}`);
-    const a2 = await c2.expect("What do you want to do?");
+    const a1 = await openCard(c1, o.id);
+    const a2 = await openCard(c2, o.id);
 
     c2.press("❓ Ask a question", a2);
     await c2.expect("Type your question");
@@ -252,8 +249,7 @@ describe("review: reject, races, delivery", () => {
     const coord = h.user(3103);
     await coord.drain(100);
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 3005, org: ORG_A });
-    coord.pressData(`rv:o:${o.id}`);
-    const actions = await coord.expect("What do you want to do?");
+    const actions = await openCard(coord, o.id);
     const first = coord.press("✅ Accept", actions);
     await coord.callbackAnswer(first);
     const second = coord.pressData(`rv:a:${o.id}:0:accept`, actions.message_id);
@@ -271,10 +267,7 @@ describe("review: reject, races, delivery", () => {
         ? { status: 403, body: { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" } }
         : undefined;
     try {
-      coord.pressData(`rv:o:${o.id}`);
-      await coord.expect("What do you want to do?");
-      coord.press("❓ Ask a question");
-      await coord.expect("Type your question");
+      await startQuestion(coord, o.id);
       coord.text("When exactly?");
       await coord.expect(`Your question about #${o.id} was sent`);
       await coord.expect("The author could not be reached");

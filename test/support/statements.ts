@@ -79,3 +79,16 @@ export async function seedStatement(
   await prisma.outcomeEvent.create({ data: { outcomeId: o.id, actorId: author.id, type: "created" } });
   return o;
 }
+
+/** A coordinator opens a statement's card; resolves on its actions message. */
+export async function openCard(u: FakeUser, id: number) {
+  u.pressData(`rv:o:${id}`);
+  return u.expect("What do you want to do?");
+}
+
+/** A coordinator opens a statement and presses "Ask a question"; resolves when the bot waits for the text. */
+export async function startQuestion(u: FakeUser, id: number) {
+  const card = await openCard(u, id);
+  u.press("❓ Ask a question", card);
+  return u.expect("Type your question");
+}
