@@ -24,6 +24,7 @@ describe("review: the whole round trip", () => {
     leader.press("✅ Submit");
     const submitted = await leader.expect(/Statement #(\d+) submitted/);
     const id = Number(/#(\d+)/.exec(submitted.text)![1]);
+    await leader.expect("did not expect");
     leader.press("No");
     await leader.expect("Thank you");
 
@@ -62,7 +63,8 @@ describe("review: the whole round trip", () => {
     const thread = await coord.expect("Questions and notes");
     expect(thread.text).toMatch(/Question from User3001 Admin|Question from User3101/);
     expect(thread.text).toContain("Answer from User3001");
-    coord.press("↩️ Return for revision");
+    const actions = await coord.expect("What do you want to do?");
+    coord.press("↩️ Return for revision", actions);
     await coord.expect("Type a note for User3001");
     coord.text("Please name the district.");
     await coord.expect(`Statement #${id} was returned to the author`);
