@@ -30,6 +30,7 @@ const schema = z.object({
       }
     }, "is not a known time zone (e.g. Asia/Phnom_Penh)"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SUBSTANTIATION_REMINDER_DAYS: z.coerce.number({ invalid_type_error: "must be a number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(60, "must be at most 60").default(7),
 });
 
 export interface Config {
@@ -41,6 +42,8 @@ export interface Config {
   defaultLocale?: (typeof LANGUAGES)[number];
   timeZone: string;
   logLevel: string;
+  /** Days without an answer before a substantiator is reminded (at most twice). */
+  substantiationReminderDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +68,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultLocale: c.DEFAULT_LOCALE,
     timeZone: c.TZ,
     logLevel: c.LOG_LEVEL,
+    substantiationReminderDays: c.SUBSTANTIATION_REMINDER_DAYS,
   };
 }
