@@ -11,6 +11,9 @@ import { classifyFeature } from "./review/classify.js";
 import { reviewFeature } from "./review/composer.js";
 import { authorFeature, pendingInputFeature } from "./review/input.js";
 import { reportsFeature } from "./review/reports.js";
+import { substantiationFeature } from "./substantiation/coordinator.js";
+import { sourceFeature } from "./substantiation/source.js";
+import { suggestionsFeature } from "./substantiation/suggestions.js";
 import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { conversationStorage } from "./telegram/storage.js";
@@ -22,8 +25,8 @@ export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
   guest: ["start", "language", "help"],
   leader: ["new", "my", "history", "cancel", "language", "help"],
   substantiator: ["cancel", "language", "help"],
-  coordinator: ["review", "stats", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
-  admin: ["review", "stats", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
+  coordinator: ["review", "substantiate", "stats", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
+  admin: ["review", "substantiate", "stats", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
 };
 
 export function commandList(role: EffectiveRole | "guest", lang: Lang): BotCommand[] {
@@ -83,16 +86,20 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     }),
   );
 
+  // Substantiators need no membership: their links, answers and buttons come before the gate.
+  bot.use(sourceFeature());
   bot.use(onboardingFeature());
   bot.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
   bot.use(pendingInputFeature());
   bot.use(harvestFeature());
   bot.use(authorFeature());
+  bot.use(suggestionsFeature());
   bot.use(organisationsFeature());
   bot.use(membersFeature());
   bot.use(reviewFeature());
   bot.use(classifyFeature());
+  bot.use(substantiationFeature());
   bot.use(reportsFeature());
 
   bot.on("callback_query", async (ctx) => {

@@ -3,6 +3,7 @@ import { createBot, registerCommands } from "./bot.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { createLogger } from "./logger.js";
+import { startReminders } from "./substantiation/reminders.js";
 
 let config: Config;
 try {
@@ -23,10 +24,12 @@ logger.info({ database: db.kind, applied }, applied.length ? "migrations applied
 const bot = createBot(config, { prisma: db.prisma, logger });
 
 let stopping = false;
+let stopReminders: (() => void) | undefined;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "stopping");
+  stopReminders?.();
   await bot.stop();
   await db.close();
   process.exit(0);
@@ -50,6 +53,7 @@ try {
   await db.close();
   process.exit(1);
 }
+stopReminders = startReminders({ api: bot.api, prisma: db.prisma, logger }, config);
 await bot.start({
   drop_pending_updates: false,
   allowed_updates: ["message", "edited_message", "callback_query", "my_chat_member"],

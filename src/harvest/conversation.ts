@@ -345,7 +345,7 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
           await conversation.external((c) => tellReviewers(c, d.id, "review.resubmitted"));
           return;
         }
-        await f.say("harvest.submitted", { id: d.id });
+        await f.say("harvest.submitted", { id: d.id }, [{ text: t("suggest.button"), data: `sg:${d.id}` }]);
         await f.say("harvest.after_submit", {}, [
           { text: t("harvest.after_yes"), data: `after:${d.id}:yes` },
           { text: t("harvest.after_no"), data: `after:${d.id}:no` },

@@ -4,6 +4,7 @@ import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { loadOwn } from "./drafts.js";
 import { renderThread } from "../review/format.js";
+import { substantiationSection } from "../substantiation/format.js";
 import { packMessages, renderStatement } from "./format.js";
 
 export const PAGE_SIZE = 5;
@@ -70,12 +71,15 @@ export function myStatementsFeature(): Composer<BotContext> {
     const sections = renderStatement(d, ctx.t, ctx.lang);
     const rendered = renderThread(thread, ctx.t, ctx.config.timeZone);
     if (rendered) sections.push(rendered);
+    const substantiation = await substantiationSection(ctx, d.id, true);
+    if (substantiation) sections.push(substantiation);
     const buttons: Button[] = [];
     if (d.status === "draft") buttons.push({ text: ctx.t("my.continue"), data: `new:resume:${d.id}` });
     if (d.status === "returned") buttons.push({ text: ctx.t("author.revise_button", { id: d.id }), data: `rev:${d.id}` });
     for (const q of thread.filter((m) => m.kind === "question" && !m.answeredAt)) {
       buttons.push({ text: ctx.t("author.answer_button"), data: `qa:${q.id}` });
     }
+    if (d.status !== "draft" && d.status !== "rejected") buttons.push({ text: ctx.t("suggest.button"), data: `sg:${d.id}` });
     buttons.push({ text: ctx.t("review.actions.history"), data: `rv:h:${d.id}` });
     const messages = packMessages(sections);
     for (const [i, m] of messages.entries()) {

@@ -13,7 +13,8 @@ function displayName(from: { first_name: string; last_name?: string }): string {
   return [from.first_name, from.last_name].filter(Boolean).join(" ").slice(0, 200);
 }
 
-async function ensureUser(ctx: BotContext) {
+/** The sender's row, created or refreshed (name and username follow Telegram). */
+export async function ensureUser(ctx: BotContext) {
   const from = ctx.from!;
   ctx.user = await ctx.deps.prisma.user.upsert({
     where: { telegramId: BigInt(from.id) },

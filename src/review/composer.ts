@@ -12,6 +12,7 @@ import { coordinatorScope, inScope, scopeFilter, type Scope } from "../onboardin
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
+import { substantiationSection } from "../substantiation/format.js";
 import { chosenOptions, label, loadDimensions } from "./classification.js";
 import { renderThread, snippet, waited } from "./format.js";
 import { setPending } from "./pending.js";
@@ -132,6 +133,8 @@ export async function showCard(ctx: BotContext, id: number) {
   if (rendered) sections.push(rendered);
   const classes = await classificationSummary(ctx, id);
   if (classes) sections.push(classes);
+  const substantiation = await substantiationSection(ctx, id, true);
+  if (substantiation) sections.push(substantiation);
   for (const m of packMessages(sections)) await ctx.reply(m, { parse_mode: "HTML" });
   for (const e of o.evidence) {
     const part = e.part === "evidence" ? t("format.evidence") : t(`parts.${e.part}`);
@@ -148,6 +151,9 @@ export async function showCard(ctx: BotContext, id: number) {
   const buttons: Button[] = coordinatorActions(o.status).map((a) =>
     a === "classify" ? { text: t("review.actions.classify"), data: `cl:${id}:0` } : { text: t(`review.actions.${a}`), data: `rv:a:${id}:${o.version}:${a}` },
   );
+  if (o.status === "accepted") {
+    buttons.push({ text: t(o.inDoubt ? "review.actions.not_in_doubt" : "review.actions.in_doubt"), data: `sb:d:${id}:${o.inDoubt ? 0 : 1}` });
+  }
   buttons.push({ text: t("review.actions.history"), data: `rv:h:${id}` }, { text: t("review.actions.queue"), data: `rv:l:0:submitted:0` });
   await ctx.reply(t("review.what_next", { id, status: t(`status.${o.status}`) }), { parse_mode: "HTML", reply_markup: keyboard(buttons, 2) });
 }

@@ -13,12 +13,14 @@ import { addOption, DimensionError } from "./classification.js";
 import { afterAct, loadForReview, now, refuse, showCard } from "./composer.js";
 import { showDimension } from "./classify.js";
 import { snippet } from "./format.js";
+import { addSource } from "../substantiation/coordinator.js";
+import { suggestStep } from "../substantiation/suggestions.js";
 import { readPending, setPending, type Pending } from "./pending.js";
 import { act, answerQuestion, editPart, fieldLimit, isEditableField } from "./service.js";
 
 function limitOf(p: Pending): number {
   if (p.kind === "edit") return isEditableField(p.field) ? fieldLimit(p.field) : LIMITS.short;
-  if (p.kind === "option") return LIMITS.short;
+  if (p.kind === "option" || p.kind === "source" || p.kind === "suggest") return LIMITS.short;
   return LIMITS.long;
 }
 
@@ -75,6 +77,13 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
     }
     case "answer":
       return handleAnswer(ctx, p, text);
+    case "source":
+      return addSource(ctx, p, text);
+    case "suggest":
+      return suggestStep(ctx, p, text);
+    case "sub_comment":
+    case "sub_decline":
+      return; // handled before the access gate, by the substantiation feature
     case "option": {
       const [en, km] = text.split("|").map((s) => s.trim());
       if (!en) return ctx.reply(ctx.t("dimensions.add_format"), { parse_mode: "HTML" });
@@ -92,12 +101,26 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
   }
 }
 
-/** Runs before the harvest conversation, so an answer typed during a harvest reaches its question. */
-export function pendingInputFeature(): Composer<BotContext> {
+export interface TypedInput {
+  text?: string;
+  fileId?: string;
+}
+
+/**
+ * Waits for the typed text a pending input asks for: commands (except /help) stop waiting,
+ * /cancel only stops; forwards, wrong types, empty and over-long texts are explained and the
+ * bot keeps waiting. `accept` picks the kinds this composer handles; `voice` the kinds that
+ * also take a voice note.
+ */
+export function typedInputComposer(
+  accept: (p: Pending) => boolean,
+  voice: Array<Pending["kind"]>,
+  handle: (ctx: BotContext, p: Pending, input: TypedInput) => Promise<unknown>,
+): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.on("message", async (ctx, next) => {
     const p = readPending(ctx.user?.pendingInput);
-    if (!p) return next();
+    if (!p || !accept(p)) return next();
     const m = ctx.message;
     if (m.text?.startsWith("/")) {
       if (/^\/help(@\w+)?(\s|$)/.test(m.text)) return next();
@@ -107,8 +130,9 @@ export function pendingInputFeature(): Composer<BotContext> {
       return next();
     }
     if (m.forward_origin) return ctx.reply(ctx.t("input.forwarded"));
-    if (p.kind === "answer" && m.voice) return handleAnswer(ctx, p, undefined, m.voice.file_id);
-    if (m.text === undefined) return ctx.reply(ctx.t(p.kind === "answer" ? "input.text_or_voice" : "input.text_only"));
+    const spoken = voice.includes(p.kind);
+    if (spoken && m.voice) return handle(ctx, p, { fileId: m.voice.file_id });
+    if (m.text === undefined) return ctx.reply(ctx.t(spoken ? "input.text_or_voice" : "input.text_only"));
     const text = m.text.trim();
     if (!text) return ctx.reply(ctx.t("input.empty"));
     const limit = limitOf(p);
@@ -116,9 +140,18 @@ export function pendingInputFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t("errors.too_long", { limit, length: text.length }));
       return ctx.reply(text); // back to the person, to shorten and resend
     }
-    await handleText(ctx, p, text);
+    await handle(ctx, p, { text });
   });
   return c;
+}
+
+/** Runs before the harvest conversation, so an answer typed during a harvest reaches its question. */
+export function pendingInputFeature(): Composer<BotContext> {
+  return typedInputComposer(
+    (p) => !p.kind.startsWith("sub_"),
+    ["answer"],
+    (ctx, p, input) => (p.kind === "answer" && input.fileId ? handleAnswer(ctx, p, undefined, input.fileId) : handleText(ctx, p, input.text!)),
+  );
 }
 
 /** The leader's buttons: answer a question, revise a returned statement. */

@@ -14,9 +14,19 @@ const Pending = z.discriminatedUnion("kind", [
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("edit"), outcomeId: z.number(), version: z.number(), field: z.string() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("answer"), outcomeId: z.number(), questionId: z.number() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("option"), dimensionId: z.number() }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("source"), outcomeId: z.number() }),
+  z.object({
+    v: z.literal(PENDING_VERSION),
+    kind: z.literal("suggest"),
+    outcomeId: z.number(),
+    step: z.enum(["name", "role", "relation", "contact"]),
+    draft: z.object({ name: z.string().optional(), role: z.string().optional(), relation: z.string().optional() }),
+  }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_comment"), assignmentId: z.number(), part: z.string() }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_decline"), assignmentId: z.number() }),
 ]);
 export type Pending = z.infer<typeof Pending>;
-type Input<P> = P extends unknown ? Omit<P, "v"> : never;
+export type Input<P> = P extends unknown ? Omit<P, "v"> : never;
 
 /** The stored pending input, or undefined (also for state an older version of the code wrote). */
 export function readPending(value: unknown): Pending | undefined {

@@ -1,0 +1,57 @@
+/**
+ * Reminds substantiators who opened their link but have not sent their answers: after the
+ * configured number of days without an answer, at most twice. Claiming a reminder is a
+ * conditional update, so two instances (or a restart mid-run) never send the same one twice.
+ */
+import type { Api } from "grammy";
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import type { Logger } from "../logger.js";
+import { keyboard } from "../telegram/keyboard.js";
+import { notify } from "../telegram/notify.js";
+import { MAX_REMINDERS } from "./service.js";
+
+export interface ReminderDeps {
+  api: Api;
+  prisma: Db;
+  logger: Logger;
+}
+
+/** Sends the reminders that are due at `now`; returns how many were sent. */
+export async function sendDueReminders(deps: ReminderDeps, config: Pick<Config, "substantiationReminderDays">, now: Date): Promise<number> {
+  const { prisma } = deps;
+  const waitMs = config.substantiationReminderDays * 86_400_000;
+  const open = await prisma.substantiationAssignment.findMany({
+    where: { status: { in: ["opened", "answering"] }, userId: { not: null }, remindersSent: { lt: MAX_REMINDERS } },
+    include: { user: true, answers: { select: { updatedAt: true } } },
+  });
+  let sent = 0;
+  for (const a of open) {
+    const times = [a.openedAt, a.lastReminderAt, ...a.answers.map((x) => x.updatedAt)].filter((d): d is Date => Boolean(d));
+    const lastActivity = Math.max(a.createdAt.getTime(), ...times.map((d) => d.getTime()));
+    if (now.getTime() - lastActivity < waitMs) continue;
+    const claimed = await prisma.substantiationAssignment.updateMany({
+      where: { id: a.id, remindersSent: a.remindersSent, status: { in: ["opened", "answering"] } },
+      data: { remindersSent: { increment: 1 }, lastReminderAt: now },
+    });
+    if (claimed.count !== 1) continue;
+    const delivered = await notify(deps.api, deps.logger, a.user!, "substantiation.reminder", { id: a.outcomeId }, (t) =>
+      keyboard([{ text: t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }]),
+    ).catch((e) => {
+      deps.logger.warn({ err: String(e), assignment_id: a.id }, "reminder failed");
+      return false;
+    });
+    deps.logger.info({ assignment_id: a.id, reminder: a.remindersSent + 1, delivered }, "substantiation reminder");
+    if (delivered) sent++;
+  }
+  return sent;
+}
+
+/** Checks for due reminders every `everyMs` (and once at start); returns a function that stops it. */
+export function startReminders(deps: ReminderDeps, config: Pick<Config, "substantiationReminderDays">, everyMs = 3_600_000, clock = () => new Date()) {
+  const run = () => sendDueReminders(deps, config, clock()).catch((e) => deps.logger.error({ err: String(e) }, "reminder run failed"));
+  void run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,248 @@
+/** Database operations of substantiation. Names of sources never go into the event log. */
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../db/client.js";
+import type { Prisma, SubstantiationAssignment } from "../generated/prisma/client.js";
+import { scopeFilter, type Scope } from "../onboarding/members.js";
+import { isLevel, PARTS, type Level, type Part, type SourceAnswers } from "./results.js";
+import type { Candidate, Pick } from "./sample.js";
+
+export const SOURCE_CODE_PREFIX = "s_";
+export const SOURCE_LINK_DAYS = 30;
+export const MAX_REMINDERS = 2;
+
+const hash = (code: string) => createHash("sha256").update(code).digest("hex");
+
+/** Accepted statements in scope not yet chosen, with what the sample criteria need. */
+export async function loadCandidates(prisma: Db, scope: Scope, organisationId?: number) {
+  const outcomes = await prisma.outcome.findMany({
+    where: { status: "accepted", discardedAt: null, substantiation: null, ...scopeFilter(scope), ...(organisationId ? { organisationId } : {}) },
+    include: { classifications: { include: { option: { include: { dimension: true } } } } },
+    orderBy: { id: "asc" },
+  });
+  const candidates: Candidate[] = outcomes.map((o) => {
+    const has = (dim: string, key?: string) => o.classifications.some((c) => c.option.dimension.key === dim && (!key || c.option.key === key));
+    return {
+      id: o.id,
+      significant: has("significance", "high"),
+      essential: has("contribution_importance", "essential"),
+      inDoubt: o.inDoubt,
+      gender: has("gender"),
+      framework: o.classifications.filter((c) => c.option.dimension.key === "framework").map((c) => c.option.key),
+    };
+  });
+  return { outcomes, candidates };
+}
+
+export async function frameworkItems(prisma: Db): Promise<string[]> {
+  const options = await prisma.dimensionOption.findMany({ where: { active: true, dimension: { key: "framework", active: true } }, orderBy: { position: "asc" } });
+  return options.map((o) => o.key);
+}
+
+export async function createProposal(prisma: Db, coordinatorId: number, organisationId: number | undefined, picks: Pick[]) {
+  return prisma.sampleProposal.create({
+    data: {
+      coordinatorId,
+      organisationId: organisationId ?? null,
+      outcomeIds: picks.map((p) => p.id),
+      reasons: Object.fromEntries(picks.map((p) => [String(p.id), p.reasons])),
+    },
+  });
+}
+
+/** Adds or removes one statement; idempotent (the button says which state it sets). */
+export async function setInProposal(prisma: Db, proposalId: number, outcomeId: number, selected: boolean) {
+  return prisma.$transaction(async (tx) => {
+    const p = await tx.sampleProposal.findUniqueOrThrow({ where: { id: proposalId } });
+    if (p.confirmedAt) return p;
+    const ids = new Set(p.outcomeIds);
+    if (selected) ids.add(outcomeId);
+    else ids.delete(outcomeId);
+    return tx.sampleProposal.update({ where: { id: proposalId }, data: { outcomeIds: [...ids].sort((a, b) => a - b) } });
+  });
+}
+
+/** Confirms once: the chosen statements are requested for substantiation, with their reasons. */
+export async function confirmProposal(prisma: Db, proposalId: number, actorId: number, now: Date): Promise<number[] | undefined> {
+  return prisma.$transaction(async (tx) => {
+    const claimed = await tx.sampleProposal.updateMany({ where: { id: proposalId, confirmedAt: null }, data: { confirmedAt: now } });
+    if (claimed.count !== 1) return undefined;
+    const p = await tx.sampleProposal.findUniqueOrThrow({ where: { id: proposalId } });
+    const reasons = p.reasons as Record<string, string[]>;
+    const created: number[] = [];
+    for (const outcomeId of p.outcomeIds) {
+      const o = await tx.outcome.findFirst({ where: { id: outcomeId, status: "accepted", discardedAt: null, substantiation: null } });
+      if (!o) continue;
+      const why = reasons[String(outcomeId)] ?? ["added_by_coordinator"];
+      await tx.substantiation.create({ data: { outcomeId, selectedById: actorId, reasons: why } });
+      await tx.outcomeEvent.create({ data: { outcomeId, actorId, type: "substantiation_requested", newValue: why.join(",") } });
+      created.push(outcomeId);
+    }
+    return created;
+  });
+}
+
+/** A single-use link for one source of one chosen statement. The code is returned once; only its hash is kept. */
+export async function createAssignment(prisma: Db, input: { outcomeId: number; label: string; createdById: number; now: Date }) {
+  const s = await prisma.substantiation.findUnique({ where: { outcomeId: input.outcomeId } });
+  if (!s) return undefined;
+  const code = `${SOURCE_CODE_PREFIX}${randomBytes(16).toString("base64url")}`;
+  const a = await prisma.substantiationAssignment.create({
+    data: {
+      substantiationId: s.id,
+      outcomeId: input.outcomeId,
+      codeHash: hash(code),
+      label: input.label,
+      createdById: input.createdById,
+      expiresAt: new Date(input.now.getTime() + SOURCE_LINK_DAYS * 86_400_000),
+    },
+  });
+  await prisma.outcomeEvent.create({ data: { outcomeId: input.outcomeId, actorId: input.createdById, type: "source_invited", newValue: `source #${a.id}` } });
+  return { assignment: a, code };
+}
+
+export type OpenResult =
+  | { status: "ok"; assignment: SubstantiationAssignment }
+  | { status: "unknown" | "expired" | "used" | "declined" | "already_source" }
+  | { status: "conflict"; reason: "author" | "member"; assignment: SubstantiationAssignment };
+
+/**
+ * Someone opens a source link. The first person takes it (single use); the same person may open
+ * it again to continue. The author of the statement, and anyone who belongs to its organisation,
+ * are refused: the assignment is marked refused, for the coordinator to replace.
+ */
+export async function openAssignment(prisma: Db, code: string, userId: number, now: Date): Promise<OpenResult> {
+  if (!/^s_[A-Za-z0-9_-]{16,64}$/.test(code)) return { status: "unknown" };
+  return prisma.$transaction(async (tx) => {
+    const a = await tx.substantiationAssignment.findUnique({ where: { codeHash: hash(code) } });
+    if (!a) return { status: "unknown" };
+    if (a.userId !== null && a.userId !== userId) return { status: "used" };
+    if (a.status === "refused") return { status: "used" };
+    if (a.userId === userId) return a.status === "declined" ? { status: "declined" } : { status: "ok", assignment: a };
+    if (a.expiresAt <= now) return { status: "expired" };
+    const o = await tx.outcome.findUniqueOrThrow({ where: { id: a.outcomeId } });
+    const member = await tx.membership.count({ where: { userId, organisationId: o.organisationId } });
+    const reason = o.authorId === userId ? "author" : member > 0 ? "member" : undefined;
+    if (!reason) {
+      const other = await tx.substantiationAssignment.count({ where: { outcomeId: a.outcomeId, userId, NOT: { id: a.id } } });
+      if (other > 0) return { status: "already_source" };
+    }
+    const taken = await tx.substantiationAssignment.updateMany({
+      where: { id: a.id, userId: null },
+      data: reason ? { status: "refused", refusedReason: reason, openedAt: now } : { userId, status: "opened", openedAt: now },
+    });
+    if (taken.count !== 1) return { status: "used" };
+    await tx.outcomeEvent.create({
+      data: { outcomeId: a.outcomeId, type: reason ? "source_refused" : "source_opened", field: reason ?? null, newValue: `source #${a.id}` },
+    });
+    const fresh = await tx.substantiationAssignment.findUniqueOrThrow({ where: { id: a.id } });
+    return reason ? { status: "conflict", reason, assignment: fresh } : { status: "ok", assignment: fresh };
+  });
+}
+
+/** The person's own assignment, or undefined (callback data is not trusted). */
+export async function ownAssignment(prisma: Db, assignmentId: number, userId: number) {
+  return (await prisma.substantiationAssignment.findFirst({ where: { id: assignmentId, userId } })) ?? undefined;
+}
+
+const OPEN = ["opened", "answering"];
+
+export async function consent(prisma: Db, a: SubstantiationAssignment, now: Date) {
+  await prisma.substantiationAssignment.updateMany({ where: { id: a.id, consentAt: null, status: { in: OPEN } }, data: { consentAt: now } });
+}
+
+export async function chooseNaming(prisma: Db, a: SubstantiationAssignment, anonymous: boolean) {
+  await prisma.substantiationAssignment.updateMany({ where: { id: a.id, status: { in: OPEN } }, data: { anonymous, status: "answering" } });
+}
+
+/** Saves one part's level as it arrives; nothing changes after the answers were sent. */
+export async function saveLevel(prisma: Db, a: SubstantiationAssignment, part: Part, level: Level): Promise<boolean> {
+  if (!OPEN.includes(a.status) || !isLevel(level)) return false;
+  await prisma.substantiationAnswer.upsert({
+    where: { assignmentId_part: { assignmentId: a.id, part } },
+    create: { assignmentId: a.id, part, level },
+    update: { level },
+  });
+  return true;
+}
+
+export async function saveComment(prisma: Db, a: SubstantiationAssignment, part: Part, comment: { text?: string; fileId?: string }) {
+  if (!OPEN.includes(a.status)) return false;
+  const updated = await prisma.substantiationAnswer.updateMany({
+    where: { assignmentId: a.id, part },
+    data: { comment: comment.text ?? null, commentFileId: comment.fileId ?? null },
+  });
+  return updated.count === 1;
+}
+
+export async function answersOf(prisma: Db, assignmentId: number) {
+  const rows = await prisma.substantiationAnswer.findMany({ where: { assignmentId } });
+  return PARTS.map((p) => rows.find((r) => r.part === p));
+}
+
+/** Sends the answers: from then on they are read-only. */
+export async function submitAnswers(prisma: Db, a: SubstantiationAssignment, now: Date): Promise<"ok" | "incomplete" | "closed"> {
+  const answers = await answersOf(prisma, a.id);
+  if (answers.some((x) => !x)) return "incomplete";
+  return prisma.$transaction(async (tx) => {
+    const done = await tx.substantiationAssignment.updateMany({ where: { id: a.id, status: { in: OPEN } }, data: { status: "submitted", submittedAt: now } });
+    if (done.count !== 1) return "closed";
+    await tx.outcomeEvent.create({ data: { outcomeId: a.outcomeId, type: "source_answered", newValue: `source #${a.id}` } });
+    return "ok";
+  });
+}
+
+export async function decline(prisma: Db, a: SubstantiationAssignment, reason: string | undefined, now: Date): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const done = await tx.substantiationAssignment.updateMany({
+      where: { id: a.id, status: { in: OPEN } },
+      data: { status: "declined", declineReason: reason ?? null, submittedAt: now },
+    });
+    if (done.count !== 1) return false;
+    await tx.outcomeEvent.create({ data: { outcomeId: a.outcomeId, type: "source_declined", newValue: `source #${a.id}` } });
+    return true;
+  });
+}
+
+export type SubstantiationState = "requested" | "in_progress" | "done";
+
+export interface Progress {
+  state: SubstantiationState;
+  sources: number;
+  answered: number;
+  declined: number;
+}
+
+/** Requested (nobody answering yet), in progress, or done (every source that took part answered). */
+export function progressOf(assignments: Array<{ status: string }>): Progress {
+  const live = assignments.filter((a) => a.status !== "refused");
+  const answered = live.filter((a) => a.status === "submitted").length;
+  const declined = live.filter((a) => a.status === "declined").length;
+  const pending = live.length - answered - declined;
+  const started = live.some((a) => a.status !== "invited");
+  const state: SubstantiationState = answered > 0 && pending === 0 ? "done" : started ? "in_progress" : "requested";
+  return { state, sources: live.length, answered, declined };
+}
+
+export async function progressFor(prisma: Db, outcomeId: number): Promise<Progress | undefined> {
+  const s = await prisma.substantiation.findUnique({ where: { outcomeId }, include: { assignments: true } });
+  return s ? progressOf(s.assignments) : undefined;
+}
+
+/** Answers of every source that sent them, for the result views; anonymous sources carry no name. */
+export async function collectResults(prisma: Db, where: Prisma.OutcomeWhereInput) {
+  const assignments = await prisma.substantiationAssignment.findMany({
+    where: { status: "submitted", substantiation: { outcome: where } },
+    include: { answers: true },
+    orderBy: [{ outcomeId: "asc" }, { id: "asc" }],
+  });
+  const sources: SourceAnswers[] = assignments.map((a) => ({
+    outcomeId: a.outcomeId,
+    levels: PARTS.map((p) => a.answers.find((x) => x.part === p)?.level).filter((l): l is Level => Boolean(l && isLevel(l))),
+  }));
+  const comments = assignments.flatMap((a) =>
+    a.answers
+      .filter((x) => x.comment || x.commentFileId)
+      .map((x) => ({ outcomeId: a.outcomeId, part: x.part, level: x.level, text: x.comment, voice: Boolean(x.commentFileId), source: a.anonymous ? null : a.label })),
+  );
+  return { sources, comments };
+}

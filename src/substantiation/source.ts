@@ -1,0 +1,356 @@
+/**
+ * The substantiator's side: open a single-use link, consent, choose named or anonymous, answer
+ * each part (level, then an optional comment in text or voice), review and send, or decline.
+ * Every answer is stored when it arrives; the next step always follows from the stored rows, so
+ * stopping, a restart or a new version of the code loses nothing.
+ *
+ * This runs before the members' access gate: a substantiator needs no membership, only their
+ * own assignment, which every button checks.
+ */
+import { Composer } from "grammy";
+import type { SubstantiationAssignment } from "../generated/prisma/client.js";
+import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
+import { ensureUser } from "../onboarding/composer.js";
+import { typedInputComposer, type TypedInput } from "../review/input.js";
+import { readPending, setPending, type Pending } from "../review/pending.js";
+import type { BotContext } from "../telegram/context.js";
+import { escapeHtml } from "../telegram/html.js";
+import { keyboard, type Button } from "../telegram/keyboard.js";
+import { notify } from "../telegram/notify.js";
+import { isLevel, isPart, LEVELS, PARTS, type Part } from "./results.js";
+import {
+  answersOf,
+  chooseNaming,
+  consent,
+  decline,
+  openAssignment,
+  ownAssignment,
+  saveComment,
+  saveLevel,
+  submitAnswers,
+  SOURCE_CODE_PREFIX,
+} from "./service.js";
+
+const now = (ctx: BotContext) => ctx.deps.now?.() ?? new Date();
+const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
+const OPEN = ["opened", "answering"];
+
+/** The part texts of the statement, in the language it was written in. */
+async function statementOf(ctx: BotContext, a: SubstantiationAssignment) {
+  return ctx.deps.prisma.outcome.findUniqueOrThrow({ where: { id: a.outcomeId }, include: { organisation: true } });
+}
+
+const partText = (o: { description: string | null; significance: string | null; contribution: string | null }, part: Part) => o[part];
+
+/** Shows whatever comes next for this source, from the stored rows. */
+export async function continueAssignment(ctx: BotContext, a: SubstantiationAssignment) {
+  const t = ctx.t;
+  if (a.status === "submitted") return ctx.reply(t("source.already_sent", { id: a.outcomeId }), { parse_mode: "HTML" });
+  if (a.status === "declined") return ctx.reply(t("source.already_declined", { id: a.outcomeId }), { parse_mode: "HTML" });
+  if (!OPEN.includes(a.status)) return ctx.reply(t("source.link_used"));
+  const o = await statementOf(ctx, a);
+  if (!a.consentAt) {
+    const inviter = a.createdById ? await ctx.deps.prisma.user.findUnique({ where: { id: a.createdById } }) : null;
+    const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({ text: LANGUAGE_NAMES[l], data: `sv:l:${a.id}:${l}` }));
+    return ctx.reply(t("source.request", { coordinator: inviter?.displayName ?? t("source.a_coordinator"), org: o.organisation.name }), {
+      parse_mode: "HTML",
+      reply_markup: keyboard(
+        [{ text: t("source.agree"), data: `sv:c:${a.id}` }, { text: t("source.decline"), data: `sv:d:${a.id}` }, ...languages],
+        1,
+      ),
+    });
+  }
+  if (a.anonymous === null) {
+    return ctx.reply(t("source.naming"), {
+      parse_mode: "HTML",
+      reply_markup: keyboard([
+        { text: t("source.named"), data: `sv:n:${a.id}:1` },
+        { text: t("source.anonymous"), data: `sv:n:${a.id}:0` },
+      ]),
+    });
+  }
+  const answers = await answersOf(ctx.deps.prisma, a.id);
+  const i = answers.findIndex((x) => !x);
+  if (i >= 0) return askPart(ctx, a, PARTS[i]!, o);
+  return showSummary(ctx, a);
+}
+
+async function askPart(ctx: BotContext, a: SubstantiationAssignment, part: Part, o?: Awaited<ReturnType<typeof statementOf>>) {
+  const statement = o ?? (await statementOf(ctx, a));
+  const t = ctx.t;
+  const n = PARTS.indexOf(part) + 1;
+  const text = partText(statement, part);
+  await ctx.reply(
+    t("source.part", {
+      n,
+      total: PARTS.length,
+      part: t(`source.parts.${part}`),
+      text: text ?? t("source.no_text"),
+    }),
+    {
+      parse_mode: "HTML",
+      reply_markup: keyboard(LEVELS.map((l) => ({ text: t(`source.levels.${l}`), data: `sv:a:${a.id}:${part}:${l}` })), 2),
+    },
+  );
+}
+
+async function showSummary(ctx: BotContext, a: SubstantiationAssignment) {
+  const t = ctx.t;
+  const answers = await answersOf(ctx.deps.prisma, a.id);
+  const lines = PARTS.map((p, i) => {
+    const x = answers[i]!;
+    const comment = x.comment ? `\n<i>${escapeHtml(x.comment)}</i>` : x.commentFileId ? `\n🎤 <i>${t("source.voice_comment")}</i>` : "";
+    return `<b>${t(`source.parts.${p}`)}</b>: ${t(`source.levels.${x.level}`)}${comment}`;
+  });
+  const naming = t(a.anonymous ? "source.you_are_anonymous" : "source.you_are_named");
+  await ctx.reply(t("source.summary", { id: a.outcomeId, answers: lines.join("\n\n"), naming }), {
+    parse_mode: "HTML",
+    reply_markup: keyboard([
+      { text: t("source.send"), data: `sv:f:${a.id}` },
+      ...PARTS.map((p) => ({ text: t("source.change", { part: t(`source.parts.${p}`) }), data: `sv:e:${a.id}:${p}` })),
+      { text: t("source.decline"), data: `sv:d:${a.id}` },
+    ]),
+  });
+}
+
+/** The person's assignment from callback data, or a refusal (logged). */
+async function mine(ctx: BotContext, id: number) {
+  const a = ctx.user ? await ownAssignment(ctx.deps.prisma, id, ctx.user.id) : undefined;
+  if (!a) {
+    ctx.log.warn({ assignment_id: id, user_id: ctx.user?.id }, "refused: not this person's substantiation");
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+  }
+  return a;
+}
+
+/** A change on a closed assignment: answers are read-only once sent. */
+async function closed(ctx: BotContext, a: SubstantiationAssignment) {
+  if (OPEN.includes(a.status)) return false;
+  await ctx.answerCallbackQuery({ text: ctx.t("source.read_only"), show_alert: true });
+  return true;
+}
+
+async function tellCoordinator(ctx: BotContext, a: SubstantiationAssignment, key: string, params: Record<string, unknown> = {}) {
+  if (!a.createdById) return;
+  const coordinator = await ctx.deps.prisma.user.findUnique({ where: { id: a.createdById } });
+  if (!coordinator) return;
+  // An anonymous source is never named, not even to the coordinator who invited them.
+  const source = a.anonymous ? translator(isLang(coordinator.language) ? coordinator.language : "en")("source.anonymous_source") : a.label;
+  await notify(ctx.api, ctx.log, coordinator, key, { id: a.outcomeId, source, ...params }).catch((e) =>
+    ctx.log.warn({ err: String(e), assignment_id: a.id }, "coordinator not told"),
+  );
+}
+
+async function nextAfterComment(ctx: BotContext, a: SubstantiationAssignment) {
+  await setPending(ctx, null);
+  const fresh = (await ownAssignment(ctx.deps.prisma, a.id, a.userId!))!;
+  await continueAssignment(ctx, fresh);
+}
+
+async function handleTyped(ctx: BotContext, p: Pending, input: TypedInput) {
+  if (p.kind !== "sub_comment" && p.kind !== "sub_decline") return;
+  const a = await ownAssignment(ctx.deps.prisma, p.assignmentId, ctx.user!.id);
+  if (!a || !OPEN.includes(a.status)) {
+    await setPending(ctx, null);
+    return ctx.reply(ctx.t("source.read_only"));
+  }
+  if (p.kind === "sub_decline") {
+    await setPending(ctx, null);
+    return finishDecline(ctx, a, input.text);
+  }
+  if (!isPart(p.part)) return setPending(ctx, null);
+  await saveComment(ctx.deps.prisma, a, p.part, input);
+  await ctx.reply(ctx.t("source.comment_saved"));
+  await nextAfterComment(ctx, a);
+}
+
+async function finishDecline(ctx: BotContext, a: SubstantiationAssignment, reason: string | undefined) {
+  const done = await decline(ctx.deps.prisma, a, reason, now(ctx));
+  if (!done) return ctx.reply(ctx.t("source.read_only"));
+  ctx.log.info({ assignment_id: a.id, outcome_id: a.outcomeId }, "substantiation declined");
+  await ctx.reply(ctx.t("source.declined"));
+  await tellCoordinator(ctx, a, "substantiation.declined_notice", { reason: reason ?? "—" });
+}
+
+export function sourceFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  // Opening a source link: /start s_<code>.
+  c.command("start", async (ctx, next) => {
+    const code = ctx.match.trim();
+    if (!code.startsWith(SOURCE_CODE_PREFIX)) return next();
+    const user = await ensureUser(ctx);
+    if (!user.language) {
+      const lang: Lang = ctx.from?.language_code?.toLowerCase().startsWith("km") ? "km" : ctx.config.defaultLocale ?? "en";
+      ctx.user = await ctx.deps.prisma.user.update({ where: { id: user.id }, data: { language: lang } });
+      ctx.lang = lang;
+      ctx.t = translator(lang);
+    }
+    const res = await openAssignment(ctx.deps.prisma, code, ctx.user!.id, now(ctx));
+    if (res.status === "conflict") {
+      ctx.log.info({ assignment_id: res.assignment.id, reason: res.reason }, "substantiation refused: conflict of interest");
+      await ctx.reply(ctx.t(`source.conflict_${res.reason}`), { parse_mode: "HTML" });
+      if (res.assignment.createdById) {
+        const coordinator = await ctx.deps.prisma.user.findUnique({ where: { id: res.assignment.createdById } });
+        const o = await ctx.deps.prisma.outcome.findUniqueOrThrow({ where: { id: res.assignment.outcomeId }, include: { organisation: true } });
+        if (coordinator) {
+          await notify(ctx.api, ctx.log, coordinator, `substantiation.conflict_${res.reason}`, {
+            id: o.id,
+            source: res.assignment.label,
+            org: o.organisation.name,
+          }).catch(() => false);
+        }
+      }
+      return;
+    }
+    if (res.status !== "ok") {
+      ctx.log.info({ status: res.status }, "source link refused");
+      return ctx.reply(ctx.t(`source.link_${res.status}`), { parse_mode: "HTML" });
+    }
+    ctx.log.info({ assignment_id: res.assignment.id }, "source link opened");
+    await continueAssignment(ctx, res.assignment);
+  });
+
+  c.use(typedInputComposer((p) => p.kind === "sub_comment" || p.kind === "sub_decline", ["sub_comment"], handleTyped));
+
+  c.callbackQuery(/^sv:l:(\d+):(\w+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    const lang = ctx.match[2]!;
+    if (!a || !isLang(lang)) return;
+    ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { language: lang } });
+    ctx.lang = lang;
+    ctx.t = translator(lang);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    await continueAssignment(ctx, a);
+  });
+
+  c.callbackQuery(/^sv:c:(\d+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a || (await closed(ctx, a))) return;
+    await consent(ctx.deps.prisma, a, now(ctx));
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (a.consentAt) return; // a second press: the next step is already on screen
+    await continueAssignment(ctx, (await ownAssignment(ctx.deps.prisma, a.id, ctx.user!.id))!);
+  });
+
+  c.callbackQuery(/^sv:n:(\d+):([01])$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a || (await closed(ctx, a))) return;
+    if (!a.consentAt) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    const first = a.anonymous === null;
+    await chooseNaming(ctx.deps.prisma, a, ctx.match[2] === "0");
+    await ctx.answerCallbackQuery({ text: ctx.t(ctx.match[2] === "0" ? "source.you_are_anonymous" : "source.you_are_named") });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (first) {
+      const o = await statementOf(ctx, a);
+      await ctx.reply(ctx.t("source.intro", { id: o.id, org: o.organisation.name }), { parse_mode: "HTML" });
+      await continueAssignment(ctx, (await ownAssignment(ctx.deps.prisma, a.id, ctx.user!.id))!);
+    }
+  });
+
+  c.callbackQuery(/^sv:a:(\d+):(\w+):(\w+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    const part = ctx.match[2]!;
+    const level = ctx.match[3]!;
+    if (!a || (await closed(ctx, a))) return;
+    if (!isPart(part) || !isLevel(level) || a.anonymous === null) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    await saveLevel(ctx.deps.prisma, a, part, level);
+    await ctx.answerCallbackQuery({ text: ctx.t(`source.levels.${level}`) });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    const waiting = readPending(ctx.user?.pendingInput);
+    if (waiting?.kind === "sub_comment" && waiting.assignmentId === a.id && waiting.part === part) return; // pressed twice
+    await setPending(ctx, { kind: "sub_comment", assignmentId: a.id, part });
+    await ctx.reply(ctx.t("source.comment_prompt", { part: ctx.t(`source.parts.${part}`), level: ctx.t(`source.levels.${level}`) }), {
+      parse_mode: "HTML",
+      reply_markup: keyboard([{ text: ctx.t("source.no_comment"), data: `sv:k:${a.id}:${part}` }]),
+    });
+  });
+
+  c.callbackQuery(/^sv:k:(\d+):(\w+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a || (await closed(ctx, a))) return;
+    const p = readPending(ctx.user?.pendingInput);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (!p || p.kind !== "sub_comment" || p.assignmentId !== a.id || p.part !== ctx.match[2]) return; // stale or pressed twice
+    await nextAfterComment(ctx, a);
+  });
+
+  c.callbackQuery(/^sv:e:(\d+):(\w+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    const part = ctx.match[2]!;
+    if (!a || (await closed(ctx, a))) return;
+    if (!isPart(part)) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    await ctx.answerCallbackQuery();
+    await askPart(ctx, a, part);
+  });
+
+  c.callbackQuery(/^sv:f:(\d+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a) return;
+    if (a.status === "submitted") return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
+    if (await closed(ctx, a)) return;
+    const res = await submitAnswers(ctx.deps.prisma, a, now(ctx));
+    if (res === "incomplete") {
+      await ctx.answerCallbackQuery({ text: ctx.t("source.incomplete"), show_alert: true });
+      return continueAssignment(ctx, a);
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (res !== "ok") return;
+    await setPending(ctx, null);
+    ctx.log.info({ assignment_id: a.id, outcome_id: a.outcomeId }, "substantiation answered");
+    await ctx.reply(ctx.t("source.sent", { id: a.outcomeId }), { parse_mode: "HTML" });
+    await tellCoordinator(ctx, a, "substantiation.answered_notice");
+  });
+
+  c.callbackQuery(/^sv:d:(\d+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a || (await closed(ctx, a))) return;
+    await ctx.answerCallbackQuery();
+    await setPending(ctx, { kind: "sub_decline", assignmentId: a.id });
+    await ctx.reply(ctx.t("source.decline_reason"), {
+      parse_mode: "HTML",
+      reply_markup: keyboard([{ text: ctx.t("source.decline_no_reason"), data: `sv:x:${a.id}` }]),
+    });
+  });
+
+  c.callbackQuery(/^sv:x:(\d+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a || (await closed(ctx, a))) return;
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    await setPending(ctx, null);
+    await finishDecline(ctx, a, undefined);
+  });
+
+  // "Continue" from a reminder or the list of one's requests.
+  c.callbackQuery(/^sv:r:(\d+)$/, async (ctx) => {
+    const a = await mine(ctx, Number(ctx.match[1]));
+    if (!a) return;
+    await ctx.answerCallbackQuery();
+    await continueAssignment(ctx, a);
+  });
+
+  // A substantiator who is not a member: /start, /help or any message shows their open requests.
+  c.on("message", async (ctx, next) => {
+    if (!ctx.user) return next();
+    const members = await ctx.deps.prisma.membership.count({ where: { userId: ctx.user.id, active: true } });
+    if (members > 0 || ctx.isAdmin) return next();
+    const assignments = await ctx.deps.prisma.substantiationAssignment.findMany({ where: { userId: ctx.user.id }, orderBy: { id: "asc" } });
+    if (assignments.length === 0) return next();
+    const open = assignments.filter((a) => OPEN.includes(a.status));
+    const text = ctx.message.text ?? "";
+    if (text.startsWith("/") && !/^\/(start|help)(@\w+)?\s*$/.test(text)) return next(); // /language, /start <code>, ...
+    if (open.length === 1) return continueAssignment(ctx, open[0]!);
+    const lines = assignments.map((a) => ctx.t("source.list_line", { id: a.outcomeId, status: ctx.t(`source.states.${a.status}`) }));
+    await ctx.reply(`${ctx.t("source.list_title")}\n${lines.join("\n")}`, {
+      parse_mode: "HTML",
+      reply_markup: keyboard(open.map((a) => ({ text: ctx.t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }))),
+    });
+  });
+
+  return c;
+}

@@ -1,0 +1,78 @@
+/**
+ * A leader names people who could confirm their statement: name, role or organisation, how they
+ * know about the change, how to reach them. One question at a time; each answer is kept as it
+ * arrives (in the pending input), the suggestion is stored with the last one.
+ */
+import { Composer } from "grammy";
+import { refuse } from "../review/composer.js";
+import { readPending, setPending, type Pending } from "../review/pending.js";
+import type { BotContext } from "../telegram/context.js";
+import { keyboard } from "../telegram/keyboard.js";
+
+type Suggest = Extract<Pending, { kind: "suggest" }>;
+const NEXT: Record<Suggest["step"], Suggest["step"] | undefined> = { name: "role", role: "relation", relation: "contact", contact: undefined };
+
+async function ownStatement(ctx: BotContext, outcomeId: number) {
+  const o = await ctx.deps.prisma.outcome.findFirst({ where: { id: outcomeId, authorId: ctx.user!.id, discardedAt: null } });
+  if (!o) await refuse(ctx, { outcome_id: outcomeId, what: "suggest" });
+  return o ?? undefined;
+}
+
+async function ask(ctx: BotContext, outcomeId: number, step: Suggest["step"]) {
+  await ctx.reply(ctx.t(`suggest.ask_${step}`, { id: outcomeId }), {
+    parse_mode: "HTML",
+    reply_markup: step === "name" ? undefined : keyboard([{ text: ctx.t("suggest.skip"), data: `sg:k:${outcomeId}` }]),
+  });
+}
+
+/** Applies one answer (undefined: skipped) and asks the next question, or stores the suggestion. */
+async function advance(ctx: BotContext, p: Suggest, value: string | undefined) {
+  const draft = { ...p.draft, [p.step]: value };
+  const next = NEXT[p.step];
+  if (next) {
+    await setPending(ctx, { kind: "suggest", outcomeId: p.outcomeId, step: next, draft });
+    return ask(ctx, p.outcomeId, next);
+  }
+  const s = await ctx.deps.prisma.substantiatorSuggestion.create({
+    data: {
+      outcomeId: p.outcomeId,
+      suggestedById: ctx.user!.id,
+      name: draft.name!,
+      role: draft.role ?? null,
+      relation: draft.relation ?? null,
+      contact: (draft as { contact?: string }).contact ?? null,
+    },
+  });
+  await setPending(ctx, null);
+  ctx.log.info({ outcome_id: p.outcomeId, suggestion_id: s.id }, "substantiator suggested");
+  await ctx.reply(ctx.t("suggest.saved", { id: p.outcomeId, name: s.name }), {
+    parse_mode: "HTML",
+    reply_markup: keyboard([{ text: ctx.t("suggest.another"), data: `sg:${p.outcomeId}` }]),
+  });
+}
+
+export async function suggestStep(ctx: BotContext, p: Suggest, text: string) {
+  if (!(await ownStatement(ctx, p.outcomeId))) return setPending(ctx, null);
+  await advance(ctx, p, text);
+}
+
+export function suggestionsFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.callbackQuery(/^sg:(\d+)$/, async (ctx) => {
+    const o = await ownStatement(ctx, Number(ctx.match[1]));
+    if (!o) return;
+    await ctx.answerCallbackQuery();
+    await setPending(ctx, { kind: "suggest", outcomeId: o.id, step: "name", draft: {} });
+    await ask(ctx, o.id, "name");
+  });
+  c.callbackQuery(/^sg:k:(\d+)$/, async (ctx) => {
+    const p = readPending(ctx.user?.pendingInput);
+    if (!p || p.kind !== "suggest" || p.outcomeId !== Number(ctx.match[1]) || p.step === "name") {
+      return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    await advance(ctx, p, undefined);
+  });
+  return c;
+}
