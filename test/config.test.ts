@@ -7,7 +7,14 @@ const TOKEN = "123456:ABCdefGhIJKlmnoPQRstuVWXyz";
 describe("config", () => {
   it("needs only BOT_TOKEN, with documented defaults", () => {
     const c = loadConfig({ BOT_TOKEN: TOKEN });
-    expect(c).toMatchObject({ botToken: TOKEN, apiRoot: "https://api.telegram.org", databaseUrl: undefined, timeZone: "Asia/Phnom_Penh", logLevel: "info" });
+    expect(c).toMatchObject({
+      botToken: TOKEN,
+      apiRoot: "https://api.telegram.org",
+      databaseUrl: undefined,
+      timeZone: "Asia/Phnom_Penh",
+      logLevel: "info",
+      substantiationReminderDays: 7,
+    });
     expect([...c.adminTelegramIds]).toEqual([]);
   });
 
@@ -20,8 +27,16 @@ describe("config", () => {
       DEFAULT_LOCALE: "km",
       TZ: "Asia/Bangkok",
       LOG_LEVEL: "debug",
+      SUBSTANTIATION_REMINDER_DAYS: "10",
     });
-    expect(c).toMatchObject({ apiRoot: "http://127.0.0.1:8081", databaseUrl: "postgres://u@db:5432/oh", defaultLocale: "km", timeZone: "Asia/Bangkok", logLevel: "debug" });
+    expect(c).toMatchObject({
+      apiRoot: "http://127.0.0.1:8081",
+      databaseUrl: "postgres://u@db:5432/oh",
+      defaultLocale: "km",
+      timeZone: "Asia/Bangkok",
+      logLevel: "debug",
+      substantiationReminderDays: 10,
+    });
     expect([...c.adminTelegramIds]).toEqual([12, 34]);
   });
 
@@ -34,6 +49,8 @@ describe("config", () => {
     [{ BOT_TOKEN: TOKEN, DEFAULT_LOCALE: "fr" }, "DEFAULT_LOCALE must be one of: en, km"],
     [{ BOT_TOKEN: TOKEN, TZ: "Mars/Olympus" }, "TZ is not a known time zone"],
     [{ BOT_TOKEN: TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ BOT_TOKEN: TOKEN, SUBSTANTIATION_REMINDER_DAYS: "0" }, "SUBSTANTIATION_REMINDER_DAYS must be at least 1"],
+    [{ BOT_TOKEN: TOKEN, SUBSTANTIATION_REMINDER_DAYS: "soon" }, "SUBSTANTIATION_REMINDER_DAYS must be a number of days"],
   ])("refuses %j with one line naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -23,6 +23,7 @@ describe("review: the whole round trip", () => {
     await leader.expect("Is everything right?");
     leader.press("✅ Submit");
     const submitted = await leader.expect(/Statement #(\d+) submitted/);
+    expect(submitted.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(["👤 Suggest who can confirm it"]);
     const id = Number(/#(\d+)/.exec(submitted.text)![1]);
     await leader.expect("did not expect");
     leader.press("No");

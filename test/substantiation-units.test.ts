@@ -28,7 +28,7 @@ describe("sample proposal", () => {
     ];
     const picks = proposeSample(cands, ["SO", "R1", "R2", "R3", "OCD"]);
     expect(picks).toEqual([
-      { id: 1, reasons: ["framework:SO", "significant"] },
+      { id: 1, reasons: ["significant", "framework:SO"] },
       { id: 2, reasons: ["framework:R1"] },
       { id: 3, reasons: ["gender"] },
       { id: 4, reasons: ["framework:R2", "framework:R3"] },

@@ -57,15 +57,15 @@ export function proposeSample(candidates: Candidate[], frameworkItems: string[],
   };
   const isPicked = (pred: (c: Candidate) => boolean) => ranked.some((c) => picked.has(c.id) && pred(c));
 
-  // Coverage first: one about gender, one per framework item (the best-ranked that qualifies).
-  if (!isPicked((c) => c.gender)) take(ranked.find((c) => c.gender), "gender");
-  for (const item of frameworkItems) {
-    if (!isPicked((c) => c.framework.includes(item))) take(ranked.find((c) => c.framework.includes(item)), `framework:${item}`);
-  }
-  // Then the best-ranked until the target is reached.
+  // First the best-ranked (in doubt, significant, essential) until the share is reached.
   for (const c of ranked) {
     if (picked.size >= target) break;
     take(c, meets(c)[0] ?? "quota");
+  }
+  // Then coverage: one about gender, one per framework item (the best-ranked that qualifies).
+  if (!isPicked((c) => c.gender)) take(ranked.find((c) => c.gender), "gender");
+  for (const item of frameworkItems) {
+    if (!isPicked((c) => c.framework.includes(item))) take(ranked.find((c) => c.framework.includes(item)), `framework:${item}`);
   }
   return ranked
     .filter((c) => picked.has(c.id))
