@@ -96,3 +96,18 @@ describe("reminders", () => {
     expect(after.map((a) => a.remindersSent)).toEqual(before.map(() => 0));
   });
 });
+
+describe("a part given as a voice note", () => {
+  it("is played to the source", async () => {
+    const coord = h.user(7101);
+    const o = await acceptedStatement(h.db.prisma, { authorTelegramId: 7001, org: ORG });
+    await h.db.prisma.outcome.update({ where: { id: o.id }, data: { description: null } });
+    await h.db.prisma.outcomeEvidence.create({ data: { outcomeId: o.id, part: "description", kind: "voice", fileId: "file-spoken-description", fileUniqueId: "spoken" } });
+    await choose(h.db.prisma, [o.id]);
+    const code = await sourceLink(coord, o.id, "Ms Listener");
+    const listener = h.user(7503, "Listener");
+    const part = await openAndAgree(listener, code);
+    expect(part.text).toContain("(this part was given as a voice note)");
+    expect(h.tg.calls.some((c) => c.method === "sendVoice" && c.payload.chat_id === 7503 && c.payload.voice === "file-spoken-description")).toBe(true);
+  });
+});

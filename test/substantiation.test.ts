@@ -202,6 +202,9 @@ describe("source links", () => {
     expect(all).toContain("• Mr Dara, commune chief (What changed, Fully agree): I saw the registration lists myself.");
     expect(all).toContain("• Anonymous source (What changed, Fully agree): ខ្ញុំបានឃើញផ្ទាល់");
     expect(all).not.toContain("Secret");
+    // Dara's spoken comment is re-sent, playable, with his name (he agreed to be named).
+    const voice = h.tg.calls.find((c) => c.method === "sendVoice" && c.payload.chat_id === 6101 && c.payload.voice === "file-dara-comment");
+    expect(voice?.payload.caption).toBe(`#${chosen.outcomeId} · Mr Dara, commune chief · What the partner contributed`);
 
     // Nowhere in the event log or the statement's history either.
     const events = await h.db.prisma.outcomeEvent.findMany({ where: { outcomeId: chosen.outcomeId } });

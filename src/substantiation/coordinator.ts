@@ -174,6 +174,11 @@ async function showResults(ctx: BotContext, org: number) {
     sections.push(`<b>${t("results.comments", { id: outcomeId })}</b>\n${lines.join("\n")}`);
   }
   for (const m of packMessages(sections)) await ctx.reply(m, { parse_mode: "HTML" });
+  // Spoken comments, playable, labelled like the written ones.
+  for (const c of comments.filter((x) => x.fileId)) {
+    const caption = `#${c.outcomeId} · ${c.source ?? t("source.anonymous_source")} · ${t(`source.parts.${c.part}`)}`;
+    await ctx.api.sendVoice(ctx.chat!.id, c.fileId!, { caption: caption.slice(0, 1000) }).catch((e) => ctx.log.warn({ err: String(e) }, "voice comment not re-sent"));
+  }
 }
 
 export function substantiationFeature(): Composer<BotContext> {

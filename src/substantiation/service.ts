@@ -242,7 +242,7 @@ export async function collectResults(prisma: Db, where: Prisma.OutcomeWhereInput
   const comments = assignments.flatMap((a) =>
     a.answers
       .filter((x) => x.comment || x.commentFileId)
-      .map((x) => ({ outcomeId: a.outcomeId, part: x.part, level: x.level, text: x.comment, voice: Boolean(x.commentFileId), source: a.anonymous ? null : a.label })),
+      .map((x) => ({ outcomeId: a.outcomeId, part: x.part, level: x.level, text: x.comment, fileId: x.commentFileId, source: a.anonymous ? null : a.label })),
   );
   return { sources, comments };
 }

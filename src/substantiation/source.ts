@@ -80,6 +80,11 @@ async function askPart(ctx: BotContext, a: SubstantiationAssignment, part: Part,
   const t = ctx.t;
   const n = PARTS.indexOf(part) + 1;
   const text = partText(statement, part);
+  if (!text) {
+    // The leader answered this part by voice: the source hears it.
+    const voices = await ctx.deps.prisma.outcomeEvidence.findMany({ where: { outcomeId: statement.id, part, kind: "voice" } });
+    for (const v of voices) await ctx.api.sendVoice(ctx.chat!.id, v.fileId).catch((e) => ctx.log.warn({ err: String(e) }, "voice part not re-sent"));
+  }
   await ctx.reply(
     t("source.part", {
       n,
