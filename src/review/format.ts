@@ -50,12 +50,18 @@ export function renderEvent(e: OutcomeEvent & { actor: User | null }, t: T, time
   const who = e.actor?.displayName ?? t("history.system");
   const field = e.field ? (t(`history.fields.${e.field}`, { defaultValue: e.field }) as string) : "";
   const status = (v: string | null) => (v ? t(`status.${v}`, { defaultValue: v }) : "—");
+  const reasons = (v: string | null) =>
+    (v ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((r) => (r.startsWith("framework:") ? t("substantiation.reasons.framework", { item: r.slice(10) }) : t(`substantiation.reasons.${r}`, { defaultValue: r })))
+      .join("; ");
   const params = {
     time: formatTime(e.createdAt, timeZone),
     who,
     field,
     old: e.type === "status_changed" ? status(e.oldValue) : clip(e.oldValue, 80) || "—",
-    new: e.type === "status_changed" ? status(e.newValue) : clip(e.newValue, 80) || "—",
+    new: e.type === "status_changed" ? status(e.newValue) : e.type === "substantiation_requested" ? reasons(e.newValue) : clip(e.newValue, 80) || "—",
   };
   return t(`history.types.${e.type}`, { ...params, defaultValue: t("history.types.other", { ...params, type: e.type }) });
 }
