@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { sendDueReminders } from "../src/substantiation/reminders.js";
 import { useHarness } from "./support/harness.js";
+import { waitFor } from "./support/user.js";
 import { acceptedStatement, answerPart, choose, openAndAgree, sourceLink } from "./support/substantiation.js";
 
 const h = useHarness();
@@ -43,6 +44,18 @@ describe("stopping and continuing", () => {
     leader.pressData(`my:o:${o.id}`);
     const card = await leader.expect("Substantiation</b>:");
     expect(card.text).toContain("Substantiation</b>: in progress, 0 of 1 source(s) answered");
+    leader.text("/my");
+    const list = await leader.expect("My statements");
+    expect(list.text).toContain(`#${o.id} · Accepted`);
+    expect(list.text).toContain("🔎 substantiation in progress, 0/1 answered");
+    const coordList = h.user(7101);
+    await coordList.drain(50);
+    coordList.text("/review");
+    const queue = await coordList.expect("Review: Submitted");
+    coordList.press("🔖 Status", queue);
+    await waitFor(() => h.tg.messages.get(queue.message_id)!.text.includes("with which status"));
+    coordList.press("Accepted", queue);
+    await waitFor(() => h.tg.messages.get(queue.message_id)!.text.includes("🔎 substantiation in progress, 0/1 answered"));
   });
 });
 

@@ -4,7 +4,7 @@ import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { loadOwn } from "./drafts.js";
 import { renderThread } from "../review/format.js";
-import { substantiationSection } from "../substantiation/format.js";
+import { substantiationSection, substantiationTags } from "../substantiation/format.js";
 import { packMessages, renderStatement } from "./format.js";
 
 export const PAGE_SIZE = 5;
@@ -30,14 +30,16 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
   const ids = all.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE).map((o) => o.id);
   const found = await prisma.outcome.findMany({ where: { id: { in: ids } } });
   const rows = ids.map((id) => found.find((o) => o.id === id)!);
-  const lines = rows.map((o) =>
-    ctx.t(asked.has(o.id) ? "my.line_question" : "my.line", {
+  const tags = await substantiationTags(ctx, ids);
+  const lines = rows.map((o) => {
+    const line = ctx.t(asked.has(o.id) ? "my.line_question" : "my.line", {
       id: o.id,
       status: ctx.t(`status.${o.status}`),
       date: (o.submittedAt ?? o.updatedAt).toISOString().slice(0, 10),
       snippet: (o.description ?? o.actorName ?? "…").replace(/\s+/g, " ").slice(0, 60),
-    }),
-  );
+    });
+    return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
+  });
   const buttons: Button[] = rows.map((o) => ({ text: `${asked.has(o.id) ? "❓ " : ""}#${o.id} · ${ctx.t(`status.${o.status}`)}`, data: `my:o:${o.id}` }));
   if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `my:p:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `my:p:${p + 1}` });

@@ -12,7 +12,7 @@ import { coordinatorScope, inScope, scopeFilter, type Scope } from "../onboardin
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
-import { substantiationSection } from "../substantiation/format.js";
+import { substantiationSection, substantiationTags } from "../substantiation/format.js";
 import { chosenOptions, label, loadDimensions } from "./classification.js";
 import { renderThread, snippet, waited } from "./format.js";
 import { setPending } from "./pending.js";
@@ -69,14 +69,16 @@ async function showQueue(ctx: BotContext, org: number, status: OutcomeStatus, pa
   const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
   const t = ctx.t;
   const head = t("review.queue_title", { status: t(`status.${status}`), org: orgName, count: total, n: total, page: p + 1, pages });
-  const lines = rows.map((o) =>
-    t("review.queue_line", {
+  const tags = await substantiationTags(ctx, rows.map((o) => o.id));
+  const lines = rows.map((o) => {
+    const line = t("review.queue_line", {
       id: o.id,
       org: o.organisation.name,
-      waited: waited(o.waitingSince ?? o.submittedAt, now(ctx), t),
+      waited: status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : (o.submittedAt ?? o.updatedAt).toISOString().slice(0, 10),
       snippet: snippet(o.description ?? o.actorName),
-    }),
-  );
+    });
+    return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
+  });
   const buttons: Button[] = rows.map((o) => ({ text: `#${o.id} · ${snippet(o.description ?? o.actorName, 28)}`, data: `rv:o:${o.id}` }));
   if (p > 0) buttons.push({ text: t("my.prev"), data: `rv:l:${org}:${status}:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: t("my.next"), data: `rv:l:${org}:${status}:${p + 1}` });

@@ -1,5 +1,5 @@
 import type { BotContext } from "../telegram/context.js";
-import { progressFor } from "./service.js";
+import { progressFor, progressMap } from "./service.js";
 
 /** "Substantiation: in progress, 1 of 2 sources answered", or undefined when it was not chosen. */
 export async function substantiationSection(ctx: BotContext, outcomeId: number, withSuggestions: boolean): Promise<string | undefined> {
@@ -26,3 +26,11 @@ export async function substantiationSection(ctx: BotContext, outcomeId: number, 
   return parts.length ? parts.join("\n\n") : undefined;
 }
 
+
+/** A short line for lists: "🔎 substantiation in progress, 1/2", per chosen statement. */
+export async function substantiationTags(ctx: BotContext, outcomeIds: number[]): Promise<Map<number, string>> {
+  const map = await progressMap(ctx.deps.prisma, outcomeIds);
+  return new Map(
+    [...map].map(([id, p]) => [id, ctx.t("substantiation.tag", { state: ctx.t(`substantiation.states.${p.state}`), answered: p.answered, sources: p.sources })]),
+  );
+}

@@ -223,6 +223,12 @@ export function progressOf(assignments: Array<{ status: string }>): Progress {
   return { state, sources: live.length, answered, declined };
 }
 
+/** Progress of the chosen ones among these statements. */
+export async function progressMap(prisma: Db, outcomeIds: number[]): Promise<Map<number, Progress>> {
+  const rows = await prisma.substantiation.findMany({ where: { outcomeId: { in: outcomeIds } }, include: { assignments: { select: { status: true } } } });
+  return new Map(rows.map((r) => [r.outcomeId, progressOf(r.assignments)]));
+}
+
 export async function progressFor(prisma: Db, outcomeId: number): Promise<Progress | undefined> {
   const s = await prisma.substantiation.findUnique({ where: { outcomeId }, include: { assignments: true } });
   return s ? progressOf(s.assignments) : undefined;
