@@ -12,12 +12,17 @@
  *   npm run cli -- dimension add-option <dimension> [<key>] --en "<label>" [--km "<label>"]
  *   npm run cli -- dimension label <dimension> [<option>] [--en "<label>"] [--km "<label>"]
  *   npm run cli -- dimension disable|enable <dimension> <option>
+ *   npm run cli -- export --out <file.xlsx|file.csv> [--org <id|name>] [--period 2024|2024-01..2024-06] [--lang en|km]
  * Uses DATABASE_URL / DATA_DIR like the bot. BOT_TOKEN is only needed to look up the bot's username.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { openDatabase, type Database } from "./db/client.js";
+import { writeFileSync } from "node:fs";
+import { statementsCsv, workbookBuffer } from "./export/workbook.js";
 import type { Role } from "./generated/prisma/client.js";
+import { isLang } from "./i18n/index.js";
+import { parsePeriod } from "./review/stats.js";
 import { createInvite } from "./onboarding/invites.js";
 import { inviteLink } from "./onboarding/organisations.js";
 import { changeMembership, ROLES } from "./onboarding/people.js";
@@ -44,7 +49,8 @@ const USAGE = `usage:
   npm run cli -- dimension add <key> --en "<label>" [--km "<label>"] [--multiple]
   npm run cli -- dimension add-option <dimension> [<key>] --en "<label>" [--km "<label>"]
   npm run cli -- dimension label <dimension> [<option>] [--en "<label>"] [--km "<label>"]
-  npm run cli -- dimension disable|enable <dimension> <option>`;
+  npm run cli -- dimension disable|enable <dimension> <option>
+  npm run cli -- export --out <file.xlsx|file.csv> [--org <id|name>] [--period 2024|2024-01..2024-06] [--lang en|km]`;
 
 class UsageError extends Error {}
 
@@ -155,6 +161,22 @@ async function run(db: Database, argv: string[]): Promise<void> {
     const change = action === "role" ? { role: values.role as Role } : { active: action === "reactivate" };
     const done = await changeMembership(prisma, m.id, change);
     console.log(done ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : action + "d"}` : "nothing to change");
+    return;
+  }
+  if (group === "export") {
+    const { values } = parseArgs({
+      args: [action, ...rest].filter((x): x is string => x !== undefined),
+      options: { out: { type: "string" }, org: { type: "string" }, period: { type: "string", default: "all" }, lang: { type: "string", default: "en" } },
+    });
+    if (!values.out || !/\.(xlsx|csv)$/i.test(values.out)) throw new UsageError("export needs --out <file.xlsx> or --out <file.csv>");
+    const period = parsePeriod(values.period!);
+    if (!period) throw new UsageError("--period must be all, a year (2024), a month (2024-03) or a range (2024-01..2024-06)");
+    if (!isLang(values.lang)) throw new UsageError("--lang must be en or km");
+    const org = values.org ? await findOrg(prisma, values.org) : undefined;
+    const q = { scope: { all: true as const }, organisationId: org?.id, period, lang: values.lang, timeZone: process.env.TZ || "Asia/Phnom_Penh" };
+    const { buffer, statements } = values.out.toLowerCase().endsWith(".csv") ? await statementsCsv(prisma, q) : await workbookBuffer(prisma, q);
+    writeFileSync(values.out, buffer);
+    console.log(`wrote ${statements} statement(s) to ${values.out}`);
     return;
   }
   if (group === "dimension") {

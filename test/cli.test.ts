@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,5 +96,17 @@ describe("command line set-up", () => {
     r = cli("dimension", "add-option", "nope", "--en", "X");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('no dimension "nope"');
+
+    // Exports to a file, in either format.
+    const out = join(mkdtempSync(join(tmpdir(), "oh-export-")), "outcomes.xlsx");
+    r = cli("export", "--out", out, "--lang", "km");
+    expect(r.stdout.trim(), r.stderr).toBe(`wrote 0 statement(s) to ${out}`);
+    expect(readFileSync(out).subarray(0, 2).toString()).toBe("PK"); // a zip: the XLSX container
+    r = cli("export", "--out", out.replace(/xlsx$/, "csv"), "--org", "1", "--period", "2024");
+    expect(r.stdout.trim(), r.stderr).toContain("wrote 0 statement(s)");
+    expect(readFileSync(out.replace(/xlsx$/, "csv"), "utf8")).toMatch(/^\uFEFFNo\.,Organisation/);
+    r = cli("export", "--out", "x.pdf");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("export needs --out");
   }, 180_000);
 });

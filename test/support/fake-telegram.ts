@@ -68,7 +68,8 @@ export class FakeTelegram {
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const body = Buffer.concat(chunks);
+    const raw = body.toString("utf8");
     const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? "");
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -77,7 +78,23 @@ export class FakeTelegram {
     if (!match || match[1] !== this.token) return send(401, { ok: false, error_code: 401, description: "Unauthorized" });
     const method = match[2]!;
     let payload: Record<string, any> = {};
-    if (raw) {
+    const type = String(req.headers["content-type"] ?? "");
+    if (type.startsWith("multipart/form-data")) {
+      // Uploads (sendDocument with a file): fields as strings, files as { name, bytes }.
+      for (const part of parseMultipart(body, /boundary=("?)([^";]+)\1/.exec(type)?.[2] ?? "")) {
+        if (part.filename === undefined) {
+          const text = part.data.toString("utf8");
+          try {
+            payload[part.name] = JSON.parse(text);
+          } catch {
+            payload[part.name] = text;
+          }
+        } else payload[part.name] = { name: part.filename, bytes: part.data };
+      }
+      for (const [key, value] of Object.entries(payload)) {
+        if (typeof value === "string" && value.startsWith("attach://")) payload[key] = payload[value.slice("attach://".length)];
+      }
+    } else if (raw) {
       try {
         payload = JSON.parse(raw);
       } catch {
@@ -211,4 +228,25 @@ export function assertValidHtml(html: string): void {
   }
   if (stack.length) throw new Error(`Bad Request: can't parse entities: unclosed <${stack[0]}>`);
   if (/&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)/.test(html)) throw new Error("Bad Request: can't parse entities: bare &");
+}
+
+/** A small multipart/form-data reader: enough for the Bot API uploads grammY sends. */
+function parseMultipart(body: Buffer, boundary: string): Array<{ name: string; filename?: string; data: Buffer }> {
+  const parts: Array<{ name: string; filename?: string; data: Buffer }> = [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const chunk = body.subarray(start + delimiter.length + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const headerEnd = chunk.indexOf("\r\n\r\n");
+    if (headerEnd !== -1) {
+      const headers = chunk.subarray(0, headerEnd).toString("utf8");
+      const name = /[^e]name="?([^";\r\n]*)"?/.exec(headers)?.[1] ?? "";
+      const filename = /filename="?([^";\r\n]*)"?/.exec(headers)?.[1];
+      parts.push({ name, filename, data: Buffer.from(chunk.subarray(headerEnd + 4)) });
+    }
+    start = next;
+  }
+  return parts;
 }

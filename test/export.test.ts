@@ -1,0 +1,113 @@
+import ExcelJS from "exceljs";
+import { describe, expect, it } from "vitest";
+import { statementsCsv, workbookBuffer } from "../src/export/workbook.js";
+import { parsePeriod } from "../src/review/stats.js";
+import { useHarness } from "./support/harness.js";
+import { seedStatement } from "./support/statements.js";
+import { acceptedStatement, answerPart, choose, openAndAgree, sourceLink } from "./support/substantiation.js";
+
+const h = useHarness();
+const ORG = "Preah Vihear Indigenous Youth Network";
+const KHMER = "មន្ទីរការងារខេត្តព្រះវិហារបានចាប់ផ្តើមចុះឈ្មោះកម្មករក្រៅប្រព័ន្ធ «ថ្មី» & <ល្អ>";
+
+async function readBack(buffer: Buffer) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buffer as never);
+  const sheet = (name: string) => {
+    const ws = wb.getWorksheet(name)!;
+    const rows: unknown[][] = [];
+    ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    return rows;
+  };
+  return { names: wb.worksheets.map((w) => w.name), sheet };
+}
+
+describe("exports", () => {
+  it("the workbook holds every statement with its classification, the answers (anonymity kept), the results and the log", async () => {
+    await h.member(8001, ORG);
+    const coord = await h.member(8101, ORG, "en", "coordinator");
+    const a = await acceptedStatement(h.db.prisma, { authorTelegramId: 8001, org: ORG, classes: { framework: ["SO", "R2"], significance: ["high"] } });
+    const b = await acceptedStatement(h.db.prisma, { authorTelegramId: 8001, org: ORG, description: KHMER });
+    const submitted = await seedStatement(h.db.prisma, { authorTelegramId: 8001, org: ORG, description: "Waiting for review" });
+    await seedStatement(h.db.prisma, { authorTelegramId: 8001, org: ORG, status: "draft", description: "A draft, not exported" });
+    await choose(h.db.prisma, [a.id]);
+    // One named and one anonymous source answer.
+    for (const [id, label, anonymous] of [[8501, "Mr Named Source", false], [8502, "Ms Hidden Name", true]] as const) {
+      const code = await sourceLink(coord, a.id, label);
+      const u = h.user(id);
+      let part = await openAndAgree(u, code, anonymous);
+      part = await answerPart(u, part, "Fully agree", anonymous ? "ខ្ញុំដឹងរឿងនេះ" : undefined);
+      part = await answerPart(u, part, "Fully agree");
+      const summary = await answerPart(u, part, anonymous ? "Partially agree" : "Fully agree");
+      u.press("✅ Send my answers", summary);
+      await u.expect("are sent");
+    }
+
+    // Through the bot: /export, then the XLSX button; the document comes back.
+    coord.text("/export");
+    const offer = await coord.expect("<b>Export</b>");
+    coord.press("📗 XLSX workbook, all organisations", offer);
+    const doc = await coord.expect("3 statement(s).");
+    expect(doc.method).toBe("sendDocument");
+    const file = doc.payload.document as { name: string; bytes: Buffer };
+    expect(file.name).toMatch(/^outcomes-all-\d{4}-\d{2}-\d{2}\.xlsx$/);
+
+    const { names, sheet } = await readBack(file.bytes);
+    expect(names).toEqual(["Outcome statements", "Substantiation answers", "Substantiation results", "Event log"]);
+    const statements = sheet("Outcome statements");
+    const header = statements[0] as string[];
+    expect(header.slice(0, 4)).toEqual(["No.", "Organisation", "Status", "Description"]);
+    expect(header).toContain("Contribution to the results framework");
+    expect(statements.slice(1).map((r) => r[0])).toEqual([a.id, b.id, submitted.id]);
+    const rowA = statements[1]!;
+    expect(rowA[header.indexOf("Contribution to the results framework")]).toBe("Specific objective (SO); Result 2 (R2)");
+    expect(rowA[header.indexOf("Significance", 5)]).toBe("High");
+    expect(rowA[header.indexOf("Date")]).toBe("March 2024");
+    expect(rowA[header.indexOf("People affected")]).toBe(300);
+    expect(statements[2]![3]).toBe(KHMER); // Khmer text survives the round trip
+    expect(statements[3]![2]).toBe("Submitted");
+
+    const answers = sheet("Substantiation answers");
+    expect(answers.length).toBe(1 + 6);
+    expect(answers.slice(1).map((r) => r[1])).toEqual([...Array(3).fill("Mr Named Source"), ...Array(3).fill("Anonymous source")]);
+    expect(answers.some((r) => r[4] === "ខ្ញុំដឹងរឿងនេះ")).toBe(true);
+    const results = sheet("Substantiation results");
+    expect(results[1]).toEqual([a.id, 2, 5, 1, 0, 0]);
+    expect(String(results[2]![0])).toContain("Of 2 sources, 50% fully agreed, 50% partially agreed");
+    const events = sheet("Event log");
+    expect(events.some((r) => r[3] === "source_answered")).toBe(true);
+    expect(JSON.stringify([statements, answers, results, events])).not.toContain("Hidden");
+  });
+
+  it("headers follow the language; a period filters; CSV keeps Khmer with a byte-order mark", async () => {
+    const q = { scope: { all: true as const }, period: {}, lang: "km" as const, timeZone: "Asia/Phnom_Penh" };
+    const { buffer } = await workbookBuffer(h.db.prisma, q);
+    const { names, sheet } = await readBack(buffer);
+    expect(names[0]).toBe("របាយការណ៍លទ្ធផល");
+    expect((sheet("របាយការណ៍លទ្ធផល")[0] as string[]).slice(0, 3)).toEqual(["លេខ", "អង្គការ", "ស្ថានភាព"]);
+
+    const none = await workbookBuffer(h.db.prisma, { ...q, period: parsePeriod("2019")! });
+    expect(none.statements).toBe(0);
+
+    const csv = await statementsCsv(h.db.prisma, { ...q, lang: "en" });
+    const text = csv.buffer.toString("utf8");
+    expect(text.startsWith("\uFEFFNo.,Organisation,Status,Description")).toBe(true);
+    expect(text).toContain(`,${KHMER},`);
+    expect(text.split("\r\n").filter(Boolean)).toHaveLength(1 + csv.statements);
+  });
+
+  it("a coordinator of another organisation cannot export these statements", async () => {
+    const other = await h.member(8201, "Another Organisation", "en", "coordinator");
+    const org = await h.db.prisma.organisation.findUniqueOrThrow({ where: { name: ORG } });
+    const id = other.pressData(`ex:${org.id}:all:x`);
+    expect((await other.callbackAnswer(id)).text).toBe("You are not allowed to do that.");
+    other.text("/export");
+    const offer = await other.expect("<b>Export</b>");
+    other.press("📄 CSV of the statements, all organisations", offer);
+    const doc = await other.expect("0 statement(s).");
+    expect((doc.payload.document as { bytes: Buffer }).bytes.toString("utf8")).not.toContain("Preah Vihear");
+    const leader = h.user(8001);
+    leader.text("/export");
+    await leader.expect("You are not allowed to do that.");
+  });
+});
