@@ -10,7 +10,7 @@ import { membersFeature } from "./onboarding/people.js";
 import { classifyFeature } from "./review/classify.js";
 import { reviewFeature } from "./review/composer.js";
 import { authorFeature, pendingInputFeature } from "./review/input.js";
-import { chartsFeature } from "./digest/composer.js";
+import { chartsFeature, digestFeature } from "./digest/composer.js";
 import { exportFeature } from "./export/composer.js";
 import { reportsFeature } from "./review/reports.js";
 import { substantiationFeature } from "./substantiation/coordinator.js";
@@ -27,8 +27,8 @@ export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
   guest: ["start", "language", "help"],
   leader: ["new", "my", "history", "cancel", "language", "help"],
   substantiator: ["cancel", "language", "help"],
-  coordinator: ["review", "substantiate", "stats", "charts", "export", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
-  admin: ["review", "substantiate", "stats", "charts", "export", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
+  coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
+  admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
 };
 
 export function commandList(role: EffectiveRole | "guest", lang: Lang): BotCommand[] {
@@ -105,6 +105,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.use(reportsFeature());
   bot.use(exportFeature());
   bot.use(chartsFeature());
+  bot.use(digestFeature());
 
   bot.on("callback_query", async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });

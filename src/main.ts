@@ -3,6 +3,7 @@ import { createBot, registerCommands } from "./bot.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { createLogger } from "./logger.js";
+import { startDigests } from "./digest/digest.js";
 import { startReminders } from "./substantiation/reminders.js";
 
 let config: Config;
@@ -25,11 +26,13 @@ const bot = createBot(config, { prisma: db.prisma, logger });
 
 let stopping = false;
 let stopReminders: (() => void) | undefined;
+let stopDigests: (() => void) | undefined;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "stopping");
   stopReminders?.();
+  stopDigests?.();
   await bot.stop();
   await db.close();
   process.exit(0);
@@ -54,6 +57,7 @@ try {
   process.exit(1);
 }
 stopReminders = startReminders({ api: bot.api, prisma: db.prisma, logger }, config);
+stopDigests = startDigests({ api: bot.api, prisma: db.prisma, logger }, config);
 await bot.start({
   drop_pending_updates: false,
   allowed_updates: ["message", "edited_message", "callback_query", "my_chat_member"],

@@ -68,3 +68,9 @@ async function openPostgres(url: string): Promise<Database> {
     close: () => prisma.$disconnect(),
   };
 }
+
+/** A unique-constraint violation, as Prisma reports it with or without a driver adapter. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { kind?: string; originalCode?: string }; message?: string };
+  return err?.code === "P2002" || err?.cause?.kind === "UniqueConstraintViolation" || err?.cause?.originalCode === "23505" || /duplicate key value/.test(err?.message ?? "");
+}

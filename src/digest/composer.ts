@@ -6,6 +6,8 @@ import { parsePeriod, periodToken, type Period } from "../review/stats.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { chartData, renderChart } from "./charts.js";
+import { scheduleOf } from "./digest.js";
+import { FREQUENCIES } from "./schedule.js";
 
 const periodText = (ctx: BotContext, p: Period) => (p.from ? ctx.t("stats.period", { from: p.from, to: p.to }) : ctx.t("stats.all_time"));
 
@@ -41,5 +43,80 @@ export function chartsFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodText(ctx, period) }), { parse_mode: "HTML" });
   });
 
+  return c;
+}
+
+// --- /digest: the coordinator's subscription ---
+
+const HOURS = [6, 7, 8, 9, 12, 14, 17, 19];
+const MONTH_DAYS = [1, 5, 10, 15, 20, 25, 28];
+
+async function showSettings(ctx: BotContext, edit: boolean) {
+  const scope = await scopeOf(ctx);
+  if (!scope) return refuse(ctx, { command: "digest" });
+  const { prisma } = ctx.deps;
+  const sub = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } }));
+  const orgs = await prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+  const t = ctx.t;
+  const when =
+    sub.frequency === "off"
+      ? t("digest.settings.off")
+      : t(`digest.settings.when_${sub.frequency}`, { day: t(`digest.weekdays.${sub.weekday}`), date: sub.monthDay, hour: String(sub.hour).padStart(2, "0") });
+  const scopeText = sub.organisationIds.length ? orgs.filter((o) => sub.organisationIds.includes(o.id)).map((o) => o.name).join(", ") : t("digest.settings.whole_scope");
+  const text = t("digest.settings.title", { when, scope: scopeText, empty: t(sub.sendEmpty ? "digest.settings.empty_line" : "digest.settings.empty_none") });
+  const mark = (on: boolean, label: string) => `${on ? "✅ " : ""}${label}`;
+  const kb = keyboard(FREQUENCIES.map((f) => ({ text: mark(sub.frequency === f, t(`digest.frequency.${f}`)), data: `dg:f:${f}` })), 4);
+  if (sub.frequency === "weekly") {
+    kb.row();
+    for (let d = 1; d <= 7; d++) kb.text(mark(sub.weekday === d, t(`digest.weekdays_short.${d}`)), `dg:w:${d}`);
+  }
+  if (sub.frequency === "monthly") {
+    kb.row();
+    for (const d of MONTH_DAYS) kb.text(mark(sub.monthDay === d, String(d)), `dg:m:${d}`);
+  }
+  if (sub.frequency !== "off") {
+    kb.row();
+    for (const h of HOURS) kb.text(mark(sub.hour === h, `${String(h).padStart(2, "0")}:00`), `dg:h:${h}`);
+    if (orgs.length > 1) {
+      kb.row().text(mark(sub.organisationIds.length === 0, t("digest.settings.whole_scope")), "dg:o:0:1");
+      for (const o of orgs) kb.row().text(mark(sub.organisationIds.includes(o.id), o.name), `dg:o:${o.id}:${sub.organisationIds.includes(o.id) ? 0 : 1}`);
+    }
+    kb.row().text(mark(sub.sendEmpty, t("digest.settings.empty_line")), "dg:e:1").text(mark(!sub.sendEmpty, t("digest.settings.empty_none")), "dg:e:0");
+  }
+  if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
+  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
+}
+
+export function digestFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.command("digest", (ctx) => showSettings(ctx, false));
+  c.callbackQuery(/^dg:(f|w|m|h|e|o):(\w+)(?::([01]))?$/, async (ctx) => {
+    const scope = await scopeOf(ctx);
+    if (!scope) return refuse(ctx, { command: "digest" });
+    const { prisma } = ctx.deps;
+    const current = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } }));
+    const [kind, value, flag] = [ctx.match[1], ctx.match[2]!, ctx.match[3]];
+    const n = Number(value);
+    const change: Partial<typeof current> = {};
+    if (kind === "f" && (FREQUENCIES as string[]).includes(value)) change.frequency = value as typeof current.frequency;
+    else if (kind === "w" && n >= 1 && n <= 7) change.weekday = n;
+    else if (kind === "m" && MONTH_DAYS.includes(n)) change.monthDay = n;
+    else if (kind === "h" && HOURS.includes(n)) change.hour = n;
+    else if (kind === "e") change.sendEmpty = value === "1";
+    else if (kind === "o") {
+      if (n === 0) change.organisationIds = [];
+      else if (!inScope(scope, n)) return refuse(ctx, { organisation_id: n, command: "digest" });
+      else change.organisationIds = flag === "1" ? [...new Set([...current.organisationIds, n])] : current.organisationIds.filter((id) => id !== n);
+    } else return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    const next = { ...current, ...change };
+    await prisma.digestSubscription.upsert({
+      where: { userId: ctx.user!.id },
+      create: { userId: ctx.user!.id, ...next },
+      update: next,
+    });
+    ctx.log.info({ user_id: ctx.user!.id, ...change }, "digest subscription changed");
+    await ctx.answerCallbackQuery({ text: ctx.t("digest.settings.saved") });
+    await showSettings(ctx, true);
+  });
   return c;
 }

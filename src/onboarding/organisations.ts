@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Composer } from "grammy";
+import { isUniqueViolation } from "../db/client.js";
 import type { Role } from "../generated/prisma/client.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
@@ -155,7 +156,7 @@ export function organisationsFeature(): Composer<BotContext> {
         ctx.deps.now?.() ?? new Date(),
       );
     } catch (e) {
-      if ((e as { code?: string }).code === "P2002") return ctx.answerCallbackQuery({ text: ctx.t("orgs.invite_already_created") });
+      if (isUniqueViolation(e)) return ctx.answerCallbackQuery({ text: ctx.t("orgs.invite_already_created") });
       throw e;
     }
     await ctx.answerCallbackQuery();

@@ -1,0 +1,207 @@
+/**
+ * Periodic digests for coordinators. Exactly one per coordinator and period: the period key is
+ * unique in `digest_runs`, so a second instance, a second run after a restart, or a late run
+ * after downtime finds the row and sends nothing again. A period missed while the bot was down
+ * is sent once when it is back, marked late (only the latest period: nobody wants a backlog).
+ */
+import { GrammyError, InputFile, type Api } from "grammy";
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import type { DigestSubscription } from "../generated/prisma/client.js";
+import { isLang, translator, type Lang } from "../i18n/index.js";
+import type { Logger } from "../logger.js";
+import { coordinatorScope, scopeFilter, type Scope } from "../onboarding/members.js";
+import { formatTime, snippet } from "../review/format.js";
+import { keyboard, type Button } from "../telegram/keyboard.js";
+import { chartData, renderChart } from "./charts.js";
+import { DEFAULT_SCHEDULE, latestPeriod, periodKey, type Frequency, type Schedule } from "./schedule.js";
+
+export const LATE_AFTER_MS = 2 * 3_600_000;
+/** A claimed digest not marked sent after this long (a crash mid-send) is tried again. */
+export const RECLAIM_AFTER_MS = 10 * 60_000;
+export const MAX_NEW_LINES = 15;
+
+export function scheduleOf(sub: DigestSubscription | null): Schedule & { organisationIds: number[]; sendEmpty: boolean } {
+  if (!sub) return { ...DEFAULT_SCHEDULE, organisationIds: [], sendEmpty: true };
+  return { frequency: sub.frequency as Frequency, weekday: sub.weekday, monthDay: sub.monthDay, hour: sub.hour, organisationIds: sub.organisationIds, sendEmpty: sub.sendEmpty };
+}
+
+/** The subscription's organisations within the coordinator's scope (empty choice: the whole scope). */
+export function narrowScope(scope: Scope, organisationIds: number[]): Scope {
+  if (organisationIds.length === 0) return scope;
+  const ids = scope.all ? organisationIds : organisationIds.filter((id) => scope.orgIds.includes(id));
+  return { all: false, orgIds: ids };
+}
+
+export interface Digest {
+  text: string;
+  buttons: Button[];
+  empty: boolean;
+}
+
+/** The digest of one coordinator's scope for [from, to), in their language. */
+export async function buildDigest(
+  prisma: Db,
+  input: { scope: Scope; from: Date; to: Date; now: Date; lang: Lang; timeZone: string; reminderDays: number; late: boolean },
+): Promise<Digest> {
+  const t = translator(input.lang);
+  const inScope = { discardedAt: null, ...scopeFilter(input.scope) };
+  const range = { gte: input.from, lt: input.to };
+  const submitted = await prisma.outcome.findMany({
+    where: { ...inScope, submittedAt: range },
+    include: { organisation: true },
+    orderBy: { id: "asc" },
+  });
+  const waiting = await prisma.outcome.findMany({ where: { ...inScope, status: "submitted" }, select: { waitingSince: true, submittedAt: true } });
+  const oldest = waiting.map((o) => (o.waitingSince ?? o.submittedAt)?.getTime() ?? input.now.getTime()).sort((a, b) => a - b)[0];
+  const questions = await prisma.threadMessage.count({ where: { kind: "question", answeredAt: null, outcome: inScope } });
+  const decided = await prisma.outcomeEvent.findMany({
+    where: { type: "status_changed", newValue: { in: ["accepted", "rejected"] }, createdAt: range, outcome: inScope },
+    select: { newValue: true },
+  });
+  const accepted = decided.filter((e) => e.newValue === "accepted").length;
+  const rejected = decided.length - accepted;
+  const assignments = await prisma.substantiationAssignment.findMany({
+    where: { substantiation: { outcome: inScope } },
+    include: { answers: { select: { updatedAt: true } } },
+  });
+  const open = assignments.filter((a) => ["invited", "opened", "answering"].includes(a.status));
+  const answered = assignments.filter((a) => a.status === "submitted" && a.submittedAt && a.submittedAt >= input.from && a.submittedAt < input.to).length;
+  const overdue = open.filter((a) => {
+    const last = Math.max(a.createdAt.getTime(), a.openedAt?.getTime() ?? 0, ...a.answers.map((x) => x.updatedAt.getTime()));
+    return input.now.getTime() - last > input.reminderDays * 86_400_000;
+  }).length;
+
+  const period = t("digest.period", { from: formatTime(input.from, input.timeZone), to: formatTime(input.to, input.timeZone) });
+  const late = input.late ? ` ${t("digest.late")}` : "";
+  const empty = submitted.length === 0 && decided.length === 0 && answered === 0;
+  if (empty && waiting.length === 0 && questions === 0 && open.length === 0) {
+    return { text: t("digest.empty", { period, late }), buttons: [], empty: true };
+  }
+  const perOrg = new Map<string, number>();
+  for (const o of submitted) perOrg.set(o.organisation.name, (perOrg.get(o.organisation.name) ?? 0) + 1);
+  const orgs = [...perOrg].map(([name, n]) => t("digest.org_count", { org: name, n })).join(", ");
+  const waitedDays = oldest === undefined ? 0 : Math.floor((input.now.getTime() - oldest) / 86_400_000);
+  const lines = [
+    t("digest.title", { period, late }),
+    t("digest.submitted", { n: submitted.length, orgs: orgs || "—" }),
+    t(waiting.length ? "digest.waiting" : "digest.waiting_none", { n: waiting.length, days: waitedDays }),
+    t("digest.questions", { n: questions }),
+    t("digest.decided", { accepted, rejected }),
+    t("digest.substantiation", { open: open.length, answered, overdue }),
+  ];
+  const shown = submitted.slice(0, MAX_NEW_LINES);
+  if (shown.length) {
+    lines.push("", `<b>${t("digest.new_title")}</b>`);
+    for (const o of shown) lines.push(t("digest.new_line", { id: o.id, org: o.organisation.name, snippet: snippet(o.description ?? o.actorName, 70) }));
+    if (submitted.length > shown.length) lines.push(t("digest.more", { n: submitted.length - shown.length }));
+  }
+  const buttons = shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: `rv:o:${o.id}` }));
+  return { text: lines.join("\n"), buttons, empty };
+}
+
+export interface DigestDeps {
+  api: Api;
+  prisma: Db;
+  logger: Logger;
+}
+
+/** Coordinators: everyone with an active coordinator membership, and the admins who have a row. */
+async function coordinators(prisma: Db, config: Pick<Config, "adminTelegramIds">) {
+  return prisma.user.findMany({
+    where: {
+      consentAt: { not: null },
+      OR: [
+        { memberships: { some: { role: "coordinator", active: true } } },
+        { telegramId: { in: [...config.adminTelegramIds].map((id) => BigInt(id)) } },
+      ],
+    },
+  });
+}
+
+/** Claims the digest of one coordinator and period; false when another run has it. */
+async function claim(prisma: Db, row: { userId: number; periodKey: string; periodStart: Date; periodEnd: Date; late: boolean }, now: Date) {
+  // ON CONFLICT DO NOTHING: the first claim wins, on PGlite and PostgreSQL alike.
+  const created = await prisma.digestRun.createMany({ data: [{ ...row, claimedAt: now }], skipDuplicates: true });
+  if (created.count === 1) return true;
+  // A run claimed long ago and never marked sent: the process died mid-send. Try once more.
+  const retaken = await prisma.digestRun.updateMany({
+    where: { userId: row.userId, periodKey: row.periodKey, status: "claimed", claimedAt: { lt: new Date(now.getTime() - RECLAIM_AFTER_MS) } },
+    data: { claimedAt: now },
+  });
+  return retaken.count === 1;
+}
+
+/** Sends every digest due at `now`; returns how many were sent. Safe to run from several instances at once. */
+export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTelegramIds" | "timeZone" | "substantiationReminderDays">, now: Date) {
+  const { prisma, api, logger } = deps;
+  let sent = 0;
+  for (const user of await coordinators(prisma, config)) {
+    const sub = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: user.id } }));
+    const period = latestPeriod(sub, now, config.timeZone);
+    if (!period || period.end <= user.createdAt) continue;
+    const isAdmin = config.adminTelegramIds.has(Number(user.telegramId));
+    const fullScope = await coordinatorScope(prisma, user.id, isAdmin);
+    if (!fullScope) continue;
+    const late = now.getTime() - period.end.getTime() > LATE_AFTER_MS;
+    const key = periodKey(sub, period.end);
+    if (!(await claim(prisma, { userId: user.id, periodKey: key, periodStart: period.start, periodEnd: period.end, late }, now))) continue;
+    const lang: Lang = isLang(user.language) ? user.language : "en";
+    const scope = narrowScope(fullScope, sub.organisationIds);
+    const digest = await buildDigest(prisma, {
+      scope,
+      from: period.start,
+      to: period.end,
+      now,
+      lang,
+      timeZone: config.timeZone,
+      reminderDays: config.substantiationReminderDays,
+      late,
+    });
+    const done = (status: string) =>
+      prisma.digestRun.update({ where: { userId_periodKey: { userId: user.id, periodKey: key } }, data: { status, sentAt: status === "sent" ? now : null } });
+    if (digest.empty && !sub.sendEmpty) {
+      await done("skipped");
+      continue;
+    }
+    try {
+      const chat = Number(user.telegramId);
+      await api.sendMessage(chat, digest.text, { parse_mode: "HTML", reply_markup: digest.buttons.length ? keyboard(digest.buttons, 2) : undefined });
+      if (sub.frequency === "monthly" && !digest.empty) {
+        const periodStart = period.start.toISOString().slice(0, 7);
+        const periodEnd = new Date(period.end.getTime() - 1).toISOString().slice(0, 7);
+        for (const chart of await chartData(prisma, scope, { from: periodStart, to: periodEnd }, lang)) {
+          await api.sendPhoto(chat, new InputFile(await renderChart(chart, lang), `${chart.key}.png`), { caption: chart.title });
+        }
+      }
+      await done("sent");
+      sent++;
+      logger.info({ user_id: user.id, period: key, late }, "digest sent");
+    } catch (e) {
+      const permanent = e instanceof GrammyError && (e.error_code === 403 || e.error_code === 400);
+      logger.warn({ user_id: user.id, period: key, err: String(e) }, "digest not sent");
+      if (permanent) await done("failed");
+    }
+  }
+  return sent;
+}
+
+/** Checks for due digests every `everyMs` and once at start; returns a function that stops it. */
+export function startDigests(deps: DigestDeps, config: Pick<Config, "adminTelegramIds" | "timeZone" | "substantiationReminderDays">, everyMs = 60_000) {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await runDigests(deps, config, new Date());
+    } catch (e) {
+      deps.logger.error({ err: String(e) }, "digest run failed");
+    } finally {
+      running = false;
+    }
+  };
+  void run();
+  const timer = setInterval(() => void run(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
