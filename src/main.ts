@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { createLogger } from "./logger.js";
 import { startDigests } from "./digest/digest.js";
+import { onOutboxFailure } from "./telegram/failures.js";
+import { Outbox } from "./telegram/outbox.js";
 import { startReminders } from "./substantiation/reminders.js";
 
 let config: Config;
@@ -27,6 +29,7 @@ const bot = createBot(config, { prisma: db.prisma, logger });
 let stopping = false;
 let stopReminders: (() => void) | undefined;
 let stopDigests: (() => void) | undefined;
+let outbox: Outbox | undefined;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -34,6 +37,7 @@ async function shutdown(signal: string) {
   stopReminders?.();
   stopDigests?.();
   await bot.stop();
+  await outbox?.stop(); // finishes the message being sent
   await db.close();
   process.exit(0);
 }
@@ -56,6 +60,8 @@ try {
   await db.close();
   process.exit(1);
 }
+outbox = new Outbox({ api: bot.api, prisma: db.prisma, logger }, { onFailed: onOutboxFailure(db.prisma, logger) });
+outbox.start();
 stopReminders = startReminders({ api: bot.api, prisma: db.prisma, logger }, config);
 stopDigests = startDigests({ api: bot.api, prisma: db.prisma, logger }, config);
 await bot.start({

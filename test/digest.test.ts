@@ -66,6 +66,8 @@ describe("exactly one digest per period", () => {
   // Monday 30 November 2026, 08:00:30 in Phnom Penh: the weekly period (the default) just ended.
   const monday = new Date("2026-11-30T01:00:30Z");
 
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
   it("once per period, also with two instances at once; a missed period comes once, marked late", async () => {
     const coord = h.user(9401);
     expect(await runDigests(deps(), config, monday)).toBeGreaterThanOrEqual(1);
@@ -73,11 +75,14 @@ describe("exactly one digest per period", () => {
     expect(digestsTo(9401)[0]!.payload.text).toContain("2026-11-23 08:00 – 2026-11-30 08:00");
     expect(digestsTo(9401)[0]!.payload.text).not.toContain("late");
     expect(await runDigests(deps(), config, new Date(monday.getTime() + 3_600_000))).toBe(0);
+    await settle();
     expect(digestsTo(9401)).toHaveLength(1);
 
     // Two instances the next week, at the same moment: one digest.
     const nextWeek = new Date("2026-12-07T01:00:30Z");
     await Promise.all([runDigests(deps(), config, nextWeek), runDigests(deps(), config, nextWeek)]);
+    await waitFor(() => digestsTo(9401).length === 2);
+    await settle();
     expect(digestsTo(9401)).toHaveLength(2);
     const id = (await userRow(9401)).id;
     expect(await h.db.prisma.digestRun.count({ where: { userId: id, periodKey: { contains: "2026-12-07" } } })).toBe(1);
@@ -86,9 +91,11 @@ describe("exactly one digest per period", () => {
     const back = new Date("2026-12-16T03:00:00Z");
     await runDigests(deps(), config, back);
     await runDigests(deps(), config, new Date(back.getTime() + 60_000));
+    await waitFor(() => digestsTo(9401).length === 3);
+    await settle();
     expect(digestsTo(9401)).toHaveLength(3);
     expect(digestsTo(9401)[2]!.payload.text).toContain("(late: the bot was down when it was due)");
-    const runs = await h.db.prisma.digestRun.findMany({ where: { userId: (await userRow(9401)).id }, orderBy: { id: "asc" } });
+    const runs = await h.db.prisma.digestRun.findMany({ where: { userId: id }, orderBy: { id: "asc" } });
     expect(runs.map((r) => [r.status, r.late])).toEqual([
       ["sent", false],
       ["sent", false],
@@ -97,33 +104,37 @@ describe("exactly one digest per period", () => {
     await coord.drain(50);
   });
 
-  it("a digest claimed by a process that died before sending is sent once, later; a fresh claim is left alone", async () => {
-    const id = (await userRow(9401)).id;
-    const end = new Date("2026-12-21T01:00:00Z");
-    await h.db.prisma.digestRun.create({
-      data: { userId: id, periodKey: `weekly:${end.toISOString()}`, periodStart: new Date("2026-12-14T01:00:00Z"), periodEnd: end, claimedAt: new Date("2026-12-21T01:00:05Z") },
+  it("a restart in the middle of sending: the interrupted message is sent once when its lease runs out, never twice", async () => {
+    const chatId = 9401n;
+    const text = (n: number) => `📰 <b>Digest</b> · interrupted ${n}`;
+    // Left "sending" by a process that died (lease over), and one another instance is sending right now.
+    await h.db.prisma.outboxMessage.create({
+      data: { chatId, method: "sendMessage", payload: { text: text(1), parse_mode: "HTML" }, kind: "digest", status: "sending", leaseUntil: new Date(Date.now() - 1000), attempts: 1 },
     });
-    const before = digestsTo(9401).length;
-    await runDigests(deps(), config, new Date("2026-12-21T01:05:00Z")); // the claim is 5 minutes old: maybe still sending
-    expect(digestsTo(9401)).toHaveLength(before);
-    await runDigests(deps(), config, new Date("2026-12-21T01:30:00Z")); // 30 minutes: the process died
-    await runDigests(deps(), config, new Date("2026-12-21T02:30:00Z"));
-    expect(digestsTo(9401)).toHaveLength(before + 1);
+    await h.db.prisma.outboxMessage.create({
+      data: { chatId, method: "sendMessage", payload: { text: text(2), parse_mode: "HTML" }, kind: "digest", status: "sending", leaseUntil: new Date(Date.now() + 60_000), attempts: 1 },
+    });
+    await waitFor(() => digestsTo(9401).some((c) => c.payload.text === text(1)));
+    await settle();
+    expect(digestsTo(9401).filter((c) => c.payload.text === text(1))).toHaveLength(1);
+    expect(digestsTo(9401).filter((c) => c.payload.text === text(2))).toHaveLength(0);
   });
 
   it("monthly digests attach the charts; 'no digest' for an empty period sends nothing", async () => {
     const coordId = (await userRow(9401)).id;
     await h.db.prisma.digestSubscription.create({ data: { userId: coordId, frequency: "monthly", monthDay: 1, hour: 8 } });
     const photos = () => h.tg.calls.filter((c) => c.method === "sendPhoto" && c.payload.chat_id === 9401).length;
+    const before = digestsTo(9401).length;
     await runDigests(deps(), config, new Date("2026-12-01T02:00:00Z")); // November: the statements above
-    await waitFor(() => photos() === 8);
+    await waitFor(() => photos() === 8 && digestsTo(9401).length === before + 1);
     const month = digestsTo(9401).at(-1)!.payload.text as string;
     expect(month).toContain("2026-11-01 08:00 – 2026-12-01 08:00");
 
     await h.db.prisma.digestSubscription.update({ where: { userId: coordId }, data: { frequency: "daily", sendEmpty: false } });
-    const before = digestsTo(9401).length;
+    const count = digestsTo(9401).length;
     await runDigests(deps(), config, new Date("2027-03-10T02:00:00Z"));
-    expect(digestsTo(9401)).toHaveLength(before);
+    await settle();
+    expect(digestsTo(9401)).toHaveLength(count);
     expect((await h.db.prisma.digestRun.findFirstOrThrow({ where: { userId: coordId }, orderBy: { id: "desc" } })).status).toBe("skipped");
   });
 });

@@ -25,7 +25,7 @@ describe("members", () => {
     await waitFor(() => h.tg.messages.get(list.message_id)!.text.includes("member since"));
 
     let press = coord.press("Make substantiator", list);
-    expect((await coord.callbackAnswer(press)).text).toBe("Saved. The person was told.");
+    expect((await coord.callbackAnswer(press)).text).toBe("Saved. The person will be told.");
     await leader.expect(`Your role in <b>${ORG_A}</b> is now: substantiator.`);
     expect((await membership(4001, ORG_A)).role).toBe("substantiator");
 

@@ -4,7 +4,7 @@
  * after downtime finds the row and sends nothing again. A period missed while the bot was down
  * is sent once when it is back, marked late (only the latest period: nobody wants a backlog).
  */
-import { GrammyError, InputFile, type Api } from "grammy";
+import type { Api } from "grammy";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { DigestSubscription } from "../generated/prisma/client.js";
@@ -13,12 +13,11 @@ import type { Logger } from "../logger.js";
 import { coordinatorScope, scopeFilter, type Scope } from "../onboarding/members.js";
 import { formatTime, snippet } from "../review/format.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
+import { enqueue, type Outgoing } from "../telegram/outbox.js";
 import { chartData, renderChart } from "./charts.js";
 import { DEFAULT_SCHEDULE, latestPeriod, periodKey, type Frequency, type Schedule } from "./schedule.js";
 
 export const LATE_AFTER_MS = 2 * 3_600_000;
-/** A claimed digest not marked sent after this long (a crash mid-send) is tried again. */
-export const RECLAIM_AFTER_MS = 10 * 60_000;
 export const MAX_NEW_LINES = 15;
 
 export function scheduleOf(sub: DigestSubscription | null): Schedule & { organisationIds: number[]; sendEmpty: boolean } {
@@ -119,33 +118,25 @@ async function coordinators(prisma: Db, config: Pick<Config, "adminTelegramIds">
   });
 }
 
-/** Claims the digest of one coordinator and period; false when another run has it. */
-async function claim(prisma: Db, row: { userId: number; periodKey: string; periodStart: Date; periodEnd: Date; late: boolean }, now: Date) {
-  // ON CONFLICT DO NOTHING: the first claim wins, on PGlite and PostgreSQL alike.
-  const created = await prisma.digestRun.createMany({ data: [{ ...row, claimedAt: now }], skipDuplicates: true });
-  if (created.count === 1) return true;
-  // A run claimed long ago and never marked sent: the process died mid-send. Try once more.
-  const retaken = await prisma.digestRun.updateMany({
-    where: { userId: row.userId, periodKey: row.periodKey, status: "claimed", claimedAt: { lt: new Date(now.getTime() - RECLAIM_AFTER_MS) } },
-    data: { claimedAt: now },
-  });
-  return retaken.count === 1;
-}
-
-/** Sends every digest due at `now`; returns how many were sent. Safe to run from several instances at once. */
+/**
+ * Sends every digest due at `now` through the send queue; returns how many were queued. The
+ * claim (a unique row per coordinator and period) and the queued messages are written in one
+ * transaction: either both exist or neither, so a digest is never lost or queued twice, from
+ * any number of instances. The queue then delivers it once.
+ */
 export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTelegramIds" | "timeZone" | "substantiationReminderDays">, now: Date) {
-  const { prisma, api, logger } = deps;
-  let sent = 0;
+  const { prisma, logger } = deps;
+  let queued = 0;
   for (const user of await coordinators(prisma, config)) {
     const sub = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: user.id } }));
     const period = latestPeriod(sub, now, config.timeZone);
     if (!period || period.end <= user.createdAt) continue;
+    const key = periodKey(sub, period.end);
+    if (await prisma.digestRun.findUnique({ where: { userId_periodKey: { userId: user.id, periodKey: key } } })) continue;
     const isAdmin = config.adminTelegramIds.has(Number(user.telegramId));
     const fullScope = await coordinatorScope(prisma, user.id, isAdmin);
     if (!fullScope) continue;
     const late = now.getTime() - period.end.getTime() > LATE_AFTER_MS;
-    const key = periodKey(sub, period.end);
-    if (!(await claim(prisma, { userId: user.id, periodKey: key, periodStart: period.start, periodEnd: period.end, late }, now))) continue;
     const lang: Lang = isLang(user.language) ? user.language : "en";
     const scope = narrowScope(fullScope, sub.organisationIds);
     const digest = await buildDigest(prisma, {
@@ -158,32 +149,44 @@ export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTe
       reminderDays: config.substantiationReminderDays,
       late,
     });
-    const done = (status: string) =>
-      prisma.digestRun.update({ where: { userId_periodKey: { userId: user.id, periodKey: key } }, data: { status, sentAt: status === "sent" ? now : null } });
-    if (digest.empty && !sub.sendEmpty) {
-      await done("skipped");
-      continue;
-    }
-    try {
-      const chat = Number(user.telegramId);
-      await api.sendMessage(chat, digest.text, { parse_mode: "HTML", reply_markup: digest.buttons.length ? keyboard(digest.buttons, 2) : undefined });
+    const skip = digest.empty && !sub.sendEmpty;
+    const messages: Outgoing[] = [];
+    if (!skip) {
+      const base = `digest:${user.id}:${key}`;
+      messages.push({
+        chatId: user.telegramId,
+        payload: { text: digest.text, parse_mode: "HTML", ...(digest.buttons.length ? { reply_markup: JSON.parse(JSON.stringify(keyboard(digest.buttons, 2))) } : {}) },
+        kind: "digest",
+        dedupeKey: base,
+      });
       if (sub.frequency === "monthly" && !digest.empty) {
-        const periodStart = period.start.toISOString().slice(0, 7);
-        const periodEnd = new Date(period.end.getTime() - 1).toISOString().slice(0, 7);
-        for (const chart of await chartData(prisma, scope, { from: periodStart, to: periodEnd }, lang)) {
-          await api.sendPhoto(chat, new InputFile(await renderChart(chart, lang), `${chart.key}.png`), { caption: chart.title });
+        const months = { from: period.start.toISOString().slice(0, 7), to: new Date(period.end.getTime() - 1).toISOString().slice(0, 7) };
+        for (const chart of await chartData(prisma, scope, months, lang)) {
+          messages.push({
+            chatId: user.telegramId,
+            method: "sendPhoto",
+            payload: { caption: chart.title },
+            file: { bytes: await renderChart(chart, lang), name: `${chart.key}.png` },
+            kind: "digest",
+            dedupeKey: `${base}:${chart.key}`,
+          });
         }
       }
-      await done("sent");
-      sent++;
-      logger.info({ user_id: user.id, period: key, late }, "digest sent");
-    } catch (e) {
-      const permanent = e instanceof GrammyError && (e.error_code === 403 || e.error_code === 400);
-      logger.warn({ user_id: user.id, period: key, err: String(e) }, "digest not sent");
-      if (permanent) await done("failed");
     }
+    const claimed = await prisma.$transaction(async (tx) => {
+      const created = await tx.digestRun.createMany({
+        data: [{ userId: user.id, periodKey: key, periodStart: period.start, periodEnd: period.end, late, status: skip ? "skipped" : "sent", claimedAt: now, sentAt: skip ? null : now }],
+        skipDuplicates: true,
+      });
+      if (created.count !== 1) return false; // another instance has it
+      await enqueue(tx, messages);
+      return true;
+    });
+    if (!claimed || skip) continue;
+    queued++;
+    logger.info({ user_id: user.id, period: key, late, messages: messages.length }, "digest queued");
   }
-  return sent;
+  return queued;
 }
 
 /** Checks for due digests every `everyMs` and once at start; returns a function that stops it. */

@@ -110,8 +110,8 @@ export function membersFeature(): Composer<BotContext> {
     }
     ctx.log.info({ membership_id: m.id, by: ctx.user?.id, ...change }, "membership changed");
     const key = "role" in change ? "members.role_changed_you" : change.active ? "members.reactivated_you" : "members.deactivated_you";
-    const reached = await notify(ctx.api, ctx.log, m.user, key, { org: m.organisation.name, role: "role" in change ? change.role : "" }, undefined).catch(() => false);
-    await ctx.answerCallbackQuery({ text: ctx.t(reached ? "members.saved" : "members.saved_not_told") });
+    await notify(ctx.deps.prisma, m.user, key, { org: m.organisation.name, role: "role" in change ? change.role : "" });
+    await ctx.answerCallbackQuery({ text: ctx.t("members.saved") });
     await showMember(ctx, m.id, false);
   });
 

@@ -16,7 +16,7 @@ import { substantiationSection, substantiationTags } from "../substantiation/for
 import { chosenOptions, label, loadDimensions } from "./classification.js";
 import { renderThread, snippet, waited } from "./format.js";
 import { setPending } from "./pending.js";
-import { act, EDITABLE_FIELDS, isEditableField, markDelivered, type ActResult, type CoordinatorAction } from "./service.js";
+import { act, EDITABLE_FIELDS, isEditableField, type ActResult, type CoordinatorAction } from "./service.js";
 import { coordinatorActions, nextStatus } from "./status.js";
 
 export const QUEUE_PAGE = 8;
@@ -171,25 +171,25 @@ export async function classificationSummary(ctx: BotContext, outcomeId: number):
   return `<b>${ctx.t("classify.summary_title")}</b>\n${lines.map((l) => `• ${l.replace(/&/g, "&amp;").replace(/</g, "&lt;")}`).join("\n")}`;
 }
 
-/** Tells the author about a status change, in their language; records whether it reached them. */
-async function tellAuthor(ctx: BotContext, res: Extract<ActResult, { ok: true }>, action: CoordinatorAction): Promise<boolean> {
+/** Tells the author about a status change, in their language, through the send queue. A question
+ * that finally cannot be delivered is marked in the thread and the coordinator told (see failures.ts). */
+async function tellAuthor(ctx: BotContext, res: Extract<ActResult, { ok: true }>, action: CoordinatorAction) {
   const { prisma } = ctx.deps;
   const author = await prisma.user.findUniqueOrThrow({ where: { id: res.outcome.authorId } });
   const id = res.outcome.id;
   const params = { id, text: res.message?.text ?? "", snippet: snippet(res.outcome.description ?? res.outcome.actorName) };
-  let delivered: boolean;
-  try {
-    delivered = await notify(ctx.api, ctx.log, author, `author.${action}`, params, (t) => {
+  await notify(
+    prisma,
+    author,
+    `author.${action}`,
+    params,
+    (t) => {
       if (action === "ask") return keyboard([{ text: t("author.answer_button"), data: `qa:${res.message!.id}` }]);
       if (action === "return") return keyboard([{ text: t("author.revise_button", { id }), data: `rev:${id}` }]);
       return keyboard([{ text: t("author.open_button", { id }), data: `my:o:${id}` }]);
-    });
-  } catch (e) {
-    ctx.log.warn({ err: String(e), outcome_id: id }, "author notification failed");
-    delivered = false;
-  }
-  if (res.message) await markDelivered(prisma, res.message.id, delivered);
-  return delivered;
+    },
+    { ref: res.message ? `thread:${res.message.id}` : undefined },
+  );
 }
 
 /** Replies to a coordinator after an action (or its refusal); `typed` is echoed back when it could not be applied. */
@@ -211,13 +211,12 @@ export async function afterAct(ctx: BotContext, res: ActResult, action: Coordina
     return showCard(ctx, o.id);
   }
   ctx.log.info({ outcome_id: res.outcome.id, action, from: res.from, to: res.outcome.status }, "review action");
-  const delivered = await tellAuthor(ctx, res, action);
+  await tellAuthor(ctx, res, action);
   const id = res.outcome.id;
   const buttons: Button[] = [];
   if (action === "accept") buttons.push({ text: t("review.actions.classify"), data: `cl:${id}:0` });
   buttons.push({ text: t("review.actions.queue"), data: "rv:l:0:submitted:0" });
   await ctx.reply(t(`review.done.${action}`, { id }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
-  if (!delivered) await ctx.reply(t("review.undelivered", { id }), { parse_mode: "HTML" });
 }
 
 export function reviewFeature(): Composer<BotContext> {

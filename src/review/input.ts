@@ -9,6 +9,7 @@ import { LIMITS } from "../harvest/steps.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
+import { enqueue } from "../telegram/outbox.js";
 import { addOption, DimensionError } from "./classification.js";
 import { afterAct, loadForReview, now, refuse, showCard } from "./composer.js";
 import { showDimension } from "./classify.js";
@@ -33,20 +34,21 @@ async function handleAnswer(ctx: BotContext, p: Extract<Pending, { kind: "answer
   ctx.log.info({ outcome_id: res.outcome.id, question_id: p.questionId }, "question answered");
   await ctx.reply(ctx.t("author.answer_sent", { id: res.outcome.id }), { parse_mode: "HTML" });
   const asker = await prisma.user.findUniqueOrThrow({ where: { id: res.question.authorId } });
-  const delivered = await notify(
-    ctx.api,
-    ctx.log,
+  await notify(
+    prisma,
     asker,
     res.backInQueue ? "review.answer_received_queue" : "review.answer_received",
     { id: res.outcome.id, author: ctx.user!.displayName, question: snippet(res.question.text, 200), text: text ?? "🎤" },
     (t) => keyboard([{ text: t("review.open_button", { id: res.outcome.id }), data: `rv:o:${res.outcome.id}` }]),
-  ).catch(() => false);
-  if (!delivered) ctx.log.warn({ outcome_id: res.outcome.id }, "coordinator not reachable for the answer");
-  else if (fileId) {
+  );
+  if (fileId) {
     // A spoken answer: the coordinator gets the voice note itself, playable.
-    await ctx.api
-      .sendVoice(Number(asker.telegramId), fileId, { caption: `#${res.outcome.id} · ${ctx.user!.displayName}`.slice(0, 1000) })
-      .catch((e) => ctx.log.warn({ err: String(e), outcome_id: res.outcome.id }, "voice answer not forwarded"));
+    await enqueue(prisma, {
+      chatId: asker.telegramId,
+      method: "sendVoice",
+      payload: { voice: fileId, caption: `#${res.outcome.id} · ${ctx.user!.displayName}`.slice(0, 1000) },
+      kind: "notification",
+    });
   }
 }
 

@@ -14,8 +14,7 @@ export async function tellReviewers(ctx: BotContext, outcomeId: number, key: str
     include: { actor: true },
   });
   if (!last?.actor) return;
-  const delivered = await notify(ctx.api, ctx.log, last.actor, key, { id: outcomeId, author: ctx.user?.displayName ?? "", ...params }, (t) =>
+  await notify(ctx.deps.prisma, last.actor, key, { id: outcomeId, author: ctx.user?.displayName ?? "", ...params }, (t) =>
     keyboard([{ text: t("review.open_button", { id: outcomeId }), data: `rv:o:${outcomeId}` }]),
   );
-  if (!delivered) ctx.log.warn({ outcome_id: outcomeId }, "reviewer not reachable");
 }

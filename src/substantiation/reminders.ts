@@ -30,19 +30,22 @@ export async function sendDueReminders(deps: ReminderDeps, config: Pick<Config, 
     const times = [a.openedAt, a.lastReminderAt, ...a.answers.map((x) => x.updatedAt)].filter((d): d is Date => Boolean(d));
     const lastActivity = Math.max(a.createdAt.getTime(), ...times.map((d) => d.getTime()));
     if (now.getTime() - lastActivity < waitMs) continue;
-    const claimed = await prisma.substantiationAssignment.updateMany({
-      where: { id: a.id, remindersSent: a.remindersSent, status: { in: ["opened", "answering"] } },
-      data: { remindersSent: { increment: 1 }, lastReminderAt: now },
+    // Claim and queue together: a reminder is counted only with its message queued, once.
+    const queued = await prisma.$transaction(async (tx) => {
+      const claimed = await tx.substantiationAssignment.updateMany({
+        where: { id: a.id, remindersSent: a.remindersSent, status: { in: ["opened", "answering"] } },
+        data: { remindersSent: { increment: 1 }, lastReminderAt: now },
+      });
+      if (claimed.count !== 1) return false;
+      await notify(tx, a.user!, "substantiation.reminder", { id: a.outcomeId }, (t) => keyboard([{ text: t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }]), {
+        kind: "reminder",
+        dedupeKey: `reminder:${a.id}:${a.remindersSent + 1}`,
+      });
+      return true;
     });
-    if (claimed.count !== 1) continue;
-    const delivered = await notify(deps.api, deps.logger, a.user!, "substantiation.reminder", { id: a.outcomeId }, (t) =>
-      keyboard([{ text: t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }]),
-    ).catch((e) => {
-      deps.logger.warn({ err: String(e), assignment_id: a.id }, "reminder failed");
-      return false;
-    });
-    deps.logger.info({ assignment_id: a.id, reminder: a.remindersSent + 1, delivered }, "substantiation reminder");
-    if (delivered) sent++;
+    if (!queued) continue;
+    deps.logger.info({ assignment_id: a.id, reminder: a.remindersSent + 1 }, "substantiation reminder queued");
+    sent++;
   }
   return sent;
 }

@@ -141,9 +141,7 @@ async function tellCoordinator(ctx: BotContext, a: SubstantiationAssignment, key
   if (!coordinator) return;
   // An anonymous source is never named, not even to the coordinator who invited them.
   const source = a.anonymous ? translator(isLang(coordinator.language) ? coordinator.language : "en")("source.anonymous_source") : a.label;
-  await notify(ctx.api, ctx.log, coordinator, key, { id: a.outcomeId, source, ...params }).catch((e) =>
-    ctx.log.warn({ err: String(e), assignment_id: a.id }, "coordinator not told"),
-  );
+  await notify(ctx.deps.prisma, coordinator, key, { id: a.outcomeId, source, ...params });
 }
 
 async function nextAfterComment(ctx: BotContext, a: SubstantiationAssignment) {
@@ -199,11 +197,11 @@ export function sourceFeature(): Composer<BotContext> {
         const coordinator = await ctx.deps.prisma.user.findUnique({ where: { id: res.assignment.createdById } });
         const o = await ctx.deps.prisma.outcome.findUniqueOrThrow({ where: { id: res.assignment.outcomeId }, include: { organisation: true } });
         if (coordinator) {
-          await notify(ctx.api, ctx.log, coordinator, `substantiation.conflict_${res.reason}`, {
+          await notify(ctx.deps.prisma, coordinator, `substantiation.conflict_${res.reason}`, {
             id: o.id,
             source: res.assignment.label,
             org: o.organisation.name,
-          }).catch(() => false);
+          });
         }
       }
       return;

@@ -1,7 +1,8 @@
-import { GrammyError, type Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
-import { isLang, translator, type Lang } from "../i18n/index.js";
-import type { Logger } from "../logger.js";
+import type { Db } from "../db/client.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import { isLang, translator, type Lang, type T } from "../i18n/index.js";
+import { enqueue } from "./outbox.js";
 
 export interface Recipient {
   telegramId: bigint;
@@ -12,30 +13,29 @@ export interface Recipient {
 export const langOf = (r: { language: string | null }, fallback: Lang = "en"): Lang => (isLang(r.language) ? r.language : fallback);
 
 /**
- * Sends a message to someone other than the sender, in their own language. Returns false when
- * Telegram refuses it for good (blocked the bot, deleted account): the caller records that.
+ * Queues a message to someone other than the sender, in their own language. It goes out through
+ * the send queue (rate limits, retries); a final failure reaches the queue's onFailed with `ref`.
  */
 export async function notify(
-  api: Api,
-  log: Logger,
+  prisma: Db | Prisma.TransactionClient,
   to: Recipient,
   key: string,
   params: Record<string, unknown> = {},
-  replyMarkup?: InlineKeyboardMarkup | ((t: ReturnType<typeof translator>) => InlineKeyboardMarkup),
-): Promise<boolean> {
+  replyMarkup?: InlineKeyboardMarkup | ((t: T) => InlineKeyboardMarkup),
+  opts: { kind?: string; ref?: string; dedupeKey?: string } = {},
+): Promise<void> {
   const t = translator(langOf(to));
-  try {
-    await api.sendMessage(Number(to.telegramId), t(key, params), {
+  const markup = typeof replyMarkup === "function" ? replyMarkup(t) : replyMarkup;
+  await enqueue(prisma, {
+    chatId: to.telegramId,
+    payload: {
+      text: t(key, params),
       parse_mode: "HTML",
-      reply_markup: typeof replyMarkup === "function" ? replyMarkup(t) : replyMarkup,
       link_preview_options: { is_disabled: true },
-    });
-    return true;
-  } catch (e) {
-    if (e instanceof GrammyError && (e.error_code === 403 || e.error_code === 400)) {
-      log.warn({ key, error_code: e.error_code, description: e.description }, "message not delivered");
-      return false;
-    }
-    throw e;
-  }
+      ...(markup ? { reply_markup: JSON.parse(JSON.stringify(markup)) } : {}),
+    },
+    kind: opts.kind ?? "notification",
+    ref: opts.ref,
+    dedupeKey: opts.dedupeKey,
+  });
 }

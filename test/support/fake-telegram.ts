@@ -10,6 +10,8 @@ import type { InlineKeyboardMarkup, Message, Update } from "grammy/types";
 export interface ApiCall {
   method: string;
   payload: Record<string, any>;
+  /** When the call arrived (ms). */
+  at?: number;
 }
 
 export interface BotMessage {
@@ -103,7 +105,7 @@ export class FakeTelegram {
     }
     const injected = this.intercept?.(method, payload);
     if (injected) return send(injected.status, injected.body);
-    if (method !== "getUpdates") this.calls.push({ method, payload });
+    if (method !== "getUpdates") this.calls.push({ method, payload, at: Date.now() });
     try {
       const result = await this.dispatch(method, payload);
       send(200, { ok: true, result });

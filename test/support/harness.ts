@@ -6,6 +6,8 @@ import { createBot, type BotContext } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import { createInvite } from "../../src/onboarding/invites.js";
 import type { Role } from "../../src/generated/prisma/client.js";
+import { onOutboxFailure } from "../../src/telegram/failures.js";
+import { Outbox } from "../../src/telegram/outbox.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { testDatabase, type TestDatabase } from "./db.js";
 import { FakeUser } from "./user.js";
@@ -28,7 +30,12 @@ export interface Harness {
   logs: Array<Record<string, unknown>>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Run the send queue (default true); the queue's own test runs its own. */
+  outbox?: boolean;
+}
+
+export async function startHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Promise<Harness> {
   const tg = new FakeTelegram();
   const apiRoot = await tg.start();
   const db = await testDatabase();
@@ -44,10 +51,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
   );
   let bot: Bot<BotContext>;
+  let outbox: Outbox;
   const launch = async () => {
     bot = createBot(config, { prisma: db.prisma, logger });
     await bot.init();
     void bot.start({ drop_pending_updates: false, timeout: 1 });
+    // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
+    outbox = new Outbox({ api: bot.api, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
+    if (opts.outbox !== false) outbox.start(20);
   };
   await launch();
   const h: Harness = {
@@ -58,11 +69,13 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return bot;
     },
     async stop() {
+      await outbox.stop();
       await bot.stop();
       await tg.stop();
       await db.close();
     },
     async restartBot() {
+      await outbox.stop();
       await bot.stop();
       await launch();
     },
@@ -90,10 +103,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
  * One harness (bot, fake Bot API, database) for the tests of a file or describe block: started
  * before them, stopped after. The returned object forwards to it once it is started.
  */
-export function useHarness(env: Record<string, string> = {}): Harness {
+export function useHarness(env: Record<string, string> = {}, opts: HarnessOptions = {}): Harness {
   let current: Harness | undefined;
   beforeAll(async () => {
-    current = await startHarness(env);
+    current = await startHarness(env, opts);
   }, 120_000);
   afterAll(async () => {
     await current?.stop();

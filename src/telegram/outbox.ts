@@ -1,0 +1,172 @@
+/**
+ * The send queue. Every message that is not an immediate reply (notifications, reminders,
+ * digests) is a row in `outbox`, sent by a worker that:
+ * - keeps under Telegram's limits: about 30 messages a second overall, one a second per chat;
+ * - honours `retry_after` of a 429 (for the whole bot, as Telegram means it);
+ * - retries 5xx and network errors with exponential back-off, up to a limit;
+ * - records a message that finally fails (403 blocked, 400 chat not found, retries used up),
+ *   tells `onFailed`, and never retries it again.
+ * Rows are claimed with a lease, so two instances never send the same row; a row left
+ * "sending" by a process that died is taken up again when its lease expires.
+ */
+import { GrammyError, HttpError, InputFile, type Api } from "grammy";
+import type { Db } from "../db/client.js";
+import type { OutboxMessage, Prisma } from "../generated/prisma/client.js";
+import type { Logger } from "../logger.js";
+
+export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument";
+const FILE_FIELD: Record<OutboxMethod, string | undefined> = { sendMessage: undefined, sendPhoto: "photo", sendVoice: "voice", sendDocument: "document" };
+
+export interface Outgoing {
+  chatId: number | bigint;
+  method?: OutboxMethod;
+  payload: Record<string, unknown>;
+  file?: { bytes: Buffer; name: string };
+  kind: string;
+  dedupeKey?: string;
+  ref?: string;
+}
+
+type Tx = Prisma.TransactionClient;
+
+/** Queues messages; a dedupe key already queued is skipped. */
+export async function enqueue(prisma: Db | Tx, items: Outgoing | Outgoing[]) {
+  const rows = (Array.isArray(items) ? items : [items]).map((m) => ({
+    chatId: BigInt(m.chatId),
+    method: m.method ?? "sendMessage",
+    payload: m.payload as Prisma.InputJsonValue,
+    file: m.file ? m.file.bytes.toString("base64") : null,
+    fileName: m.file?.name ?? null,
+    kind: m.kind,
+    dedupeKey: m.dedupeKey ?? null,
+    ref: m.ref ?? null,
+  }));
+  if (rows.length === 0) return 0;
+  return (await prisma.outboxMessage.createMany({ data: rows, skipDuplicates: true })).count;
+}
+
+export interface OutboxOptions {
+  perSecond: number;
+  perChatMs: number;
+  maxAttempts: number;
+  leaseMs: number;
+  /** The first retry waits this long; each next one twice as long (at most five minutes). */
+  backoffMs: number;
+  /** Called once for each message that finally failed. */
+  onFailed?: (row: OutboxMessage, error: string) => Promise<void>;
+  clock?: () => number;
+}
+
+export const OUTBOX_DEFAULTS: OutboxOptions = { perSecond: 25, perChatMs: 1_000, maxAttempts: 6, leaseMs: 60_000, backoffMs: 1_000 };
+
+export class Outbox {
+  private readonly opts: OutboxOptions;
+  private readonly recent: number[] = [];
+  private readonly lastPerChat = new Map<string, number>();
+  private pausedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { api: Api; prisma: Db; logger: Logger },
+    opts: Partial<OutboxOptions> = {},
+  ) {
+    this.opts = { ...OUTBOX_DEFAULTS, ...opts };
+  }
+
+  private now() {
+    return this.opts.clock?.() ?? Date.now();
+  }
+
+  /** Sends what is due, within the limits; returns how many were sent. */
+  async drain(): Promise<number> {
+    const { prisma } = this.deps;
+    let sent = 0;
+    for (;;) {
+      if (this.stopped) return sent;
+      const now = this.now();
+      if (now < this.pausedUntil) return sent;
+      // Rows whose lease ran out (a process died while sending) are due again.
+      await prisma.outboxMessage.updateMany({ where: { status: "sending", leaseUntil: { lt: new Date(now) } }, data: { status: "pending" } });
+      const due = await prisma.outboxMessage.findMany({
+        where: { status: "pending", notBefore: { lte: new Date(now) } },
+        orderBy: { id: "asc" },
+        take: 50,
+      });
+      const ready = due.find((m) => now - (this.lastPerChat.get(String(m.chatId)) ?? 0) >= this.opts.perChatMs);
+      if (!ready) return sent;
+      while (this.recent.length && now - this.recent[0]! >= 1000) this.recent.shift();
+      if (this.recent.length >= this.opts.perSecond) {
+        await sleep(1000 - (now - this.recent[0]!));
+        continue;
+      }
+      const claimed = await prisma.outboxMessage.updateMany({
+        where: { id: ready.id, status: "pending" },
+        data: { status: "sending", leaseUntil: new Date(now + this.opts.leaseMs), attempts: { increment: 1 } },
+      });
+      if (claimed.count !== 1) continue; // another instance took it
+      this.recent.push(now);
+      this.lastPerChat.set(String(ready.chatId), now);
+      if (await this.sendOne({ ...ready, attempts: ready.attempts + 1 })) sent++;
+    }
+  }
+
+  private async sendOne(row: OutboxMessage): Promise<boolean> {
+    const { prisma, api, logger } = this.deps;
+    const method = row.method as OutboxMethod;
+    const params: Record<string, unknown> = { chat_id: Number(row.chatId), ...(row.payload as Record<string, unknown>) };
+    const field = FILE_FIELD[method];
+    if (field && row.file) params[field] = new InputFile(Buffer.from(row.file, "base64"), row.fileName ?? "file");
+    try {
+      await (api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[method]!(params);
+      await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(this.now()), leaseUntil: null } });
+      return true;
+    } catch (e) {
+      const now = this.now();
+      if (e instanceof GrammyError && e.error_code === 429) {
+        const wait = (e.parameters.retry_after ?? 1) * 1000;
+        this.pausedUntil = now + wait;
+        logger.warn({ outbox_id: String(row.id), retry_after: wait / 1000 }, "rate limited by Telegram");
+        await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "pending", notBefore: new Date(now + wait), leaseUntil: null, attempts: { decrement: 1 } } });
+        return false;
+      }
+      const transient = (e instanceof GrammyError && e.error_code >= 500) || e instanceof HttpError;
+      const error = e instanceof GrammyError ? `${e.error_code} ${e.description}` : String((e as Error).message ?? e);
+      if (transient && row.attempts < this.opts.maxAttempts) {
+        const backoff = Math.min(300_000, this.opts.backoffMs * 2 ** (row.attempts - 1));
+        await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "pending", notBefore: new Date(now + backoff), leaseUntil: null, lastError: error } });
+        logger.warn({ outbox_id: String(row.id), attempts: row.attempts, backoff_ms: backoff, error }, "send failed, will retry");
+        return false;
+      }
+      await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "failed", leaseUntil: null, lastError: error } });
+      logger.warn({ outbox_id: String(row.id), kind: row.kind, error }, "message not delivered");
+      await this.opts.onFailed?.(row, error).catch((err) => logger.error({ err: String(err) }, "onFailed failed"));
+      return false;
+    }
+  }
+
+  /** Drains every `everyMs` until stopped. */
+  start(everyMs = 250) {
+    this.stopped = false;
+    const tick = () => {
+      if (this.running || this.stopped) return;
+      this.running = this.drain()
+        .then(() => undefined)
+        .catch((e) => this.deps.logger.error({ err: String(e) }, "outbox run failed"))
+        .finally(() => (this.running = undefined));
+    };
+    tick();
+    this.timer = setInterval(tick, everyMs);
+    this.timer.unref();
+  }
+
+  /** Stops taking new rows and waits for the message being sent. */
+  async stop() {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
