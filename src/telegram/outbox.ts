@@ -106,8 +106,6 @@ export class Outbox {
         data: { status: "sending", leaseUntil: new Date(now + this.opts.leaseMs), attempts: { increment: 1 } },
       });
       if (claimed.count !== 1) continue; // another instance took it
-      this.recent.push(now);
-      this.lastPerChat.set(String(ready.chatId), now);
       if (await this.sendOne({ ...ready, attempts: ready.attempts + 1 })) sent++;
     }
   }
@@ -118,6 +116,10 @@ export class Outbox {
     const params: Record<string, unknown> = { chat_id: Number(row.chatId), ...(row.payload as Record<string, unknown>) };
     const field = FILE_FIELD[method];
     if (field && row.file) params[field] = new InputFile(Buffer.from(row.file, "base64"), row.fileName ?? "file");
+    // The limits count from the moment the request leaves.
+    const startedAt = this.now();
+    this.recent.push(startedAt);
+    this.lastPerChat.set(String(row.chatId), startedAt);
     try {
       await (api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[method]!(params);
       await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(this.now()), leaseUntil: null } });

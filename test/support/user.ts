@@ -111,19 +111,19 @@ export class FakeUser {
   }
 
   /** Waits for the callback answer to a press. */
-  async callbackAnswer(id: string, timeout = 10_000) {
+  async callbackAnswer(id: string, timeout = 20_000) {
     await waitFor(() => this.tg.callbackAnswers.has(id), timeout, `callback answer ${id}`);
     return this.tg.callbackAnswers.get(id)!;
   }
 
   /** Waits for the next message the bot sends to this user that has not been read yet. */
-  async next(timeout = 10_000): Promise<BotMessage> {
+  async next(timeout = 20_000): Promise<BotMessage> {
     await waitFor(() => this.tg.sentTo(this.id).length > this.seen, timeout, `a message to ${this.id}\n${this.transcript()}`);
     return this.tg.sentTo(this.id)[this.seen++]!;
   }
 
   /** Reads messages until one matches; fails if none does in time. */
-  async expect(match: string | RegExp, timeout = 10_000): Promise<BotMessage> {
+  async expect(match: string | RegExp, timeout = 20_000): Promise<BotMessage> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const left = deadline - Date.now();
