@@ -3,6 +3,7 @@ import { Bot, GrammyError, HttpError, type Api } from "grammy";
 import type { BotCommand } from "grammy/types";
 import type { Config } from "./config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "./harvest/composer.js";
+import { remindersFeature } from "./harvest/rounds.js";
 import { isLang, LANGUAGES, translator, type Lang } from "./i18n/index.js";
 import { accessGate, onboardingFeature } from "./onboarding/composer.js";
 import { organisationsFeature } from "./onboarding/organisations.js";
@@ -25,7 +26,7 @@ export type { BotContext, BotDeps };
 /** Which commands each role has; the menu and /help are built from this. */
 export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
   guest: ["start", "language", "help"],
-  leader: ["new", "my", "history", "cancel", "language", "help"],
+  leader: ["new", "my", "history", "reminders", "cancel", "language", "help"],
   substantiator: ["cancel", "language", "help"],
   coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
   admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
@@ -95,6 +96,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
   bot.use(pendingInputFeature());
   bot.use(harvestFeature());
+  bot.use(remindersFeature());
   bot.use(authorFeature());
   bot.use(suggestionsFeature());
   bot.use(organisationsFeature());

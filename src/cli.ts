@@ -12,7 +12,11 @@
  *   npm run cli -- dimension add-option <dimension> [<key>] --en "<label>" [--km "<label>"]
  *   npm run cli -- dimension label <dimension> [<option>] [--en "<label>"] [--km "<label>"]
  *   npm run cli -- dimension disable|enable <dimension> <option>
- *   npm run cli -- export --out <file.xlsx|file.csv> [--org <id|name>] [--period 2024|2024-01..2024-06] [--lang en|km]
+ *   npm run cli -- round create "<name>" --start 2026-01-01 --end 2026-03-31 [--org <id|name> ...]
+ *   npm run cli -- round list
+ *   npm run cli -- round create "<name>" --start 2026-01-01 --end 2026-03-31 [--org <id|name> ...]
+  npm run cli -- round list
+  npm run cli -- export --out <file.xlsx|file.csv> [--org <id|name>] [--period 2024|2024-01..2024-06] [--lang en|km]
  * Uses DATABASE_URL / DATA_DIR like the bot. BOT_TOKEN is only needed to look up the bot's username.
  */
 import { parseArgs } from "node:util";
@@ -50,6 +54,8 @@ const USAGE = `usage:
   npm run cli -- dimension add-option <dimension> [<key>] --en "<label>" [--km "<label>"]
   npm run cli -- dimension label <dimension> [<option>] [--en "<label>"] [--km "<label>"]
   npm run cli -- dimension disable|enable <dimension> <option>
+  npm run cli -- round create "<name>" --start 2026-01-01 --end 2026-03-31 [--org <id|name> ...]
+  npm run cli -- round list
   npm run cli -- export --out <file.xlsx|file.csv> [--org <id|name>] [--period 2024|2024-01..2024-06] [--lang en|km]`;
 
 class UsageError extends Error {}
@@ -161,6 +167,40 @@ async function run(db: Database, argv: string[]): Promise<void> {
     const change = action === "role" ? { role: values.role as Role } : { active: action === "reactivate" };
     const done = await changeMembership(prisma, m.id, change);
     console.log(done ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : action + "d"}` : "nothing to change");
+    return;
+  }
+  if (group === "round" && action === "create") {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { start: { type: "string" }, end: { type: "string" }, org: { type: "string", multiple: true } },
+    });
+    const name = positionals.join(" ").trim();
+    const day = (v: string | undefined, what: string) => {
+      if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new UsageError(`--${what} must be a date like 2026-01-01`);
+      return v;
+    };
+    if (!name) throw new UsageError("round create needs a name");
+    const tz = process.env.TZ || "Asia/Phnom_Penh";
+    const startDay = day(values.start, "start");
+    const endDay = day(values.end, "end");
+    if (endDay < startDay) throw new UsageError("--end must not be before --start");
+    const { zoned } = await import("./digest/schedule.js");
+    const [sy, sm, sd] = startDay.split("-").map(Number) as [number, number, number];
+    const [ey, em, ed] = endDay.split("-").map(Number) as [number, number, number];
+    const orgs = [];
+    for (const ref of values.org ?? []) orgs.push((await findOrg(prisma, ref)).id);
+    // From the start day's midnight to the end of the end day, in the programme's time zone.
+    const round = await prisma.harvestRound.create({
+      data: { name, startsAt: zoned(sy, sm, sd, 0, tz), endsAt: new Date(zoned(ey, em, ed, 0, tz).getTime() + 86_400_000), organisationIds: orgs },
+    });
+    console.log(`created round ${round.id}: ${round.name}, ${startDay} to ${endDay}${orgs.length ? ` for ${orgs.length} organisation(s)` : ""}`);
+    return;
+  }
+  if (group === "round" && action === "list") {
+    const rounds = await prisma.harvestRound.findMany({ orderBy: { startsAt: "asc" } });
+    if (rounds.length === 0) console.log("no rounds");
+    for (const r of rounds) console.log(`${r.id}\t${r.name}\t${r.startsAt.toISOString()}\t${r.endsAt.toISOString()}\t${r.organisationIds.join(",") || "all"}`);
     return;
   }
   if (group === "export") {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { createLogger } from "./logger.js";
 import { startDigests } from "./digest/digest.js";
+import { startRoundReminders } from "./harvest/rounds.js";
 import { onOutboxFailure } from "./telegram/failures.js";
 import { Outbox } from "./telegram/outbox.js";
 import { startReminders } from "./substantiation/reminders.js";
@@ -29,6 +30,7 @@ const bot = createBot(config, { prisma: db.prisma, logger });
 let stopping = false;
 let stopReminders: (() => void) | undefined;
 let stopDigests: (() => void) | undefined;
+let stopRounds: (() => void) | undefined;
 let outbox: Outbox | undefined;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -36,6 +38,7 @@ async function shutdown(signal: string) {
   logger.info({ signal }, "stopping");
   stopReminders?.();
   stopDigests?.();
+  stopRounds?.();
   await bot.stop();
   await outbox?.stop(); // finishes the message being sent
   await db.close();
@@ -64,6 +67,7 @@ outbox = new Outbox({ api: bot.api, prisma: db.prisma, logger }, { onFailed: onO
 outbox.start();
 stopReminders = startReminders({ api: bot.api, prisma: db.prisma, logger }, config);
 stopDigests = startDigests({ api: bot.api, prisma: db.prisma, logger }, config);
+stopRounds = startRoundReminders({ prisma: db.prisma, logger }, config);
 await bot.start({
   drop_pending_updates: false,
   allowed_updates: ["message", "edited_message", "callback_query", "my_chat_member"],

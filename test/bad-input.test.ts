@@ -9,10 +9,9 @@ const ORG = "Kampong Speu Farmers Association";
 async function atActorStep(id: number, lang: "en" | "km" = "en"): Promise<FakeUser> {
   const u = await h.member(id, ORG, lang);
   u.text("/new");
-  await u.next(); // intro
-  await u.next(); // what changed?
+  await u.expect(lang === "km" ? "តើមានអ្វីផ្លាស់ប្តូរ?" : "What changed?");
   u.text("In May 2024 the commune council in Oral began paying farmers for crop losses within one month.");
-  await u.next(); // who changed?
+  await u.expect(lang === "km" ? "តើអ្នកណាបានផ្លាស់ប្តូរ?" : "Who changed?");
   return u;
 }
 

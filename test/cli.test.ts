@@ -97,6 +97,14 @@ describe("command line set-up", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('no dimension "nope"');
 
+    // Harvest rounds, in the programme's time zone (Phnom Penh: UTC+7).
+    r = cli("round", "create", "Q1", "2027", "--start", "2027-01-01", "--end", "2027-03-31");
+    expect(r.stdout.trim(), r.stderr).toBe("created round 1: Q1 2027, 2027-01-01 to 2027-03-31");
+    r = cli("round", "list");
+    expect(r.stdout.trim()).toBe("1\tQ1 2027\t2026-12-31T17:00:00.000Z\t2027-03-31T17:00:00.000Z\tall");
+    r = cli("round", "create", "Bad", "--start", "2027-03-01", "--end", "2027-01-01");
+    expect(r.stderr).toContain("--end must not be before --start");
+
     // Exports to a file, in either format.
     const out = join(mkdtempSync(join(tmpdir(), "oh-export-")), "outcomes.xlsx");
     r = cli("export", "--out", out, "--lang", "km");

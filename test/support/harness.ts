@@ -92,7 +92,8 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
       const code = await h.invite(org, role);
       const u = h.user(id);
       await u.join(code, lang);
-      await u.drain(100);
+      await u.expect("/help"); // the list of commands that follows the welcome
+      await u.drain(50);
       return u;
     },
   };
