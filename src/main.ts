@@ -65,8 +65,8 @@ try {
 }
 outbox = new Outbox({ api: bot.api, prisma: db.prisma, logger }, { onFailed: onOutboxFailure(db.prisma, logger) });
 outbox.start();
-stopReminders = startReminders({ api: bot.api, prisma: db.prisma, logger }, config);
-stopDigests = startDigests({ api: bot.api, prisma: db.prisma, logger }, config);
+stopReminders = startReminders({ prisma: db.prisma, logger }, config);
+stopDigests = startDigests({ prisma: db.prisma, logger }, config);
 stopRounds = startRoundReminders({ prisma: db.prisma, logger }, config);
 await bot.start({
   drop_pending_updates: false,

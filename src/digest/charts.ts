@@ -4,7 +4,7 @@
  * as an npm package, so Khmer labels are shaped correctly.
  */
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
@@ -60,7 +60,7 @@ export function fontFile(): string {
   mkdirSync(join(tmpdir(), "outcome-harvest-fonts"), { recursive: true });
   const tmp = `${target}.${process.pid}`;
   writeFileSync(tmp, woffToSfnt(woff));
-  writeFileSync(target, readFileSync(tmp));
+  renameSync(tmp, target); // atomic: another process never reads a half-written font
   return target;
 }
 

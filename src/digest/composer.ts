@@ -1,15 +1,14 @@
 /** /charts: the evaluation's charts for a scope and period, as images. */
 import { Composer, InputFile } from "grammy";
-import { inScope } from "../onboarding/members.js";
+import { inScope, organisationsIn } from "../onboarding/members.js";
 import { refuse, scopeOf } from "../review/composer.js";
-import { parsePeriod, periodToken, type Period } from "../review/stats.js";
+import { parsePeriod, periodLabel, periodToken } from "../review/stats.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { chartData, renderChart } from "./charts.js";
 import { scheduleOf } from "./digest.js";
 import { FREQUENCIES } from "./schedule.js";
 
-const periodText = (ctx: BotContext, p: Period) => (p.from ? ctx.t("stats.period", { from: p.from, to: p.to }) : ctx.t("stats.all_time"));
 
 export function chartsFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
@@ -20,10 +19,10 @@ export function chartsFeature(): Composer<BotContext> {
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "charts" });
     const token = periodToken(period);
-    const orgs = await ctx.deps.prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+    const orgs = await organisationsIn(ctx.deps.prisma, scope);
     const buttons: Button[] = [{ text: ctx.t("review.all_orgs"), data: `ch:0:${token}` }];
     if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: o.name, data: `ch:${o.id}:${token}` })));
-    await ctx.reply(ctx.t("charts.title", { period: periodText(ctx, period) }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+    await ctx.reply(ctx.t("charts.title", { period: periodLabel(ctx.t, period) }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
   });
 
   c.callbackQuery(/^ch:(\d+):([\d.\-]+|all)$/, async (ctx) => {
@@ -40,7 +39,7 @@ export function chartsFeature(): Composer<BotContext> {
     }
     const orgName = org ? (await ctx.deps.prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
     ctx.log.info({ charts: charts.length, ms: Date.now() - started }, "charts sent");
-    await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodText(ctx, period) }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodLabel(ctx.t, period) }), { parse_mode: "HTML" });
   });
 
   return c;
@@ -56,7 +55,7 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   if (!scope) return refuse(ctx, { command: "digest" });
   const { prisma } = ctx.deps;
   const sub = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } }));
-  const orgs = await prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+  const orgs = await organisationsIn(prisma, scope);
   const t = ctx.t;
   const when =
     sub.frequency === "off"

@@ -4,7 +4,6 @@
  * after downtime finds the row and sends nothing again. A period missed while the bot was down
  * is sent once when it is back, marked late (only the latest period: nobody wants a backlog).
  */
-import type { Api } from "grammy";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { DigestSubscription } from "../generated/prisma/client.js";
@@ -100,7 +99,6 @@ export async function buildDigest(
 }
 
 export interface DigestDeps {
-  api: Api;
   prisma: Db;
   logger: Logger;
 }

@@ -1,8 +1,8 @@
 /** /export: the workbook (or the statements as CSV) for a scope and period, sent as a document. */
 import { Composer, InputFile } from "grammy";
-import { refuse, scopeOf } from "../review/composer.js";
-import { inScope } from "../onboarding/members.js";
-import { parsePeriod, periodToken, type Period } from "../review/stats.js";
+import { now, refuse, scopeOf } from "../review/composer.js";
+import { inScope, organisationsIn } from "../onboarding/members.js";
+import { parsePeriod, periodLabel, periodToken, type Period } from "../review/stats.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { statementsCsv, workbookBuffer } from "./workbook.js";
@@ -11,14 +11,13 @@ async function offer(ctx: BotContext, period: Period) {
   const scope = await scopeOf(ctx);
   if (!scope) return refuse(ctx, { command: "export" });
   const token = periodToken(period);
-  const orgs = await ctx.deps.prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+  const orgs = await organisationsIn(ctx.deps.prisma, scope);
   const buttons: Button[] = [
     { text: ctx.t("export.xlsx_all"), data: `ex:0:${token}:x` },
     { text: ctx.t("export.csv_all"), data: `ex:0:${token}:c` },
   ];
   if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `📗 ${o.name}`, data: `ex:${o.id}:${token}:x` })));
-  const periodText = period.from ? ctx.t("stats.period", { from: period.from, to: period.to }) : ctx.t("stats.all_time");
-  await ctx.reply(ctx.t("export.title", { period: periodText }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+  await ctx.reply(ctx.t("export.title", { period: periodLabel(ctx.t, period) }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
 }
 
 export function exportFeature(): Composer<BotContext> {
@@ -40,7 +39,7 @@ export function exportFeature(): Composer<BotContext> {
     const csv = ctx.match[3] === "c";
     const started = Date.now();
     const { buffer, statements } = csv ? await statementsCsv(ctx.deps.prisma, q) : await workbookBuffer(ctx.deps.prisma, q);
-    const stamp = (ctx.deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const stamp = now(ctx).toISOString().slice(0, 10);
     const name = `outcomes-${periodToken(period).replace("..", "_")}-${stamp}.${csv ? "csv" : "xlsx"}`;
     ctx.log.info({ statements, bytes: buffer.length, ms: Date.now() - started, format: csv ? "csv" : "xlsx" }, "export");
     await ctx.replyWithDocument(new InputFile(buffer, name), { caption: ctx.t("export.caption", { n: statements }) });

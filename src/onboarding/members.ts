@@ -46,9 +46,13 @@ export const inScope = (scope: Scope | null, organisationId: number) =>
 /** A Prisma filter on organisationId for a scope. */
 export const scopeFilter = (scope: Scope) => (scope.all ? {} : { organisationId: { in: scope.orgIds } });
 
+/** The organisations of a scope, by name. */
+export function organisationsIn(prisma: Db, scope: Scope) {
+  return prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+}
+
 /** Organisations a person may manage (invite to, review, list). */
 export async function managedOrganisations(prisma: Db, userId: number | undefined, isAdmin: boolean) {
   const scope = await coordinatorScope(prisma, userId, isAdmin);
-  if (!scope) return [];
-  return prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+  return scope ? organisationsIn(prisma, scope) : [];
 }

@@ -19,8 +19,8 @@ async function showClassification(ctx: BotContext, outcomeId: number, index: num
     data: `cl:s:${outcomeId}:${o.id}:${chosen.has(o.id) ? 0 : 1}:${i}`,
   }));
   const nav: Button[] = [];
-  if (i > 0) nav.push({ text: ctx.t("classify.prev"), data: `cl:${outcomeId}:${i - 1}` });
-  if (i < dims.length - 1) nav.push({ text: ctx.t("classify.next"), data: `cl:${outcomeId}:${i + 1}` });
+  if (i > 0) nav.push({ text: ctx.t("classify.prev"), data: `cl:e:${outcomeId}:${i - 1}` });
+  if (i < dims.length - 1) nav.push({ text: ctx.t("classify.next"), data: `cl:e:${outcomeId}:${i + 1}` });
   nav.push({ text: ctx.t("classify.done"), data: `cl:d:${outcomeId}` });
   const kb = keyboard(buttons, buttons.length > 4 ? 2 : 1).row();
   nav.forEach((b) => kb.text(b.text, b.data));
@@ -80,12 +80,12 @@ async function listDimensions(ctx: BotContext, edit: boolean) {
 export function classifyFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
-  c.callbackQuery(/^cl:(\d+):(\d+)$/, async (ctx) => {
-    const o = await classifiable(ctx, Number(ctx.match[1]));
+  // "cl:<id>:<n>" from a card opens the pages in a new message; "cl:e:<id>:<n>" turns the page in place.
+  c.callbackQuery(/^cl:(e:)?(\d+):(\d+)$/, async (ctx) => {
+    const o = await classifiable(ctx, Number(ctx.match[2]));
     if (!o) return;
     await ctx.answerCallbackQuery();
-    const fromCard = !ctx.callbackQuery.message?.text?.includes("🏷");
-    await showClassification(ctx, o.id, Number(ctx.match[2]), !fromCard);
+    await showClassification(ctx, o.id, Number(ctx.match[3]), Boolean(ctx.match[1]));
   });
 
   c.callbackQuery(/^cl:s:(\d+):(\d+):([01]):(\d+)$/, async (ctx) => {

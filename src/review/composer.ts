@@ -8,7 +8,7 @@ import type { OutcomeStatus } from "../generated/prisma/client.js";
 import { runChecks } from "../harvest/coaching.js";
 import { toView } from "../harvest/drafts.js";
 import { packMessages, renderStatement } from "../harvest/format.js";
-import { coordinatorScope, inScope, scopeFilter, type Scope } from "../onboarding/members.js";
+import { coordinatorScope, inScope, organisationsIn, scopeFilter, type Scope } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
@@ -235,7 +235,7 @@ export function reviewFeature(): Composer<BotContext> {
     const status = ctx.match[1]!;
     const scope = await scopeOf(ctx);
     if (!scope || !isListStatus(status)) return refuse(ctx, { data: ctx.callbackQuery.data });
-    const orgs = await ctx.deps.prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+    const orgs = await organisationsIn(ctx.deps.prisma, scope);
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("review.pick_org"), {
       reply_markup: keyboard([

@@ -1,5 +1,6 @@
 import type { OutcomeEvent, ThreadMessage, User } from "../generated/prisma/client.js";
 import type { T } from "../i18n/index.js";
+import { reasonLabel } from "../substantiation/sample.js";
 import { escapeHtml } from "../telegram/html.js";
 
 /** "2026-11-25 14:05" in the programme's time zone. */
@@ -54,7 +55,7 @@ export function renderEvent(e: OutcomeEvent & { actor: User | null }, t: T, time
     (v ?? "")
       .split(",")
       .filter(Boolean)
-      .map((r) => (r.startsWith("framework:") ? t("substantiation.reasons.framework", { item: r.slice(10) }) : t(`substantiation.reasons.${r}`, { defaultValue: r })))
+      .map((r) => reasonLabel(t, r))
       .join("; ");
   const params = {
     time: formatTime(e.createdAt, timeZone),

@@ -1,14 +1,14 @@
 /** /history of a statement and /stats over the classification. */
 import { Composer } from "grammy";
 import { packMessages } from "../harvest/format.js";
-import { coordinatorScope, inScope } from "../onboarding/members.js";
+import { coordinatorScope, inScope, organisationsIn } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { label } from "./classification.js";
 import { now, refuse, scopeOf } from "./composer.js";
 import { renderEvent } from "./format.js";
-import { classificationStats, parsePeriod, periodToken, type Period } from "./stats.js";
+import { classificationStats, parsePeriod, periodLabel, periodToken, type Period } from "./stats.js";
 
 /** The event log of one statement, for its author or a coordinator in scope. */
 async function showHistory(ctx: BotContext, id: number) {
@@ -43,14 +43,13 @@ async function showStats(ctx: BotContext, org: number, period: Period, edit: boo
   const { prisma } = ctx.deps;
   const stats = await classificationStats(prisma, scope, period, org || undefined);
   const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
-  const periodText = period.from ? ctx.t("stats.period", { from: period.from, to: period.to }) : ctx.t("stats.all_time");
-  const sections = [ctx.t("stats.title", { org: orgName, period: periodText, count: stats.total, n: stats.total })];
+  const sections = [ctx.t("stats.title", { org: orgName, period: periodLabel(ctx.t, period), count: stats.total, n: stats.total })];
   for (const d of stats.dimensions) {
     const lines = d.dimension.options.map((o) => `${escapeHtml(label(o, ctx.lang))}: ${ctx.t("stats.count", { n: d.counts.get(o.id) ?? 0 })}`);
     lines.push(`<i>${ctx.t("stats.unclassified", { n: d.unclassified })}</i>`);
     sections.push(`<b>${escapeHtml(label(d.dimension, ctx.lang))}</b>\n${lines.join("\n")}`);
   }
-  const orgs = await prisma.organisation.findMany({ where: scope.all ? {} : { id: { in: scope.orgIds } }, orderBy: { name: "asc" } });
+  const orgs = await organisationsIn(prisma, scope);
   const buttons = periodButtons(ctx, org);
   if (orgs.length > 1) {
     const token = periodToken(period);

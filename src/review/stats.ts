@@ -2,6 +2,7 @@
 import type { Db } from "../db/client.js";
 import { scopeFilter, type Scope } from "../onboarding/members.js";
 import { khmerToAsciiDigits } from "../harvest/dates.js";
+import type { T } from "../i18n/index.js";
 import { loadDimensions, type DimensionWithOptions } from "./classification.js";
 
 /** Months as "YYYY-MM", both ends included; open ends are unbounded. */
@@ -26,6 +27,11 @@ export function parsePeriod(input: string): Period | undefined {
   const to = ym(b ?? a!, true);
   if (!from || !to || from > to) return undefined;
   return { from, to };
+}
+
+/** "2024-01 to 2024-12", or "All time", in the reader's language. */
+export function periodLabel(t: T, p: Period): string {
+  return p.from && p.to ? t("stats.period", { from: p.from, to: p.to }) : t("stats.all_time");
 }
 
 export function periodToken(p: Period): string {

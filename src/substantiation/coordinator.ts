@@ -4,18 +4,19 @@
  * (single-use links); shows the results in the report's two views. Every button re-checks scope.
  */
 import { Composer } from "grammy";
+import type { SampleProposal } from "../generated/prisma/client.js";
 import type { Pending } from "../review/pending.js";
 import { setPending } from "../review/pending.js";
-import { loadForReview, refuse, scopeOf } from "../review/composer.js";
+import { loadForReview, now, refuse, scopeOf } from "../review/composer.js";
 import { snippet } from "../review/format.js";
-import { inScope, scopeFilter, type Scope } from "../onboarding/members.js";
+import { inScope, organisationsIn, scopeFilter, type Scope } from "../onboarding/members.js";
 import { inviteLink } from "../onboarding/organisations.js";
 import type { BotContext } from "../telegram/context.js";
 import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { packMessages } from "../harvest/format.js";
 import { perOutcome, perSource, LEVELS } from "./results.js";
-import { proposeSample } from "./sample.js";
+import { proposeSample, reasonLabel } from "./sample.js";
 import {
   collectResults,
   confirmProposal,
@@ -28,7 +29,6 @@ import {
   SOURCE_LINK_DAYS,
 } from "./service.js";
 
-const now = (ctx: BotContext) => ctx.deps.now?.() ?? new Date();
 export const MAX_CANDIDATE_BUTTONS = 40;
 
 /** The scope for an organisation filter (0: all in scope); refuses one outside it. */
@@ -39,12 +39,6 @@ async function scopeFor(ctx: BotContext, org: number): Promise<Scope | undefined
     return undefined;
   }
   return org ? { all: false, orgIds: [org] } : scope;
-}
-
-/** "why" of a pick, in words. */
-function reasonText(ctx: BotContext, r: string): string {
-  if (r.startsWith("framework:")) return ctx.t("substantiation.reasons.framework", { item: r.slice("framework:".length) });
-  return ctx.t(`substantiation.reasons.${r}`);
 }
 
 function sourceLine(ctx: BotContext, a: { label: string; anonymous: boolean | null; status: string; remindersSent: number; refusedReason: string | null }) {
@@ -84,8 +78,7 @@ async function showOverview(ctx: BotContext, org: number) {
     { text: ctx.t("substantiation.results_button"), data: `sb:r:${org}` },
     ...chosen.map((s) => ({ text: ctx.t("substantiation.add_source", { id: s.outcomeId }), data: `sb:a:${s.outcomeId}` })),
   ];
-  const full = (await scopeOf(ctx))!;
-  const orgs = await prisma.organisation.findMany({ where: full.all ? {} : { id: { in: full.orgIds } }, orderBy: { name: "asc" } });
+  const orgs = await organisationsIn(prisma, (await scopeOf(ctx))!);
   if (!org && orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `🏢 ${o.name}`, data: `sb:o:${o.id}` })));
   const messages = packMessages(sections);
   for (const [i, m] of messages.entries()) {
@@ -93,17 +86,21 @@ async function showOverview(ctx: BotContext, org: number) {
   }
 }
 
-async function renderProposal(ctx: BotContext, proposalId: number) {
-  const { prisma } = ctx.deps;
-  const p = await prisma.sampleProposal.findUniqueOrThrow({ where: { id: proposalId } });
-  const scope = p.organisationId ? { all: false as const, orgIds: [p.organisationId] } : (await scopeOf(ctx))!;
-  const { outcomes } = await loadCandidates(prisma, scope);
+/** The scope a proposal draws from, as long as the coordinator still has it. */
+async function proposalScope(ctx: BotContext, p: SampleProposal): Promise<Scope | undefined> {
+  const scope = await scopeOf(ctx);
+  if (!scope || (p.organisationId && !inScope(scope, p.organisationId))) return undefined;
+  return p.organisationId ? { all: false, orgIds: [p.organisationId] } : scope;
+}
+
+/** The proposal's text and toggle buttons, over the candidate statements. */
+function renderProposal(ctx: BotContext, p: SampleProposal, outcomes: Array<{ id: number; description: string | null }>) {
   const chosen = new Set(p.outcomeIds);
   const reasons = p.reasons as Record<string, string[]>;
   const lines = outcomes
     .filter((o) => chosen.has(o.id))
     .map((o) => {
-      const why = (reasons[String(o.id)] ?? ["added_by_coordinator"]).map((r) => reasonText(ctx, r)).join("; ");
+      const why = (reasons[String(o.id)] ?? ["added_by_coordinator"]).map((r) => reasonLabel(ctx.t, r)).join("; ");
       return ctx.t("substantiation.proposal_line", { id: o.id, snippet: snippet(o.description, 60), why });
     });
   const pct = outcomes.length ? Math.round((chosen.size / outcomes.length) * 100) : 0;
@@ -113,7 +110,7 @@ async function renderProposal(ctx: BotContext, proposalId: number) {
     data: `sb:t:${p.id}:${o.id}:${chosen.has(o.id) ? 0 : 1}`,
   }));
   const kb = keyboard(toggles, 2).row().text(ctx.t("substantiation.confirm", { k: chosen.size }), `sb:c:${p.id}`);
-  return { text: packMessages([text])[0]!, kb, p };
+  return { text: packMessages([text])[0]!, kb };
 }
 
 /** A proposal of this coordinator, not yet confirmed. */
@@ -195,11 +192,11 @@ export function substantiationFeature(): Composer<BotContext> {
     const scope = await scopeFor(ctx, org);
     if (!scope) return;
     await ctx.answerCallbackQuery();
-    const { candidates } = await loadCandidates(ctx.deps.prisma, scope);
+    const { candidates, outcomes } = await loadCandidates(ctx.deps.prisma, scope);
     if (candidates.length === 0) return ctx.reply(ctx.t("substantiation.no_candidates"));
     const picks = proposeSample(candidates, await frameworkItems(ctx.deps.prisma));
     const proposal = await createProposal(ctx.deps.prisma, ctx.user!.id, org || undefined, picks);
-    const { text, kb } = await renderProposal(ctx, proposal.id);
+    const { text, kb } = renderProposal(ctx, proposal, outcomes);
     await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
   });
 
@@ -207,21 +204,20 @@ export function substantiationFeature(): Composer<BotContext> {
     const p = await ownProposal(ctx, Number(ctx.match[1]));
     if (!p) return;
     const outcomeId = Number(ctx.match[2]);
-    const scope = p.organisationId ? { all: false as const, orgIds: [p.organisationId] } : await scopeOf(ctx);
-    const { candidates } = scope ? await loadCandidates(ctx.deps.prisma, scope) : { candidates: [] };
-    if (!candidates.some((x) => x.id === outcomeId)) return refuse(ctx, { outcome_id: outcomeId, what: "sample" });
+    const scope = await proposalScope(ctx, p);
+    const { outcomes } = scope ? await loadCandidates(ctx.deps.prisma, scope) : { outcomes: [] };
+    if (!outcomes.some((x) => x.id === outcomeId)) return refuse(ctx, { outcome_id: outcomeId, what: "sample" });
     if (p.confirmedAt) return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
-    await setInProposal(ctx.deps.prisma, p.id, outcomeId, ctx.match[3] === "1");
+    const updated = await setInProposal(ctx.deps.prisma, p.id, outcomeId, ctx.match[3] === "1");
     await ctx.answerCallbackQuery();
-    const { text, kb } = await renderProposal(ctx, p.id);
+    const { text, kb } = renderProposal(ctx, updated, outcomes);
     await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
   });
 
   c.callbackQuery(/^sb:c:(\d+)$/, async (ctx) => {
     const p = await ownProposal(ctx, Number(ctx.match[1]));
     if (!p) return;
-    const scope = await scopeOf(ctx);
-    if (!scope || (p.organisationId && !inScope(scope, p.organisationId))) return refuse(ctx, { proposal_id: p.id });
+    if (!(await proposalScope(ctx, p))) return refuse(ctx, { proposal_id: p.id });
     const created = await confirmProposal(ctx.deps.prisma, p.id, ctx.user!.id, now(ctx));
     if (!created) return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
     await ctx.answerCallbackQuery();

@@ -3,7 +3,6 @@
  * configured number of days without an answer, at most twice. Claiming a reminder is a
  * conditional update, so two instances (or a restart mid-run) never send the same one twice.
  */
-import type { Api } from "grammy";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
@@ -12,7 +11,6 @@ import { notify } from "../telegram/notify.js";
 import { MAX_REMINDERS } from "./service.js";
 
 export interface ReminderDeps {
-  api: Api;
   prisma: Db;
   logger: Logger;
 }

@@ -3,6 +3,7 @@
  * at least 20%, favouring the most significant, the highest contribution and those in doubt,
  * with at least one about gender and power relations and one per results-framework item.
  */
+import type { T } from "../i18n/index.js";
 
 export interface Candidate {
   id: number;
@@ -27,6 +28,12 @@ export interface Pick {
 }
 
 export const DEFAULT_FRACTION = 0.2;
+
+/** Why a statement was chosen, in words ("results framework R1", "in doubt"). */
+export function reasonLabel(t: T, reason: string): string {
+  if (reason.startsWith("framework:")) return t("substantiation.reasons.framework", { item: reason.slice("framework:".length) });
+  return t(`substantiation.reasons.${reason}`, { defaultValue: reason });
+}
 
 const score = (c: Candidate) => (c.inDoubt ? 4 : 0) + (c.significant ? 2 : 0) + (c.essential ? 2 : 0) + (c.gender ? 1 : 0);
 

@@ -11,6 +11,7 @@ import { Composer } from "grammy";
 import type { SubstantiationAssignment } from "../generated/prisma/client.js";
 import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
 import { ensureUser } from "../onboarding/composer.js";
+import { now } from "../review/composer.js";
 import { typedInputComposer, type TypedInput } from "../review/input.js";
 import { readPending, setPending, type Pending } from "../review/pending.js";
 import type { BotContext } from "../telegram/context.js";
@@ -31,7 +32,6 @@ import {
   SOURCE_CODE_PREFIX,
 } from "./service.js";
 
-const now = (ctx: BotContext) => ctx.deps.now?.() ?? new Date();
 const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
 const OPEN = ["opened", "answering"];
 
