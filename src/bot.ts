@@ -1,5 +1,7 @@
+import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
-import { Bot, GrammyError, HttpError, type Api } from "grammy";
+import { sequentialize } from "@grammyjs/runner";
+import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
 import type { BotCommand } from "grammy/types";
 import type { Config } from "./config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "./harvest/composer.js";
@@ -19,7 +21,10 @@ import { sourceFeature } from "./substantiation/source.js";
 import { suggestionsFeature } from "./substantiation/suggestions.js";
 import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
+import { isDatabaseUnavailable } from "./db/client.js";
+import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
 import { conversationStorage } from "./telegram/storage.js";
+import { onceOnly } from "./telegram/updates.js";
 
 export type { BotContext, BotDeps };
 
@@ -49,23 +54,53 @@ export async function registerChatCommands(api: Api, chatId: number, role: Effec
 }
 
 /** Builds the bot. Nothing starts until the caller calls bot.start() or handles updates. */
-export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
-  const bot = new Bot<BotContext>(config.botToken, { client: { apiRoot: config.apiRoot } });
-  const { prisma } = deps;
+/**
+ * The Bot API handle of the send queue: without automatic retries, because the queue does its
+ * own (a 429 pauses the whole queue, a 5xx backs the one message off).
+ */
+export function queueApi(config: Config): Api {
+  return new Api(config.botToken, { apiRoot: config.apiRoot, timeoutSeconds: config.telegramTimeoutSeconds });
+}
 
-  // Context: logger with the update id, the sender's row, their language and role.
+/** One chat's updates are handled one after another: the key of its conversation state. */
+export const chatKey = (ctx: Context) => ctx.chatId?.toString();
+
+export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
+  const bot = new Bot<BotContext>(config.botToken, { client: { apiRoot: config.apiRoot, timeoutSeconds: config.telegramTimeoutSeconds } });
+  // Telegram's 429 (after retry_after), 5xx and network failures or timeouts are retried a few times.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+  const { prisma } = deps;
+  const languages = new LanguageMemory();
+
+  if (deps.inFlight) {
+    const inFlight = deps.inFlight;
+    bot.use((_ctx, next) => inFlight.run(next));
+  }
+  bot.use(sequentialize(chatKey));
+
+  // Context: logger with the update id; the language known without the database.
   bot.use(async (ctx, next) => {
     ctx.config = config;
     ctx.deps = deps;
     ctx.log = deps.logger.child({ update_id: ctx.update.update_id });
-    const from = ctx.from;
-    ctx.user = from ? await prisma.user.findUnique({ where: { telegramId: BigInt(from.id) } }) : null;
-    ctx.isAdmin = from ? config.adminTelegramIds.has(from.id) : false;
-    ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
+    ctx.isAdmin = ctx.from ? config.adminTelegramIds.has(ctx.from.id) : false;
+    ctx.lang = (ctx.from && languages.get(ctx.from.id)) ?? pickLanguage(undefined, config.defaultLocale, ctx.from?.language_code);
     ctx.t = translator(ctx.lang);
+    ctx.user = null;
     const started = Date.now();
     await next();
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
+  });
+  bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now())));
+  bot.use(onceOnly());
+  // The sender's row, their language and role.
+  bot.use(async (ctx, next) => {
+    const from = ctx.from;
+    ctx.user = from ? await prisma.user.findUnique({ where: { telegramId: BigInt(from.id) } }) : null;
+    ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
+    ctx.t = translator(ctx.lang);
+    if (from) languages.set(from.id, ctx.lang);
+    await next();
   });
 
   // Only private chats: statements name people, they never belong in a group.
@@ -83,7 +118,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
         type: "key",
         version: HARVEST_STATE_VERSION,
         prefix: "conv:",
-        getStorageKey: (ctx) => ctx.chatId?.toString(),
+        getStorageKey: chatKey,
         adapter: conversationStorage(prisma),
       },
     }),
@@ -127,7 +162,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     await ctx.conversation?.exitAll().catch(() => {});
     if (ctx.chat?.type === "private") {
       try {
-        await ctx.reply(translator(ctx.lang ?? "en")("errors.internal"));
+        await ctx.reply(translator(ctx.lang ?? "en")(isDatabaseUnavailable(e) ? "errors.unavailable" : "errors.internal"));
       } catch {
         /* Telegram unreachable too: already logged */
       }

@@ -30,6 +30,17 @@ const schema = z.object({
       }
     }, "is not a known time zone (e.g. Asia/Phnom_Penh)"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BOT_MODE: z.enum(["polling", "webhook"], { errorMap: () => ({ message: "must be polling or webhook" }) }).default("polling"),
+  WEBHOOK_URL: z.string().url("must be the public https URL Telegram posts updates to").optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's secret_token rules)")
+    .optional(),
+  PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").default(8080),
+  HOST: z.string().default("0.0.0.0"),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(5, "must be at least 5").max(10_000).default(30),
+  TELEGRAM_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(300).default(30),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(600).default(20),
   SUBSTANTIATION_REMINDER_DAYS: z.coerce.number({ invalid_type_error: "must be a number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(60, "must be at most 60").default(7),
 });
 
@@ -44,6 +55,19 @@ export interface Config {
   logLevel: string;
   /** Days without an answer before a substantiator is reminded (at most twice). */
   substantiationReminderDays: number;
+  mode: "polling" | "webhook";
+  /** Webhook mode: the public URL Telegram posts to, and the secret it must send back. */
+  webhookUrl?: string;
+  webhookSecret?: string;
+  /** Where the HTTP server (webhook and health endpoint) listens. */
+  port: number;
+  host: string;
+  /** Updates one person may send per minute before the bot asks them to slow down. */
+  rateLimitPerMinute: number;
+  /** How long one Bot API request may take before it is retried. */
+  telegramTimeoutSeconds: number;
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +83,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Configuration error: ${name} ${message}`);
   }
   const c = parsed.data;
+  if (c.BOT_MODE === "webhook") {
+    if (!c.WEBHOOK_URL) throw new ConfigError("Configuration error: WEBHOOK_URL is required when BOT_MODE=webhook");
+    if (!c.WEBHOOK_SECRET) throw new ConfigError("Configuration error: WEBHOOK_SECRET is required when BOT_MODE=webhook (16+ characters of A-Z, a-z, 0-9, _ and -)");
+  }
   return {
     botToken: c.BOT_TOKEN,
     apiRoot: c.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
@@ -69,5 +97,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone: c.TZ,
     logLevel: c.LOG_LEVEL,
     substantiationReminderDays: c.SUBSTANTIATION_REMINDER_DAYS,
+    mode: c.BOT_MODE,
+    webhookUrl: c.WEBHOOK_URL,
+    webhookSecret: c.WEBHOOK_SECRET,
+    port: c.PORT,
+    host: c.HOST,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    telegramTimeoutSeconds: c.TELEGRAM_TIMEOUT_SECONDS,
+    shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

@@ -10,7 +10,7 @@ const h = useHarness();
 const A = "Takeo Domestic Workers Network";
 const B = "Takeo Street Vendors";
 const config = { adminTelegramIds: new Set<number>(), timeZone: "Asia/Phnom_Penh", substantiationReminderDays: 7 };
-const deps = () => ({ api: h.bot.api, prisma: h.db.prisma, logger: pino({ level: "silent" }) });
+const deps = () => ({ api: h.sendApi, prisma: h.db.prisma, logger: pino({ level: "silent" }) });
 const digestsTo = (chat: number) => h.tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === chat && String(c.payload.text).includes("Digest"));
 const userRow = (id: number) => h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });
 
@@ -104,19 +104,20 @@ describe("exactly one digest per period", () => {
     await coord.drain(50);
   });
 
-  it("a restart in the middle of sending: the interrupted message is sent once when its lease runs out, never twice", async () => {
+  it("a restart in the middle of sending: the interrupted message is never sent twice, the one another instance is sending is left to it", async () => {
     const chatId = 9401n;
     const text = (n: number) => `📰 <b>Digest</b> · interrupted ${n}`;
     // Left "sending" by a process that died (lease over), and one another instance is sending right now.
-    await h.db.prisma.outboxMessage.create({
+    const dead = await h.db.prisma.outboxMessage.create({
       data: { chatId, method: "sendMessage", payload: { text: text(1), parse_mode: "HTML" }, kind: "digest", status: "sending", leaseUntil: new Date(Date.now() - 1000), attempts: 1 },
     });
     await h.db.prisma.outboxMessage.create({
       data: { chatId, method: "sendMessage", payload: { text: text(2), parse_mode: "HTML" }, kind: "digest", status: "sending", leaseUntil: new Date(Date.now() + 60_000), attempts: 1 },
     });
-    await waitFor(() => digestsTo(9401).some((c) => c.payload.text === text(1)));
+    await waitFor(async () => (await h.db.prisma.outboxMessage.findUnique({ where: { id: dead.id } }))?.status === "failed");
     await settle();
-    expect(digestsTo(9401).filter((c) => c.payload.text === text(1))).toHaveLength(1);
+    expect((await h.db.prisma.outboxMessage.findUnique({ where: { id: dead.id } }))?.lastError).toMatch(/interrupted/);
+    expect(digestsTo(9401).filter((c) => c.payload.text === text(1))).toHaveLength(0);
     expect(digestsTo(9401).filter((c) => c.payload.text === text(2))).toHaveLength(0);
   });
 

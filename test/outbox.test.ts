@@ -18,7 +18,7 @@ describe("send queue", () => {
     expect(await enqueue(h.db.prisma, message(7001, "twice", "k1"))).toBe(1);
     expect(await enqueue(h.db.prisma, message(7001, "twice", "k1"))).toBe(0); // dedupe key: queued once
 
-    const outbox = new Outbox({ api: h.bot.api, prisma: h.db.prisma, logger }, { perSecond: 10, perChatMs: 300 });
+    const outbox = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perSecond: 10, perChatMs: 300 });
     outbox.start(10);
     try {
       await waitFor(async () => (await h.db.prisma.outboxMessage.count({ where: { status: { not: "sent" } } })) === 0, 20_000, "queue drained");
@@ -47,7 +47,7 @@ describe("send queue", () => {
     };
     const failed: string[] = [];
     const outbox = new Outbox(
-      { api: h.bot.api, prisma: h.db.prisma, logger },
+      { api: h.sendApi, prisma: h.db.prisma, logger },
       { perSecond: 30, perChatMs: 0, backoffMs: 50, onFailed: async (row, error) => void failed.push(`${row.chatId}:${error}`) },
     );
     const queuedAt = Date.now();
@@ -75,8 +75,8 @@ describe("send queue", () => {
 
   it("two queues on one database send each message once", async () => {
     await enqueue(h.db.prisma, [...Array(20)].map((_, i) => message(7300 + i, `shared ${i}`)));
-    const a = new Outbox({ api: h.bot.api, prisma: h.db.prisma, logger }, { perChatMs: 0 });
-    const b = new Outbox({ api: h.bot.api, prisma: h.db.prisma, logger }, { perChatMs: 0 });
+    const a = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perChatMs: 0 });
+    const b = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perChatMs: 0 });
     a.start(5);
     b.start(5);
     try {

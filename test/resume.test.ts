@@ -51,7 +51,7 @@ describe("resume after a real restart of the bot process", () => {
     p.stdout!.on("data", (d) => (output += d));
     p.stderr!.on("data", (d) => (output += d));
     proc = p;
-    await waitFor(() => output.includes('"msg":"bot started"') || p.exitCode !== null, 60_000, "the bot process to start");
+    await waitFor(() => output.includes('"msg":"bot started') || p.exitCode !== null, 60_000, "the bot process to start");
     expect(p.exitCode, output).toBeNull();
   }
 

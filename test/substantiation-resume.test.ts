@@ -70,7 +70,7 @@ describe("reminders", () => {
     await vuthy.expect("asks you to check a statement");
     const a = await h.db.prisma.substantiationAssignment.findFirstOrThrow({ where: { outcomeId: o.id } });
     const opened = a.openedAt!.getTime();
-    const deps = { api: h.bot.api, prisma: h.db.prisma, logger: pino({ level: "silent" }) };
+    const deps = { api: h.sendApi, prisma: h.db.prisma, logger: pino({ level: "silent" }) };
     const config = { substantiationReminderDays: 7 };
     const sent = async (days: number) => {
       await sendDueReminders(deps, config, new Date(opened + days * DAY));
@@ -103,7 +103,7 @@ describe("reminders", () => {
     await choose(h.db.prisma, [o.id]);
     await sourceLink(coord, o.id, "Never opened");
     const before = await h.db.prisma.substantiationAssignment.findMany({ where: { outcomeId: o.id } });
-    const deps = { api: h.bot.api, prisma: h.db.prisma, logger: pino({ level: "silent" }) };
+    const deps = { api: h.sendApi, prisma: h.db.prisma, logger: pino({ level: "silent" }) };
     await sendDueReminders(deps, { substantiationReminderDays: 1 }, new Date(Date.now() + 90 * DAY));
     const after = await h.db.prisma.substantiationAssignment.findMany({ where: { outcomeId: o.id } });
     expect(after.map((a) => a.remindersSent)).toEqual(before.map(() => 0));

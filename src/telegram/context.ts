@@ -5,12 +5,15 @@ import type { Db } from "../db/client.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Lang, T } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import type { InFlight } from "../runtime/inflight.js";
 
 export interface BotDeps {
   prisma: Db;
   logger: Logger;
   /** The clock; tests may replace it. */
   now?: () => Date;
+  /** Counts updates being handled, so a graceful stop can wait for them. */
+  inFlight?: InFlight;
 }
 
 export interface AppContextExtras {

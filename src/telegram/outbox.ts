@@ -87,8 +87,14 @@ export class Outbox {
       if (this.stopped) return sent;
       const now = this.now();
       if (now < this.pausedUntil) return sent;
-      // Rows whose lease ran out (a process died while sending) are due again.
-      await prisma.outboxMessage.updateMany({ where: { status: "sending", leaseUntil: { lt: new Date(now) } }, data: { status: "pending" } });
+      // A row whose lease ran out was being sent by a process that died: Telegram may or may not
+      // have taken it. It is not sent again (a person never gets the same message twice); it is
+      // recorded as interrupted for the logs and the coordinator's view of deliveries.
+      const interrupted = await prisma.outboxMessage.updateMany({
+        where: { status: "sending", leaseUntil: { lt: new Date(now) } },
+        data: { status: "failed", leaseUntil: null, lastError: "interrupted while sending: delivery unknown, not sent again" },
+      });
+      if (interrupted.count) this.deps.logger.warn({ count: interrupted.count }, "messages interrupted by a crash while being sent: not sent again");
       const due = await prisma.outboxMessage.findMany({
         where: { status: "pending", notBefore: { lte: new Date(now) } },
         orderBy: { id: "asc" },

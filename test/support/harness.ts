@@ -1,8 +1,8 @@
 /** Runs the real bot (createBot + long polling) against the fake Bot API and a test database. */
 import { afterAll, beforeAll } from "vitest";
-import type { Bot } from "grammy";
+import type { Api, Bot } from "grammy";
 import { pino } from "pino";
-import { createBot, type BotContext } from "../../src/bot.js";
+import { createBot, queueApi, type BotContext } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import { createInvite } from "../../src/onboarding/invites.js";
 import type { Role } from "../../src/generated/prisma/client.js";
@@ -18,6 +18,8 @@ export interface Harness {
   tg: FakeTelegram;
   db: TestDatabase;
   bot: Bot<BotContext>;
+  /** The Bot API handle the send queue uses (no automatic retries: the queue does its own). */
+  sendApi: Api;
   stop(): Promise<void>;
   /** Stops polling and starts a new bot instance on the same database (conversation state is in the DB). */
   restartBot(): Promise<void>;
@@ -39,7 +41,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   const tg = new FakeTelegram();
   const apiRoot = await tg.start();
   const db = await testDatabase();
-  const config = loadConfig({ BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN_ID), LOG_LEVEL: "silent", ...env });
+  const config = loadConfig({ BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN_ID), LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "10000", ...env });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino(
     { level: process.env.TEST_LOG_LEVEL ?? "warn" },
@@ -51,13 +53,14 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     },
   );
   let bot: Bot<BotContext>;
+  const sendApi = queueApi(config);
   let outbox: Outbox;
   const launch = async () => {
     bot = createBot(config, { prisma: db.prisma, logger });
     await bot.init();
     void bot.start({ drop_pending_updates: false, timeout: 1 });
     // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
-    outbox = new Outbox({ api: bot.api, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
+    outbox = new Outbox({ api: sendApi, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
     if (opts.outbox !== false) outbox.start(20);
   };
   await launch();
@@ -65,6 +68,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     tg,
     db,
     logs,
+    sendApi,
     get bot() {
       return bot;
     },
