@@ -56,8 +56,10 @@ export class HttpServer {
     const server = this.server;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Connections close as soon as their request is answered (keep-alive ones would linger).
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.closeIdleConnections();
-    await closed;
+    await closed.finally(() => clearInterval(sweep));
   }
 
   private async route(req: IncomingMessage, res: ServerResponse) {

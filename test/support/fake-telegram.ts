@@ -41,10 +41,15 @@ export class FakeTelegram {
   /** The highest getUpdates offset seen: every update below it was fully handled by the bot. */
   private confirmedOffset = 0;
   private server?: Server;
+  /** Set by setWebhook: updates are then POSTed there (with the secret) instead of polled. */
+  webhook?: { url: string; secret?: string };
+  private webhookPending = 0;
   /** Answers from answerCallbackQuery, by callback query id. */
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
   /** Optional fault injection: return a response instead of handling the call. */
   intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown } | undefined;
+  /** Optional slowness: milliseconds to wait before answering a call (a slow or hanging Telegram). */
+  delay?: (method: string, payload: Record<string, any>) => number | undefined;
 
   constructor(token = "123456:TEST-token-abcdefghijklmnop") {
     this.token = token;
@@ -103,6 +108,8 @@ export class FakeTelegram {
         payload = Object.fromEntries(new URLSearchParams(raw));
       }
     }
+    const wait = this.delay?.(method, payload);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     const injected = this.intercept?.(method, payload);
     if (injected) return send(injected.status, injected.body);
     if (method !== "getUpdates") this.calls.push({ method, payload, at: Date.now() });
@@ -134,6 +141,12 @@ export class FakeTelegram {
         }
         return this.updates.slice(0, Number(p.limit ?? 100));
       }
+      case "setWebhook":
+        this.webhook = { url: String(p.url), secret: p.secret_token };
+        return true;
+      case "deleteWebhook":
+        this.webhook = undefined;
+        return true;
       case "sendMessage":
         return this.record(method, p, p.text);
       case "sendPhoto":
@@ -198,15 +211,43 @@ export class FakeTelegram {
 
   pushUpdate(update: Omit<Update, "update_id">): number {
     const u = { ...update, update_id: this.nextUpdateId++ } as Update;
+    if (this.webhook) {
+      this.webhookPending++;
+      void this.postToWebhook(u).finally(() => this.webhookPending--);
+      return u.update_id;
+    }
     this.updates.push(u);
     this.waiters.splice(0).forEach((w) => w());
     return u.update_id;
   }
 
+  /** Like Telegram: POSTs the update to the webhook, retrying (a few times) until it gets a 200. */
+  private async postToWebhook(u: Update) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const status = await this.deliver(u).catch(() => 0);
+      if (status === 200) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** One webhook call with the given secret (default: the registered one); returns the HTTP status. */
+  async deliver(update: Update, secret: string | null | undefined = this.webhook?.secret): Promise<number> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (secret) headers["x-telegram-bot-api-secret-token"] = secret;
+    const res = await fetch(this.webhook!.url, { method: "POST", headers, body: JSON.stringify(update) });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  /** A fresh update id, for updates a test delivers itself. */
+  newUpdateId(): number {
+    return this.nextUpdateId++;
+  }
+
   /** Resolves once the bot has finished handling every update pushed so far. */
   async settled(timeout = 5000): Promise<void> {
     const deadline = Date.now() + timeout;
-    while (this.confirmedOffset < this.nextUpdateId) {
+    while (this.webhook ? this.webhookPending > 0 : this.confirmedOffset < this.nextUpdateId) {
       if (Date.now() > deadline) throw new Error("the bot did not finish handling its updates");
       await new Promise((r) => setTimeout(r, 10));
     }

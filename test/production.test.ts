@@ -1,0 +1,171 @@
+/**
+ * Production mode in one process: the webhook (secret, health, setWebhook after listen), updates
+ * handled at most once across retries and instances, a graceful stop, and the per-person rate limit.
+ */
+import { createServer } from "node:net";
+import type { Update } from "grammy/types";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { startApp, type App } from "../src/runtime/app.js";
+import { purgeProcessedUpdates, UPDATE_RETENTION_MS } from "../src/telegram/updates.js";
+import { FakeTelegram } from "./support/fake-telegram.js";
+import { testDatabase, type TestDatabase } from "./support/db.js";
+import { useHarness } from "./support/harness.js";
+import { FakeUser, waitFor } from "./support/user.js";
+
+const SECRET = "webhook-secret-0123456789abcdef";
+const logger = pino({ level: "silent" });
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function helpUpdate(tg: FakeTelegram, userId: number): Update {
+  const from = { id: userId, is_bot: false, first_name: `User${userId}`, language_code: "en" };
+  return {
+    update_id: tg.newUpdateId(),
+    message: { message_id: tg.newMessageId(), date: Math.floor(Date.now() / 1000), chat: { id: userId, type: "private", first_name: from.first_name }, from, text: "/help", entities: [{ type: "bot_command", offset: 0, length: 5 }] },
+  } as Update;
+}
+
+describe("webhook mode", () => {
+  let tg: FakeTelegram;
+  let db: TestDatabase;
+  let port: number;
+  const apps: App[] = [];
+  let healthWhenSetWebhook: Promise<number> | undefined;
+  const webhookConfig = (p: number) =>
+    loadConfig({
+      BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      BOT_MODE: "webhook",
+      WEBHOOK_URL: `http://127.0.0.1:${p}/telegram/hook`,
+      WEBHOOK_SECRET: SECRET,
+      PORT: String(p),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+    });
+  // Both instances share the database; the test closes it.
+  const shared = () => ({ ...db, close: async () => {} });
+  const sentTo = (chat: number) => tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === chat);
+
+  beforeAll(async () => {
+    tg = new FakeTelegram();
+    await tg.start();
+    db = await testDatabase();
+    port = await freePort();
+    tg.intercept = (method) => {
+      if (method === "setWebhook") healthWhenSetWebhook = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status);
+      return undefined;
+    };
+    apps.push(await startApp(webhookConfig(port), { db: shared(), logger, schedulers: false, outbox: { perChatMs: 0 } }));
+    tg.intercept = undefined;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await tg.stop();
+    await db.close();
+  });
+
+  it("tells Telegram the webhook, with its secret, only once the server answers", async () => {
+    const call = tg.calls.find((c) => c.method === "setWebhook")!;
+    expect(call.payload.url).toBe(`http://127.0.0.1:${port}/telegram/hook`);
+    expect(call.payload.secret_token).toBe(SECRET);
+    expect(await healthWhenSetWebhook).toBe(200);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", mode: "webhook" });
+  });
+
+  it("refuses a call with a wrong or missing secret (401) and handles nothing", async () => {
+    const missing = helpUpdate(tg, 8701);
+    const wrong = helpUpdate(tg, 8701);
+    expect(await tg.deliver(missing, null)).toBe(401);
+    expect(await tg.deliver(wrong, "webhook-secret-0123456789abcdeX")).toBe(401);
+    expect(await tg.deliver(wrong, "short")).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sentTo(8701)).toHaveLength(0);
+    expect(await db.prisma.processedUpdate.count({ where: { updateId: { in: [BigInt(missing.update_id), BigInt(wrong.update_id)] } } })).toBe(0);
+    const res = await fetch(`http://127.0.0.1:${port}/telegram/hook`, { method: "GET" });
+    expect(res.status).toBe(405);
+  });
+
+  it("a person talks to the bot through the webhook as through polling", async () => {
+    const u = new FakeUser(tg, 8702);
+    u.text("/start");
+    await u.expect("you need an <b>invite link</b>");
+  });
+
+  it("an update delivered again (a Telegram retry) and to a second instance is handled once", async () => {
+    const once = helpUpdate(tg, 8703);
+    expect(await tg.deliver(once)).toBe(200);
+    await waitFor(() => sentTo(8703).length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    const repliesToOne = sentTo(8703).length;
+
+    const port2 = await freePort();
+    apps.push(await startApp(webhookConfig(port2), { db: shared(), logger, schedulers: false, outbox: { perChatMs: 0 } }));
+    const again = helpUpdate(tg, 8704);
+    const second = { ...tg.webhook!, url: `http://127.0.0.1:${port2}/telegram/hook` };
+    const statuses = await Promise.all([
+      tg.deliver(again),
+      tg.deliver(again),
+      fetch(second.url, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(again) }).then((r) => r.status),
+    ]);
+    expect(statuses).toEqual([200, 200, 200]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sentTo(8704)).toHaveLength(repliesToOne);
+    expect(sentTo(8704).map((c) => c.payload.text)).toEqual(sentTo(8703).map((c) => c.payload.text));
+    const row = await db.prisma.processedUpdate.findUnique({ where: { updateId: BigInt(again.update_id) } });
+    expect(row?.handledAt).toBeInstanceOf(Date);
+  });
+
+  it("handled update ids are kept for a bounded time", async () => {
+    const old = new Date(Date.now() - UPDATE_RETENTION_MS - 60_000);
+    await db.prisma.processedUpdate.create({ data: { updateId: 999_999_001n, handledAt: old, createdAt: old } });
+    await db.prisma.processedUpdate.create({ data: { updateId: 999_999_002n, handledAt: new Date() } });
+    expect(await purgeProcessedUpdates(db.prisma)).toBeGreaterThanOrEqual(1);
+    expect(await db.prisma.processedUpdate.findUnique({ where: { updateId: 999_999_001n } })).toBeNull();
+    expect(await db.prisma.processedUpdate.findUnique({ where: { updateId: 999_999_002n } })).not.toBeNull();
+  });
+
+  it("a graceful stop finishes the update in flight, then stops answering", async () => {
+    const app = apps.pop()!; // the second instance
+    const slow = helpUpdate(tg, 8705);
+    tg.delay = (method, p) => (method === "sendMessage" && p.chat_id === 8705 ? 1500 : undefined);
+    const url = `http://127.0.0.1:${app.port}/telegram/hook`;
+    const delivered = fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(slow) });
+    await waitFor(async () => (await db.prisma.processedUpdate.count({ where: { updateId: BigInt(slow.update_id) } })) === 1);
+    const started = Date.now();
+    await app.stop();
+    tg.delay = undefined;
+    expect(Date.now() - started).toBeGreaterThan(500); // it waited for the reply
+    expect(sentTo(8705).length).toBeGreaterThan(0);
+    expect((await delivered).status).toBe(200);
+    await expect(fetch(`http://127.0.0.1:${app.port}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe("rate limit", () => {
+  const h = useHarness({ RATE_LIMIT_PER_MINUTE: "5" });
+
+  it("a flooding person is asked once, politely, to slow down; others are answered as usual", async () => {
+    const flood = h.user(8801);
+    for (let i = 0; i < 12; i++) flood.text("/help");
+    await h.tg.settled(20_000);
+    const other = h.user(8802);
+    other.text("/help");
+    await other.expect("/start");
+    const got = await flood.drain(300);
+    const polite = got.filter((m) => m.text.includes("faster than I can read"));
+    expect(polite).toHaveLength(1);
+    expect(got.filter((m) => m.text.includes("/start")).length).toBeLessThanOrEqual(5);
+    expect(h.logs.filter((l) => l.msg === "rate limited").length).toBe(7);
+  });
+});
