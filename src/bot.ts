@@ -15,6 +15,7 @@ import { reviewFeature } from "./review/composer.js";
 import { authorFeature, pendingInputFeature } from "./review/input.js";
 import { chartsFeature, digestFeature } from "./digest/composer.js";
 import { exportFeature } from "./export/composer.js";
+import { privacyFeature } from "./privacy/composer.js";
 import { reportsFeature } from "./review/reports.js";
 import { substantiationFeature } from "./substantiation/coordinator.js";
 import { sourceFeature } from "./substantiation/source.js";
@@ -30,11 +31,11 @@ export type { BotContext, BotDeps };
 
 /** Which commands each role has; the menu and /help are built from this. */
 export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
-  guest: ["start", "language", "help"],
-  leader: ["new", "my", "history", "reminders", "cancel", "language", "help"],
-  substantiator: ["cancel", "language", "help"],
-  coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "language", "help"],
-  admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "language", "help"],
+  guest: ["start", "privacy", "language", "help"],
+  leader: ["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"],
+  substantiator: ["cancel", "privacy", "language", "help"],
+  coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
+  admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "privacy", "language", "help"],
 };
 
 export function commandList(role: EffectiveRole | "guest", lang: Lang): BotCommand[] {
@@ -126,6 +127,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
 
   // Substantiators need no membership: their links, answers and buttons come before the gate.
   bot.use(sourceFeature());
+  bot.use(privacyFeature());
   bot.use(onboardingFeature());
   bot.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.

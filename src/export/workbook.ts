@@ -15,6 +15,7 @@ import { label, loadDimensions } from "../review/classification.js";
 import { inPeriod, statementMonth, type Period } from "../review/stats.js";
 import { perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
 import { collectResults } from "../substantiation/service.js";
+import { personName } from "../privacy/composer.js";
 
 export interface ExportQuery {
   scope: Scope;
@@ -137,7 +138,7 @@ export async function buildWorkbook(prisma: Db, q: ExportQuery): Promise<{ workb
     wb,
     t("export.sheets.events"),
     ["outcome", "time", "who", "event", "field", "old", "new"].map((x) => t(`export.columns.${x}`)),
-    events.map((e) => [e.outcomeId, iso(e.createdAt), e.actor?.displayName ?? "", e.type, e.field ?? "", e.oldValue ?? "", e.newValue ?? ""]),
+    events.map((e) => [e.outcomeId, iso(e.createdAt), e.actor ? personName(e.actor, t) : "", e.type, e.field ?? "", e.oldValue ?? "", e.newValue ?? ""]),
   );
   return { workbook: wb, statements: ids.length };
 }

@@ -9,6 +9,7 @@ import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
 import { coordinatorScope, inScope, managedOrganisations } from "./members.js";
+import { personName } from "../privacy/composer.js";
 
 export const ROLES: Role[] = ["leader", "coordinator", "substantiator"];
 
@@ -46,9 +47,9 @@ async function listMembers(ctx: BotContext, organisationId: number, edit: boolea
   const org = await prisma.organisation.findUniqueOrThrow({ where: { id: organisationId } });
   const ms = await prisma.membership.findMany({ where: { organisationId }, include: { user: true }, orderBy: [{ active: "desc" }, { createdAt: "asc" }] });
   const lines = ms.map((m) =>
-    ctx.t(m.active ? "members.line" : "members.line_inactive", { name: m.user.displayName, username: m.user.username ? ` @${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
+    ctx.t(m.active ? "members.line" : "members.line_inactive", { name: personName(m.user, ctx.t), username: m.user.username ? ` @${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
   );
-  const buttons: Button[] = ms.map((m) => ({ text: `${m.active ? "" : "🚫 "}${m.user.displayName} · ${ctx.t(`roles.${m.role}`)}`, data: `mb:m:${m.id}` }));
+  const buttons: Button[] = ms.map((m) => ({ text: `${m.active ? "" : "🚫 "}${personName(m.user, ctx.t)} · ${ctx.t(`roles.${m.role}`)}`, data: `mb:m:${m.id}` }));
   const text = `${ctx.t("members.title", { org: org.name, count: ms.length, n: ms.length })}\n\n${lines.join("\n") || ctx.t("members.none")}`;
   const opts = { parse_mode: "HTML" as const, reply_markup: keyboard(buttons) };
   if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
@@ -66,7 +67,7 @@ async function showMember(ctx: BotContext, id: number, answer = true) {
   );
   await ctx.editMessageText(
     ctx.t("members.card", {
-      name: m.user.displayName,
+      name: personName(m.user, ctx.t),
       org: m.organisation.name,
       role: ctx.t(`roles.${m.role}`),
       state: ctx.t(m.active ? "members.active" : "members.inactive"),

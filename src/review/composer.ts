@@ -18,6 +18,7 @@ import { renderThread, snippet, waited } from "./format.js";
 import { setPending } from "./pending.js";
 import { act, EDITABLE_FIELDS, isEditableField, type ActResult, type CoordinatorAction } from "./service.js";
 import { coordinatorActions, nextStatus } from "./status.js";
+import { personName } from "../privacy/composer.js";
 
 export const QUEUE_PAGE = 8;
 export const LIST_STATUSES: OutcomeStatus[] = ["submitted", "needs_clarification", "returned", "accepted", "rejected"];
@@ -118,7 +119,7 @@ export async function showCard(ctx: BotContext, id: number) {
   const sections = renderStatement(view, t, ctx.lang);
   sections.push(
     t("review.card_meta", {
-      author: o.author.displayName,
+      author: personName(o.author, t),
       submitted: o.submittedAt ? o.submittedAt.toISOString().slice(0, 10) : "—",
       waited: o.status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : "—",
     }),
@@ -146,7 +147,7 @@ export async function showCard(ctx: BotContext, id: number) {
     });
   }
   for (const m of thread.filter((x) => x.fileId)) {
-    await ctx.api.sendVoice(ctx.chat!.id, m.fileId!, { caption: t("review.voice_answer_caption", { id, name: m.author.displayName }) }).catch((err) => {
+    await ctx.api.sendVoice(ctx.chat!.id, m.fileId!, { caption: t("review.voice_answer_caption", { id, name: personName(m.author, t) }) }).catch((err) => {
       ctx.log.warn({ err: String(err), thread_message_id: m.id }, "voice answer could not be re-sent");
     });
   }
@@ -291,7 +292,7 @@ export function reviewFeature(): Composer<BotContext> {
       return;
     }
     await setPending(ctx, { kind: action as "ask" | "return" | "reject", outcomeId: id, version });
-    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: o.author.displayName }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t) }), { parse_mode: "HTML" });
   });
 
   c.callbackQuery(/^rv:e:(\d+):(\d+):(\w+)$/, async (ctx) => {

@@ -2,6 +2,7 @@ import type { OutcomeEvent, ThreadMessage, User } from "../generated/prisma/clie
 import type { T } from "../i18n/index.js";
 import { reasonLabel } from "../substantiation/sample.js";
 import { escapeHtml } from "../telegram/html.js";
+import { personName } from "../privacy/composer.js";
 
 /** "2026-11-25 14:05" in the programme's time zone. */
 export function formatTime(d: Date, timeZone: string): string {
@@ -41,14 +42,14 @@ export function renderThread(messages: Array<ThreadMessage & { author: User }>, 
     const body = m.text ? escapeHtml(m.text) : m.fileId ? `🎤 <i>${t("format.voice_note")}</i>` : "";
     const flag = m.delivered === false ? ` ⚠️ ${t("review.undelivered_flag")}` : "";
     const open = m.kind === "question" && !m.answeredAt ? ` ⏳ ${t("review.unanswered_flag")}` : "";
-    return `${t(`thread.${m.kind}`, { name: m.author.displayName, time: formatTime(m.createdAt, timeZone) })}${flag}${open}\n${body}`;
+    return `${t(`thread.${m.kind}`, { name: personName(m.author, t), time: formatTime(m.createdAt, timeZone) })}${flag}${open}\n${body}`;
   });
   return `<b>${t("thread.title")}</b>\n${lines.join("\n\n")}`;
 }
 
 /** One line of /history. Values are shortened; the full text stays in the log. */
 export function renderEvent(e: OutcomeEvent & { actor: User | null }, t: T, timeZone: string): string {
-  const who = e.actor?.displayName ?? t("history.system");
+  const who = e.actor ? personName(e.actor, t) : t("history.system");
   const field = e.field ? (t(`history.fields.${e.field}`, { defaultValue: e.field }) as string) : "";
   const status = (v: string | null) => (v ? t(`status.${v}`, { defaultValue: v }) : "—");
   const reasons = (v: string | null) =>

@@ -31,7 +31,8 @@ type Tx = Prisma.TransactionClient;
 
 /** Queues messages; a dedupe key already queued is skipped. */
 export async function enqueue(prisma: Db | Tx, items: Outgoing | Outgoing[]) {
-  const rows = (Array.isArray(items) ? items : [items]).map((m) => ({
+  // A person who deleted their data has no Telegram id any more (a negative placeholder): nothing goes to them.
+  const rows = (Array.isArray(items) ? items : [items]).filter((m) => BigInt(m.chatId) > 0n).map((m) => ({
     chatId: BigInt(m.chatId),
     method: m.method ?? "sendMessage",
     payload: m.payload as Prisma.InputJsonValue,
