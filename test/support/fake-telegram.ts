@@ -47,7 +47,7 @@ export class FakeTelegram {
   /** Answers from answerCallbackQuery, by callback query id. */
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
   /** Optional fault injection: return a response instead of handling the call. */
-  intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown } | undefined;
+  intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown; afterMs?: number } | undefined;
   /** Optional slowness: milliseconds to wait before answering a call (a slow or hanging Telegram). */
   delay?: (method: string, payload: Record<string, any>) => number | undefined;
 
@@ -111,7 +111,12 @@ export class FakeTelegram {
     const wait = this.delay?.(method, payload);
     if (wait) await new Promise((r) => setTimeout(r, wait));
     const injected = this.intercept?.(method, payload);
-    if (injected) return send(injected.status, injected.body);
+    if (injected) {
+      // afterMs: a request Telegram never answers in time (the bot's client gives up first).
+      if (injected.afterMs) await new Promise((r) => setTimeout(r, injected.afterMs));
+      if (!res.destroyed) send(injected.status, injected.body);
+      return;
+    }
     if (method !== "getUpdates") this.calls.push({ method, payload, at: Date.now() });
     try {
       const result = await this.dispatch(method, payload);

@@ -1,0 +1,56 @@
+/** The bot as a real child process (src/main.ts), for restart and fault tests. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { expect } from "vitest";
+import { waitFor } from "./user.js";
+
+export class BotProcess {
+  output = "";
+  private proc?: ChildProcess;
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(timeout = 60_000) {
+    this.output = "";
+    const p = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    p.stdout!.on("data", (d) => (this.output += d));
+    p.stderr!.on("data", (d) => (this.output += d));
+    this.proc = p;
+    await waitFor(() => this.output.includes('"msg":"bot started') || p.exitCode !== null, timeout, "the bot process to start");
+    expect(p.exitCode, this.output).toBeNull();
+  }
+
+  /** SIGKILL: no chance to finish anything. */
+  async kill() {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill("SIGKILL");
+    await exited;
+  }
+
+  /** SIGTERM; resolves with the exit code. */
+  async terminate(): Promise<number | null> {
+    const p = this.proc!;
+    if (p.exitCode !== null) return p.exitCode;
+    const exited = new Promise<number | null>((resolve) => p.once("exit", (code) => resolve(code)));
+    p.kill("SIGTERM");
+    return exited;
+  }
+
+  /** The JSON log lines so far. */
+  logs(): Array<Record<string, unknown>> {
+    return this.output
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
+  }
+}
