@@ -15,7 +15,7 @@ try {
   throw e;
 }
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, { secrets: [config.botToken, config.webhookSecret] });
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const applied = await db.migrate();
 logger.info({ database: db.kind, applied }, applied.length ? "migrations applied" : "database up to date");

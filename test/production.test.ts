@@ -10,11 +10,12 @@ import { loadConfig } from "../src/config.js";
 import { startApp, type App } from "../src/runtime/app.js";
 import { purgeProcessedUpdates, UPDATE_RETENTION_MS } from "../src/telegram/updates.js";
 import { FakeTelegram } from "./support/fake-telegram.js";
+import { TEST_WEBHOOK_SECRET } from "./support/secrets.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 import { useHarness } from "./support/harness.js";
 import { FakeUser, waitFor } from "./support/user.js";
 
-const SECRET = "webhook-secret-0123456789abcdef";
+const SECRET = TEST_WEBHOOK_SECRET;
 const logger = pino({ level: "silent" });
 
 async function freePort(): Promise<number> {

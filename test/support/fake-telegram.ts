@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { InlineKeyboardMarkup, Message, Update } from "grammy/types";
+import { TEST_BOT_TOKEN } from "./secrets.js";
 
 export interface ApiCall {
   method: string;
@@ -51,7 +52,7 @@ export class FakeTelegram {
   /** Optional slowness: milliseconds to wait before answering a call (a slow or hanging Telegram). */
   delay?: (method: string, payload: Record<string, any>) => number | undefined;
 
-  constructor(token = "123456:TEST-token-abcdefghijklmnop") {
+  constructor(token = TEST_BOT_TOKEN) {
     this.token = token;
   }
 

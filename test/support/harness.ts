@@ -1,7 +1,7 @@
 /** Runs the real bot (createBot + long polling) against the fake Bot API and a test database. */
 import { afterAll, beforeAll } from "vitest";
 import type { Api, Bot } from "grammy";
-import { pino } from "pino";
+import { createLogger } from "../../src/logger.js";
 import { createBot, queueApi, type BotContext } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import { createInvite } from "../../src/onboarding/invites.js";
@@ -9,6 +9,7 @@ import type { Role } from "../../src/generated/prisma/client.js";
 import { onOutboxFailure } from "../../src/telegram/failures.js";
 import { Outbox } from "../../src/telegram/outbox.js";
 import { FakeTelegram } from "./fake-telegram.js";
+import { logSink } from "./secrets.js";
 import { testDatabase, type TestDatabase } from "./db.js";
 import { FakeUser } from "./user.js";
 
@@ -43,15 +44,20 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   const db = await testDatabase();
   const config = loadConfig({ BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN_ID), LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "10000", ...env });
   const logs: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: process.env.TEST_LOG_LEVEL ?? "warn" },
-    {
+  // Every line (debug and up) goes to the run's log directory, checked for secrets at the end;
+  // warnings and errors are also kept for the tests. No masking here: the bot's code itself must
+  // never log a secret (main.ts masks them as well).
+  const sink = logSink("harness");
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "debug", {
+    destination: {
       write(line: string) {
-        logs.push(JSON.parse(line));
+        sink(line);
+        const entry = JSON.parse(line);
+        if (entry.level >= 40) logs.push(entry);
         if (process.env.TEST_LOG_LEVEL) process.stderr.write(line);
       },
     },
-  );
+  });
   let bot: Bot<BotContext>;
   const sendApi = queueApi(config);
   let outbox: Outbox;

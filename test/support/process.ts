@@ -1,6 +1,7 @@
 /** The bot as a real child process (src/main.ts), for restart and fault tests. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect } from "vitest";
+import { logSink } from "./secrets.js";
 import { waitFor } from "./user.js";
 
 export class BotProcess {
@@ -15,8 +16,13 @@ export class BotProcess {
       env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    p.stdout!.on("data", (d) => (this.output += d));
-    p.stderr!.on("data", (d) => (this.output += d));
+    const sink = logSink("bot-process");
+    for (const stream of [p.stdout!, p.stderr!]) {
+      stream.on("data", (d) => {
+        this.output += d;
+        sink(String(d));
+      });
+    }
     this.proc = p;
     await waitFor(() => this.output.includes('"msg":"bot started') || p.exitCode !== null, timeout, "the bot process to start");
     expect(p.exitCode, this.output).toBeNull();
