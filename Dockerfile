@@ -25,5 +25,10 @@ COPY --from=build /app/prisma/migrations ./prisma/migrations
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]
+# The webhook (BOT_MODE=webhook) and the health endpoint, /healthz, in both modes.
+ENV PORT=8080
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations are applied on start; `npm run migrate` applies them on their own.
 CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -34,7 +34,7 @@ describe("onboarding", () => {
     expect(invite.uses).toBe(1);
     // The command menu of this chat follows role and language.
     const menu = h.tg.calls.filter((c) => c.method === "setMyCommands" && c.payload.scope?.chat_id === 2001).at(-1)!;
-    expect(menu.payload.commands.map((c: { command: string }) => c.command)).toEqual(["new", "my", "history", "reminders", "cancel", "language", "help"]);
+    expect(menu.payload.commands.map((c: { command: string }) => c.command)).toEqual(["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"]);
     expect(menu.payload.commands[0].description).toBe("រាយការណ៍ការផ្លាស់ប្តូរ (លទ្ធផល)");
   });
 

@@ -49,6 +49,8 @@ export class FakeTelegram {
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
   /** Optional fault injection: return a response instead of handling the call. */
   intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown; afterMs?: number } | undefined;
+  /** Called for every message the bot sends (the benchmark measures latency with it). */
+  onSend?: (m: BotMessage) => void;
   /** Optional slowness: milliseconds to wait before answering a call (a slow or hanging Telegram). */
   delay?: (method: string, payload: Record<string, any>) => number | undefined;
 
@@ -196,6 +198,7 @@ export class FakeTelegram {
     const list = this.outbox.get(m.chat_id) ?? [];
     list.push(m);
     this.outbox.set(m.chat_id, list);
+    this.onSend?.(m);
     return this.asTelegramMessage(m);
   }
 

@@ -1,0 +1,310 @@
+/**
+ * npm run bench: this bot's harvest steps against a bare grammY echo bot, both as real processes
+ * talking to the same local fake Bot API, for 200 concurrent simulated leaders; then one digest
+ * and one XLSX export over 10,000 statements. Prints a table. Not part of the test suite.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { openDatabase, type Database } from "../src/db/client.js";
+import { buildDigest } from "../src/digest/digest.js";
+import { workbookBuffer } from "../src/export/workbook.js";
+import { FakeTelegram, type BotMessage } from "../test/support/fake-telegram.js";
+import { PgCluster } from "../test/support/pg-cluster.js";
+import { CONTRIBUTION, DESCRIPTION, SIGNIFICANCE } from "../test/support/statements.js";
+
+const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
+const STATEMENTS = Number(process.env.BENCH_STATEMENTS ?? 10_000);
+const ORGS = 10;
+
+type Step = { send?: string; press?: string; expect: RegExp };
+const HARVEST: Step[] = [
+  { send: "/new", expect: /What changed\?/ },
+  { send: DESCRIPTION, expect: /Who changed\?/ },
+  { send: "Provincial Department of Labour, Siem Reap", expect: /What kind of social actor/ },
+  { press: "Government (national or local)", expect: /When did it change\?/ },
+  { send: "March 2024", expect: /I understood: <b>March 2024<\/b>/ },
+  { press: "Yes", expect: /Where did it happen\?/ },
+  { send: "Siem Reap province", expect: /Why does it matter/ },
+  { send: SIGNIFICANCE, expect: /What did .* do/ },
+  { send: CONTRIBUTION, expect: /How many people/ },
+  { send: "300", expect: /How many of them are women\?/ },
+  { send: "about 280", expect: /expect<\/b> this change\?/ },
+  { press: "Expected", expect: /positive or negative/ },
+  { press: "Positive", expect: /Evidence/ },
+];
+const ECHO: Step[] = HARVEST.map((s, i) => ({ send: s.send ?? `answer ${i}`, expect: /./ }));
+
+interface LoadResult {
+  updates: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  rssMb: number;
+}
+
+/** Drives `users` through `steps` at once, each waiting for the bot's answer before the next step. */
+async function load(tg: FakeTelegram, users: number[], steps: Step[]): Promise<Omit<LoadResult, "rssMb">> {
+  const waiting = new Map<number, { re: RegExp; resolve: (m: BotMessage) => void }>();
+  tg.onSend = (m) => {
+    const w = waiting.get(m.chat_id);
+    if (w && w.re.test(m.text)) {
+      waiting.delete(m.chat_id);
+      w.resolve(m);
+    }
+  };
+  const latencies: number[] = [];
+  let seq = 1;
+  const started = performance.now();
+  await Promise.all(
+    users.map(async (id) => {
+      const from = { id, is_bot: false, first_name: `Leader${id}`, language_code: "en" };
+      const chat = { id, type: "private" as const, first_name: from.first_name };
+      let last: BotMessage | undefined;
+      for (const step of steps) {
+        const answered = new Promise<BotMessage>((resolve, reject) => {
+          waiting.set(id, { re: step.expect, resolve });
+          setTimeout(() => reject(new Error(`leader ${id}: no ${step.expect} within 60 s`)), 60_000).unref();
+        });
+        const t0 = performance.now();
+        if (step.press) {
+          const button = last?.reply_markup?.inline_keyboard.flat().find((b) => b.text === step.press);
+          if (!button || !("callback_data" in button)) throw new Error(`leader ${id}: no button ${step.press}`);
+          tg.pushUpdate({ callback_query: { id: `b${id}-${seq++}`, from, chat_instance: String(id), data: button.callback_data!, message: { message_id: last!.message_id, date: 0, chat, text: last!.text } as never } });
+        } else {
+          const text = step.send!;
+          const entities = text.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.length }] : undefined;
+          tg.pushUpdate({ message: { message_id: tg.newMessageId(), date: Math.floor(Date.now() / 1000), chat, from, text, entities } as never });
+        }
+        last = await answered;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { updates: latencies.length, seconds, perSecond: latencies.length / seconds, p50: q(0.5), p99: q(0.99) };
+}
+
+function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", script], { env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes('"msg":"bot started')) resolve(p);
+    };
+    p.stdout!.on("data", onData);
+    p.stderr!.on("data", (d) => (out += d));
+    p.once("exit", (code) => reject(new Error(`${script} exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+}
+
+function peakRssMb(p: ChildProcess): number {
+  const status = readFileSync(`/proc/${p.pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function stopProcess(p: ChildProcess) {
+  const exited = new Promise((r) => p.once("exit", r));
+  p.kill("SIGTERM");
+  await exited;
+}
+
+/** 200 leaders (one organisation each, consented), ready to report. */
+async function seedLeaders(db: Database, ids: number[]) {
+  const orgs: Array<{ id: number }> = [];
+  for (let i = 0; i < ORGS; i++) orgs.push(await db.prisma.organisation.upsert({ where: { name: `Bench Union ${i}` }, create: { name: `Bench Union ${i}` }, update: {} }));
+  for (const [i, id] of ids.entries()) {
+    const u = await db.prisma.user.create({ data: { telegramId: BigInt(id), displayName: `Leader${id}`, language: "en", consentAt: new Date() } });
+    await db.prisma.membership.create({ data: { userId: u.id, organisationId: orgs[i % ORGS]!.id, role: "leader" } });
+  }
+}
+
+async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: string): Promise<LoadResult> {
+  const tg = new FakeTelegram();
+  const apiRoot = await tg.start();
+  const env: Record<string, string> = { BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+  const warmup = Array.from({ length: 20 }, (_, i) => 100_000 + i);
+  const leaders = Array.from({ length: LEADERS }, (_, i) => 200_000 + i);
+  let dataDir: string | undefined;
+  let script = "src/main.ts";
+  if (kind === "echo") script = "bench/echo-bot.ts";
+  else {
+    let db: Database;
+    if (kind === "pglite") {
+      dataDir = mkdtempSync(join(tmpdir(), "oh-bench-"));
+      db = await openDatabase({ dataDir });
+      env.DATA_DIR = dataDir;
+    } else {
+      db = await openDatabase({ databaseUrl: postgresUrl });
+      env.DATABASE_URL = postgresUrl!;
+    }
+    await db.migrate();
+    await seedLeaders(db, [...warmup, ...leaders]);
+    await db.close();
+  }
+  env.LOG_LEVEL = "info";
+  const p = await startProcess(script, env);
+  try {
+    await load(tg, warmup, kind === "echo" ? ECHO : HARVEST);
+    const result = await load(tg, leaders, kind === "echo" ? ECHO : HARVEST);
+    return { ...result, rssMb: peakRssMb(p) };
+  } finally {
+    await stopProcess(p);
+    await tg.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** 10,000 statements over the last 30 days in 10 organisations, with decisions and questions. */
+async function seedStatements(db: Database) {
+  const p = db.prisma;
+  const orgs: Array<{ id: number }> = [];
+  for (let i = 0; i < ORGS; i++) orgs.push(await p.organisation.upsert({ where: { name: `Digest Union ${i}` }, create: { name: `Digest Union ${i}` }, update: {} }));
+  const author = await p.user.create({ data: { telegramId: 900_000_001n, displayName: "Author", language: "en", consentAt: new Date() } });
+  const now = Date.now();
+  const statuses = ["submitted", "accepted", "accepted", "needs_clarification", "rejected"] as const;
+  for (let start = 0; start < STATEMENTS; start += 1000) {
+    await p.outcome.createMany({
+      data: Array.from({ length: Math.min(1000, STATEMENTS - start) }, (_, k) => {
+        const i = start + k;
+        const at = new Date(now - (i % 30) * 86_400_000 - (i % 24) * 3_600_000);
+        return {
+          organisationId: orgs[i % ORGS]!.id,
+          authorId: author.id,
+          status: statuses[i % statuses.length]!,
+          language: i % 3 ? "en" : "km",
+          description: `${DESCRIPTION} (${i})`,
+          actorName: `Commune council ${i % 50}`,
+          actorType: "government",
+          dateText: "March 2024",
+          dateKind: "month",
+          dateStart: `2024-${String((i % 12) + 1).padStart(2, "0")}`,
+          place: "Siem Reap province",
+          significance: SIGNIFICANCE,
+          contribution: CONTRIBUTION,
+          peopleAffected: 100 + (i % 400),
+          womenAffected: 50 + (i % 200),
+          expected: i % 2 === 0,
+          positive: i % 7 !== 0,
+          reviewReached: true,
+          submittedAt: at,
+          waitingSince: at,
+        };
+      }),
+    });
+  }
+  const ids = (await p.outcome.findMany({ select: { id: true, status: true, submittedAt: true } })).filter((o) => o.status === "accepted" || o.status === "rejected");
+  for (let start = 0; start < ids.length; start += 1000) {
+    await p.outcomeEvent.createMany({ data: ids.slice(start, start + 1000).map((o) => ({ outcomeId: o.id, type: "status_changed", oldValue: "submitted", newValue: o.status, createdAt: o.submittedAt! })) });
+  }
+}
+
+async function measureReports(kind: "pglite" | "postgres", postgresUrl?: string) {
+  const db = kind === "pglite" ? await openDatabase({ dataDir: "memory://" }) : await openDatabase({ databaseUrl: postgresUrl });
+  await db.migrate();
+  await seedStatements(db);
+  const now = new Date();
+  const digestTimes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const d = await buildDigest(db.prisma, { scope: { all: true }, from: new Date(now.getTime() - 31 * 86_400_000), to: now, now, lang: "en", timeZone: "Asia/Phnom_Penh", reminderDays: 7, late: false });
+    digestTimes.push(performance.now() - t0);
+    if (d.empty) throw new Error("the digest saw no statements");
+  }
+  const t0 = performance.now();
+  const x = await workbookBuffer(db.prisma, { scope: { all: true }, period: {}, lang: "en", timeZone: "Asia/Phnom_Penh" });
+  const exportMs = performance.now() - t0;
+  if (x.statements !== STATEMENTS) throw new Error(`exported ${x.statements} statements, expected ${STATEMENTS}`);
+  await db.close();
+  digestTimes.sort((a, b) => a - b);
+  return { digestMs: digestTimes[1]!, exportMs, xlsxMb: x.buffer.length / 1e6 };
+}
+
+/** A PostgreSQL server: BENCH_POSTGRES_URL, the local one on 5432, or a private one started here. */
+async function postgres() {
+  const base = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  let cluster: PgCluster | undefined;
+  let admin = base;
+  try {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.end();
+  } catch {
+    cluster = await PgCluster.create();
+    admin = cluster.url;
+  }
+  const names: string[] = [];
+  const run = async (sql: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    async newDatabase(): Promise<string> {
+      const name = `oh_bench_${process.pid}_${names.length}`;
+      names.push(name);
+      await run(`CREATE DATABASE "${name}"`);
+      const u = new URL(admin);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+    async done() {
+      for (const n of names) await run(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
+      cluster?.destroy();
+    },
+  };
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+
+async function main() {
+  const pgServer = await postgres();
+  try {
+    console.log(`Benchmark: ${LEADERS} concurrent leaders × ${HARVEST.length} harvest steps; ${STATEMENTS} statements for digest and export`);
+    const echo = await measureBot("echo");
+    console.log(`echo done: ${fmt(echo.perSecond)} updates/s`);
+    const lite = await measureBot("pglite");
+    console.log(`harvest on PGlite done: ${fmt(lite.perSecond)} updates/s`);
+    const onPg = await measureBot("postgres", await pgServer.newDatabase());
+    console.log(`harvest on PostgreSQL done: ${fmt(onPg.perSecond)} updates/s`);
+    const reportsLite = await measureReports("pglite");
+    const reportsPg = await measureReports("postgres", await pgServer.newDatabase());
+    const benchRss = process.resourceUsage().maxRSS / 1024;
+
+    const rows = [
+      ["bare grammY echo bot", fmt(echo.perSecond), fmt(echo.p50, 1), fmt(echo.p99, 1), "100%", fmt(echo.rssMb)],
+      ["harvest steps, PGlite", fmt(lite.perSecond), fmt(lite.p50, 1), fmt(lite.p99, 1), `${fmt((100 * lite.perSecond) / echo.perSecond)}%`, fmt(lite.rssMb)],
+      ["harvest steps, PostgreSQL", fmt(onPg.perSecond), fmt(onPg.p50, 1), fmt(onPg.p99, 1), `${fmt((100 * onPg.perSecond) / echo.perSecond)}%`, fmt(onPg.rssMb)],
+    ];
+    console.log("\n| run | updates/s | p50 ms | p99 ms | of echo | peak RSS MB |\n|---|---:|---:|---:|---:|---:|");
+    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    console.log(`\n| ${STATEMENTS} statements | PGlite | PostgreSQL |\n|---|---:|---:|`);
+    console.log(`| one digest (median of 3) | ${fmt(reportsLite.digestMs)} ms | ${fmt(reportsPg.digestMs)} ms |`);
+    console.log(`| XLSX export | ${fmt(reportsLite.exportMs)} ms (${fmt(reportsLite.xlsxMb, 1)} MB) | ${fmt(reportsPg.exportMs)} ms (${fmt(reportsPg.xlsxMb, 1)} MB) |`);
+    console.log(`| peak RSS of the benchmark process (digest, export) | ${fmt(benchRss)} MB | |`);
+    const targets = [
+      [`harvest on PostgreSQL ≥ 25% of echo`, onPg.perSecond >= 0.25 * echo.perSecond],
+      [`p99 < 250 ms (PGlite, PostgreSQL)`, lite.p99 < 250 && onPg.p99 < 250],
+      [`digest < 1 s`, Math.max(reportsLite.digestMs, reportsPg.digestMs) < 1000],
+      [`XLSX export < 10 s`, Math.max(reportsLite.exportMs, reportsPg.exportMs) < 10_000],
+      [`RSS < 400 MB`, Math.max(lite.rssMb, onPg.rssMb, benchRss) < 400],
+    ] as const;
+    console.log("\nTargets:");
+    for (const [name, ok] of targets) console.log(`  ${ok ? "met " : "MISSED"}  ${name}`);
+  } finally {
+    await pgServer.done();
+  }
+}
+
+await main();
+process.exit(0);
