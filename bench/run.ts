@@ -67,7 +67,7 @@ async function load(tg: FakeTelegram, users: number[], steps: Step[]): Promise<O
       for (const step of steps) {
         const answered = new Promise<BotMessage>((resolve, reject) => {
           waiting.set(id, { re: step.expect, resolve });
-          setTimeout(() => reject(new Error(`leader ${id}: no ${step.expect} within 60 s`)), 60_000).unref();
+          setTimeout(() => reject(new Error(`leader ${id}: no ${step.expect} within 60 s; the bot sent:\n${tg.sentTo(id).map((m) => m.text.slice(0, 120)).join("\n")}`)), 60_000).unref();
         });
         const t0 = performance.now();
         if (step.press) {
@@ -92,7 +92,8 @@ async function load(tg: FakeTelegram, users: number[], steps: Step[]): Promise<O
 
 function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", script], { env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const p = spawn(process.execPath, [...extra, "--import", "tsx", script], { env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const onData = (d: Buffer) => {
       out += d;
@@ -268,6 +269,15 @@ async function postgres() {
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main() {
+  if (process.env.BENCH_ONLY) {
+    // Profiling aid: one run only, e.g. BENCH_ONLY=postgres BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const only = process.env.BENCH_ONLY as "echo" | "pglite" | "postgres";
+    const server = only === "postgres" ? await postgres() : undefined;
+    const r = await measureBot(only, server ? await server.newDatabase() : undefined);
+    console.log(JSON.stringify(r));
+    await server?.done();
+    return;
+  }
   const pgServer = await postgres();
   try {
     console.log(`Benchmark: ${LEADERS} concurrent leaders × ${HARVEST.length} harvest steps; ${STATEMENTS} statements for digest and export`);

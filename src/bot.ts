@@ -23,6 +23,7 @@ import { suggestionsFeature } from "./substantiation/suggestions.js";
 import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { isDatabaseUnavailable } from "./db/client.js";
+import { prismaSql, userByTelegramId } from "./db/sql.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
 import { conversationStorage } from "./telegram/storage.js";
 import { onceOnly } from "./telegram/updates.js";
@@ -71,6 +72,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   // Telegram's 429 (after retry_after), 5xx and network failures or timeouts are retried a few times.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
   const { prisma } = deps;
+  const sql = (deps.sql ??= prismaSql(prisma));
   const languages = new LanguageMemory();
 
   if (deps.inFlight) {
@@ -88,6 +90,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     ctx.lang = (ctx.from && languages.get(ctx.from.id)) ?? pickLanguage(undefined, config.defaultLocale, ctx.from?.language_code);
     ctx.t = translator(ctx.lang);
     ctx.user = null;
+    ctx.memberCount = 0;
     const started = Date.now();
     await next();
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
@@ -97,7 +100,9 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   // The sender's row, their language and role.
   bot.use(async (ctx, next) => {
     const from = ctx.from;
-    ctx.user = from ? await prisma.user.findUnique({ where: { telegramId: BigInt(from.id) } }) : null;
+    const found = from ? await userByTelegramId(sql, from.id) : null;
+    ctx.user = found?.user ?? null;
+    ctx.memberCount = found?.activeMemberships ?? 0;
     ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
     ctx.t = translator(ctx.lang);
     if (from) languages.set(from.id, ctx.lang);
@@ -120,7 +125,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
         version: HARVEST_STATE_VERSION,
         prefix: "conv:",
         getStorageKey: chatKey,
-        adapter: conversationStorage(prisma),
+        adapter: conversationStorage(sql),
       },
     }),
   );

@@ -5,12 +5,15 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { migrate, type Migration, type SqlRunner } from "./migrate.js";
+import { pgliteSql, pgSql, type Sql } from "./sql.js";
 
 export { PrismaClient };
 export type Db = PrismaClient;
 
 export interface Database {
   prisma: PrismaClient;
+  /** Plain SQL on the same connection pool, for the queries every update makes. */
+  sql: Sql;
   kind: "pglite" | "postgres";
   /** Applies pending migrations (by default the committed ones); returns the names applied. */
   migrate(migrations?: Migration[]): Promise<string[]>;
@@ -41,6 +44,7 @@ export function openPglite(lite: PGlite): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) as never }); // typed against an older adapter-utils; same runtime contract
   return {
     prisma,
+    sql: pgliteSql(lite),
     kind: "pglite",
     migrate: (migrations) => migrate(lite as unknown as SqlRunner, migrations),
     async close() {
@@ -51,9 +55,12 @@ export function openPglite(lite: PGlite): Database {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on("error", () => {}); // an idle connection dropped by the server: the pool replaces it
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    sql: pgSql(pool),
     kind: "postgres",
     async migrate(migrations) {
       const client = new pg.Client({ connectionString: url });
@@ -65,7 +72,10 @@ async function openPostgres(url: string): Promise<Database> {
         await client.end();
       }
     },
-    close: () => prisma.$disconnect(),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
   };
 }
 

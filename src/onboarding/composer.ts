@@ -204,7 +204,7 @@ export function accessGate(): Composer<BotContext> {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery();
       return showConsent(ctx);
     }
-    if (!ctx.isAdmin && (await activeMemberships(ctx.deps.prisma, user.id)).length === 0) {
+    if (!ctx.isAdmin && ctx.memberCount === 0) {
       // Someone whose every membership was deactivated gets a clear refusal, and no access.
       const inactive = await ctx.deps.prisma.membership.count({ where: { userId: user.id, active: false } });
       if (inactive > 0) ctx.log.info({ user_id: user.id }, "refused: deactivated member");

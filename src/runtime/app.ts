@@ -41,7 +41,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const { db, logger } = deps;
   const inFlight = new InFlight();
-  const bot = createBot(config, { prisma: db.prisma, logger, inFlight });
+  const bot = createBot(config, { prisma: db.prisma, sql: db.sql, logger, inFlight });
   let stopping = false;
 
   logger.info({ api_root: config.apiRoot, mode: config.mode }, "connecting to the Telegram Bot API");

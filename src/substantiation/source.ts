@@ -340,8 +340,7 @@ export function sourceFeature(): Composer<BotContext> {
   // A substantiator who is not a member: /start, /help or any message shows their open requests.
   c.on("message", async (ctx, next) => {
     if (!ctx.user) return next();
-    const members = await ctx.deps.prisma.membership.count({ where: { userId: ctx.user.id, active: true } });
-    if (members > 0 || ctx.isAdmin) return next();
+    if (ctx.memberCount > 0 || ctx.isAdmin) return next();
     const assignments = await ctx.deps.prisma.substantiationAssignment.findMany({ where: { userId: ctx.user.id }, orderBy: { id: "asc" } });
     if (assignments.length === 0) return next();
     const open = assignments.filter((a) => OPEN.includes(a.status));

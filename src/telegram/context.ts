@@ -2,6 +2,7 @@ import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
+import type { Sql } from "../db/sql.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Lang, T } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
@@ -9,6 +10,8 @@ import type { InFlight } from "../runtime/inflight.js";
 
 export interface BotDeps {
   prisma: Db;
+  /** Plain SQL for the per-update queries; made from `prisma` when not given. */
+  sql?: Sql;
   logger: Logger;
   /** The clock; tests may replace it. */
   now?: () => Date;
@@ -23,6 +26,8 @@ export interface AppContextExtras {
   log: Logger;
   /** The database row of the sender, if they have one. */
   user: User | null;
+  /** How many active memberships the sender has (0 for a guest or a substantiator). */
+  memberCount: number;
   lang: Lang;
   t: T;
   isAdmin: boolean;

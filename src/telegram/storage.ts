@@ -1,24 +1,30 @@
 import type { VersionedStateStorage } from "@grammyjs/conversations";
-import type { Db } from "../db/client.js";
-import type { Prisma } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
 
-/** Conversation state in the database (table conversation_state), so a restart loses nothing. */
-export function conversationStorage<S>(prisma: Db): VersionedStateStorage<string, S> {
+/**
+ * Conversation state in the database (table conversation_state), so a restart loses nothing.
+ * Read and written on every update of a conversation, so in plain SQL (see db/sql.ts).
+ */
+export function conversationStorage<S>(sql: Sql): VersionedStateStorage<string, S> {
   return {
     async read(key) {
-      const row = await prisma.conversationState.findUnique({ where: { key } });
-      const value = row?.value as { version?: unknown; state?: unknown } | null | undefined;
+      const rows = await sql.query<{ value: unknown }>(`SELECT "value" FROM "conversation_state" WHERE "key" = $1`, [key]);
+      const raw = rows[0]?.value;
+      const value = (typeof raw === "string" ? JSON.parse(raw) : raw) as { version?: unknown; state?: unknown } | null | undefined;
       // Anything not in the plugin's versioned shape is dropped rather than crashing every update;
       // the person's draft (in the outcomes table) still holds every answer.
       if (!value || typeof value !== "object" || !Array.isArray(value.version)) return undefined;
       return value as never;
     },
     async write(key, state) {
-      const value = state as unknown as Prisma.InputJsonValue;
-      await prisma.conversationState.upsert({ where: { key }, create: { key, value }, update: { value } });
+      await sql.query(
+        `INSERT INTO "conversation_state" ("key", "value", "updated_at") VALUES ($1, $2::jsonb, timezone('UTC', now()))
+         ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updated_at" = EXCLUDED."updated_at"`,
+        [key, JSON.stringify(state)],
+      );
     },
     async delete(key) {
-      await prisma.conversationState.deleteMany({ where: { key } });
+      await sql.query(`DELETE FROM "conversation_state" WHERE "key" = $1`, [key]);
     },
   };
 }

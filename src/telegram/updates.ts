@@ -6,6 +6,7 @@
  */
 import type { MiddlewareFn } from "grammy";
 import type { Db } from "../db/client.js";
+import { utc, type Sql } from "../db/sql.js";
 import type { BotContext } from "./context.js";
 
 /** How long an instance may work on one update before another may take it over. */
@@ -14,17 +15,20 @@ export const UPDATE_LEASE_MS = 120_000;
 export const UPDATE_RETENTION_MS = 3 * 86_400_000;
 
 /** Takes the update; false when it was handled, or is being handled, elsewhere. */
-export async function claimUpdate(prisma: Db, updateId: number, now = new Date()): Promise<boolean> {
-  const lease = new Date(now.getTime() + UPDATE_LEASE_MS);
-  const taken = await prisma.$executeRaw`
-    INSERT INTO "processed_updates" ("update_id", "lease_until", "created_at") VALUES (${BigInt(updateId)}, ${lease}, ${now})
-    ON CONFLICT ("update_id") DO UPDATE SET "lease_until" = EXCLUDED."lease_until"
-      WHERE "processed_updates"."handled_at" IS NULL AND "processed_updates"."lease_until" < ${now}`;
-  return taken === 1;
+export async function claimUpdate(sql: Sql, updateId: number, now = new Date()): Promise<boolean> {
+  const lease = utc(new Date(now.getTime() + UPDATE_LEASE_MS));
+  const taken = await sql.query(
+    `INSERT INTO "processed_updates" ("update_id", "lease_until", "created_at") VALUES ($1, $2::timestamp, $3::timestamp)
+     ON CONFLICT ("update_id") DO UPDATE SET "lease_until" = EXCLUDED."lease_until"
+       WHERE "processed_updates"."handled_at" IS NULL AND "processed_updates"."lease_until" < $3::timestamp
+     RETURNING 1 AS "taken"`,
+    [String(updateId), lease, utc(now)],
+  );
+  return taken.length === 1;
 }
 
-export async function markHandled(prisma: Db, updateId: number, now = new Date()): Promise<void> {
-  await prisma.processedUpdate.update({ where: { updateId: BigInt(updateId) }, data: { handledAt: now, leaseUntil: null } });
+export async function markHandled(sql: Sql, updateId: number, now = new Date()): Promise<void> {
+  await sql.query(`UPDATE "processed_updates" SET "handled_at" = $2::timestamp, "lease_until" = NULL WHERE "update_id" = $1`, [String(updateId), utc(now)]);
 }
 
 /** Forgets update ids older than the retention; returns how many. */
@@ -35,9 +39,9 @@ export async function purgeProcessedUpdates(prisma: Db, now = new Date()): Promi
 
 export function onceOnly(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
-    const { prisma } = ctx.deps;
+    const sql = ctx.deps.sql!;
     const id = ctx.update.update_id;
-    if (!(await claimUpdate(prisma, id, ctx.deps.now?.() ?? new Date()))) {
+    if (!(await claimUpdate(sql, id, ctx.deps.now?.() ?? new Date()))) {
       ctx.log.info("update already handled or being handled elsewhere: skipped");
       return;
     }
@@ -46,7 +50,7 @@ export function onceOnly(): MiddlewareFn<BotContext> {
     } finally {
       // Failed updates count as handled too: the person was told to try again, and a replay
       // of a half-done update could repeat what already happened.
-      await markHandled(prisma, id).catch((e) => ctx.log.warn({ err: String((e as Error).message) }, "could not mark the update handled"));
+      await markHandled(sql, id).catch((e) => ctx.log.warn({ err: String((e as Error).message) }, "could not mark the update handled"));
     }
   };
 }

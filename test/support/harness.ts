@@ -62,7 +62,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   const sendApi = queueApi(config);
   let outbox: Outbox;
   const launch = async () => {
-    bot = createBot(config, { prisma: db.prisma, logger });
+    bot = createBot(config, { prisma: db.prisma, sql: db.sql, logger });
     await bot.init();
     void bot.start({ drop_pending_updates: false, timeout: 1 });
     // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
