@@ -45,20 +45,32 @@ export async function buildDigest(
   const t = translator(input.lang);
   const inScope = { discardedAt: null, ...scopeFilter(input.scope) };
   const range = { gte: input.from, lt: input.to };
-  const submitted = await prisma.outcome.findMany({
-    where: { ...inScope, submittedAt: range },
-    include: { organisation: true },
-    orderBy: { id: "asc" },
-  });
-  const waiting = await prisma.outcome.findMany({ where: { ...inScope, status: "submitted" }, select: { waitingSince: true, submittedAt: true } });
-  const oldest = waiting.map((o) => (o.waitingSince ?? o.submittedAt)?.getTime() ?? input.now.getTime()).sort((a, b) => a - b)[0];
-  const questions = await prisma.threadMessage.count({ where: { kind: "question", answeredAt: null, outcome: inScope } });
-  const decided = await prisma.outcomeEvent.findMany({
-    where: { type: "status_changed", newValue: { in: ["accepted", "rejected"] }, createdAt: range, outcome: inScope },
-    select: { newValue: true },
-  });
-  const accepted = decided.filter((e) => e.newValue === "accepted").length;
-  const rejected = decided.length - accepted;
+  // Counted in the database: a digest over thousands of statements loads only what it shows.
+  const submittedWhere = { ...inScope, submittedAt: range };
+  const [perOrgCounts, shown, waitingCount, oldestWaiting, oldestSubmitted, questions, decidedCounts] = await Promise.all([
+    prisma.outcome.groupBy({ by: ["organisationId"], where: submittedWhere, _count: { _all: true }, orderBy: { organisationId: "asc" } }),
+    prisma.outcome.findMany({
+      where: submittedWhere,
+      select: { id: true, description: true, actorName: true, organisation: { select: { name: true } } },
+      orderBy: { id: "asc" },
+      take: MAX_NEW_LINES,
+    }),
+    prisma.outcome.count({ where: { ...inScope, status: "submitted" } }),
+    prisma.outcome.aggregate({ where: { ...inScope, status: "submitted", waitingSince: { not: null } }, _min: { waitingSince: true } }),
+    prisma.outcome.aggregate({ where: { ...inScope, status: "submitted", waitingSince: null }, _min: { submittedAt: true } }),
+    prisma.threadMessage.count({ where: { kind: "question", answeredAt: null, outcome: inScope } }),
+    prisma.outcomeEvent.groupBy({
+      by: ["newValue"],
+      where: { type: "status_changed", newValue: { in: ["accepted", "rejected"] }, createdAt: range, outcome: inScope },
+      _count: { _all: true },
+      orderBy: { newValue: "asc" },
+    }),
+  ]);
+  const submittedCount = perOrgCounts.reduce((n, g) => n + g._count._all, 0);
+  const oldestTimes = [oldestWaiting._min.waitingSince, oldestSubmitted._min.submittedAt].filter((d): d is Date => Boolean(d)).map((d) => d.getTime());
+  const oldest = waitingCount ? (oldestTimes.length ? Math.min(...oldestTimes) : input.now.getTime()) : undefined;
+  const accepted = decidedCounts.find((g) => g.newValue === "accepted")?._count._all ?? 0;
+  const rejected = decidedCounts.find((g) => g.newValue === "rejected")?._count._all ?? 0;
   const assignments = await prisma.substantiationAssignment.findMany({
     where: { substantiation: { outcome: inScope } },
     include: { answers: { select: { updatedAt: true } } },
@@ -72,27 +84,27 @@ export async function buildDigest(
 
   const period = t("digest.period", { from: formatTime(input.from, input.timeZone), to: formatTime(input.to, input.timeZone) });
   const late = input.late ? ` ${t("digest.late")}` : "";
-  const empty = submitted.length === 0 && decided.length === 0 && answered === 0;
-  if (empty && waiting.length === 0 && questions === 0 && open.length === 0) {
+  const empty = submittedCount === 0 && accepted + rejected === 0 && answered === 0;
+  if (empty && waitingCount === 0 && questions === 0 && open.length === 0) {
     return { text: t("digest.empty", { period, late }), buttons: [], empty: true };
   }
-  const perOrg = new Map<string, number>();
-  for (const o of submitted) perOrg.set(o.organisation.name, (perOrg.get(o.organisation.name) ?? 0) + 1);
-  const orgs = [...perOrg].map(([name, n]) => t("digest.org_count", { org: name, n })).join(", ");
+  const names = new Map(
+    (await prisma.organisation.findMany({ where: { id: { in: perOrgCounts.map((g) => g.organisationId) } }, select: { id: true, name: true } })).map((o) => [o.id, o.name]),
+  );
+  const orgs = perOrgCounts.map((g) => t("digest.org_count", { org: names.get(g.organisationId) ?? "?", n: g._count._all })).join(", ");
   const waitedDays = oldest === undefined ? 0 : Math.floor((input.now.getTime() - oldest) / 86_400_000);
   const lines = [
     t("digest.title", { period, late }),
-    t("digest.submitted", { n: submitted.length, orgs: orgs || "—" }),
-    t(waiting.length ? "digest.waiting" : "digest.waiting_none", { n: waiting.length, days: waitedDays }),
+    t("digest.submitted", { n: submittedCount, orgs: orgs || "—" }),
+    t(waitingCount ? "digest.waiting" : "digest.waiting_none", { n: waitingCount, days: waitedDays }),
     t("digest.questions", { n: questions }),
     t("digest.decided", { accepted, rejected }),
     t("digest.substantiation", { open: open.length, answered, overdue }),
   ];
-  const shown = submitted.slice(0, MAX_NEW_LINES);
   if (shown.length) {
     lines.push("", `<b>${t("digest.new_title")}</b>`);
     for (const o of shown) lines.push(t("digest.new_line", { id: o.id, org: o.organisation.name, snippet: snippet(o.description ?? o.actorName, 70) }));
-    if (submitted.length > shown.length) lines.push(t("digest.more", { n: submitted.length - shown.length }));
+    if (submittedCount > shown.length) lines.push(t("digest.more", { n: submittedCount - shown.length }));
   }
   const buttons = shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: `rv:o:${o.id}` }));
   return { text: lines.join("\n"), buttons, empty };
