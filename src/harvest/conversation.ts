@@ -146,7 +146,7 @@ class Flow {
   }
 
   async save(changes: DraftChanges) {
-    this.draft = await this.conversation.external((c) => saveDraft(c.deps.prisma, this.draft.id, this.userId, changes));
+    this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, this.draft.id, this.userId, changes));
   }
 
   async evidence(part: string, file: IncomingFile, step?: Step) {

@@ -1,6 +1,7 @@
 /** Database operations on outcome statements. Every write appends to the event log. */
 import type { Db } from "../db/client.js";
-import type { Outcome, OutcomeEvidence, Prisma } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
+import type { Outcome, OutcomeEvidence } from "../generated/prisma/client.js";
 import { EDITABLE, nextStatus } from "../review/status.js";
 import { isStep, type Step } from "./steps.js";
 
@@ -105,25 +106,117 @@ export type DraftChanges = Partial<
 
 const stringify = (v: unknown) => (v === null || v === undefined ? null : Array.isArray(v) ? v.join(",") : String(v));
 
+/** The columns an answer may change, and their SQL types. */
+const COLUMNS: Record<keyof DraftChanges, [string, string]> = {
+  description: ["description", "text"],
+  actorName: ["actor_name", "text"],
+  actorType: ["actor_type", "text"],
+  dateText: ["date_text", "text"],
+  dateKind: ["date_kind", "text"],
+  dateStart: ["date_start", "text"],
+  dateEnd: ["date_end", "text"],
+  place: ["place", "text"],
+  significance: ["significance", "text"],
+  contribution: ["contribution", "text"],
+  peopleAffected: ["people_affected", "int"],
+  womenAffected: ["women_affected", "int"],
+  expected: ["expected", "boolean"],
+  positive: ["positive", "boolean"],
+  sources: ["sources", "text"],
+  reviewReached: ["review_reached", "boolean"],
+  step: ["step", "text"],
+  coachingHandled: ["coaching_handled", "text[]"],
+};
+
+const epoch = (column: string) => `(extract(epoch from o."${column}") * 1000)::float8 AS "${column}"`;
+
+/** One statement as the conversation sees it, read in plain SQL (this runs on every answer). */
+async function viewOf(sql: Sql, outcomeId: number, authorId: number): Promise<DraftView | null> {
+  const rows = await sql.query<Record<string, unknown>>(
+    `SELECT o."id", o."status"::text AS "status", o."language", g."name" AS "organisation_name", o."step", o."description",
+            o."actor_name", o."actor_type", o."date_text", o."date_kind", o."date_start", o."date_end", o."place",
+            o."significance", o."contribution", o."people_affected", o."women_affected", o."expected", o."positive",
+            o."sources", o."coaching_handled", o."review_reached", ${epoch("created_at")}, ${epoch("submitted_at")},
+            ARRAY(SELECT e."part" FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."kind" = 'voice' AND e."part" <> 'evidence' ORDER BY e."id") AS "voice_parts",
+            (SELECT count(*)::int FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."part" = 'evidence') AS "evidence_count"
+       FROM "outcomes" o JOIN "organisations" g ON g."id" = o."organisation_id"
+      WHERE o."id" = $1 AND o."author_id" = $2 AND o."discarded_at" IS NULL AND o."status"::text = ANY($3::text[])`,
+    [outcomeId, authorId, EDITABLE],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const bool = (v: unknown) => (v === null || v === undefined ? null : Boolean(v));
+  return {
+    id: Number(r.id),
+    status: String(r.status),
+    language: String(r.language),
+    organisationName: String(r.organisation_name),
+    step: isStep(r.step as string) ? (r.step as Step) : null,
+    description: str(r.description),
+    actorName: str(r.actor_name),
+    actorType: str(r.actor_type),
+    dateText: str(r.date_text),
+    dateKind: str(r.date_kind),
+    dateStart: str(r.date_start),
+    dateEnd: str(r.date_end),
+    place: str(r.place),
+    significance: str(r.significance),
+    contribution: str(r.contribution),
+    peopleAffected: num(r.people_affected),
+    womenAffected: num(r.women_affected),
+    expected: bool(r.expected),
+    positive: bool(r.positive),
+    sources: str(r.sources),
+    coachingHandled: (r.coaching_handled as string[] | null) ?? [],
+    reviewReached: Boolean(r.review_reached),
+    voiceParts: [...new Set((r.voice_parts as string[] | null) ?? [])],
+    evidenceCount: Number(r.evidence_count),
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+    submittedAt: r.submitted_at === null || r.submitted_at === undefined ? null : new Date(Number(r.submitted_at)).toISOString(),
+  };
+}
+
 /**
- * Saves an answer as it arrives: updates the draft and appends one event per changed field.
- * Only the author's own draft can change.
+ * Saves an answer as it arrives: updates the draft and appends one event per changed field, in
+ * one statement (so both happen or neither). Only the author's own open draft can change.
+ * Plain SQL: this runs on every answer of every leader.
  */
-export async function saveDraft(prisma: Db, outcomeId: number, authorId: number, changes: DraftChanges): Promise<DraftView> {
-  const o = await prisma.$transaction(async (tx) => {
-    const before = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, ...editable } });
-    if (!before) throw new DraftGoneError(outcomeId);
-    const events: Prisma.OutcomeEventCreateManyInput[] = [];
-    for (const [field, value] of Object.entries(changes)) {
-      if (field === "step" || field === "reviewReached") continue;
-      const old = stringify((before as Record<string, unknown>)[field]);
-      const now = stringify(value);
-      if (old !== now) events.push({ outcomeId, actorId: authorId, type: "field_set", field, oldValue: old, newValue: now });
-    }
-    if (events.length) await tx.outcomeEvent.createMany({ data: events });
-    return tx.outcome.update({ where: { id: outcomeId }, data: changes, include });
+export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, changes: DraftChanges): Promise<DraftView> {
+  const before = await viewOf(sql, outcomeId, authorId);
+  if (!before) throw new DraftGoneError(outcomeId);
+  const entries = Object.entries(changes).filter(([field, value]) => field in COLUMNS && value !== undefined) as Array<[keyof DraftChanges, unknown]>;
+  const events: Array<[string, string | null, string | null]> = [];
+  for (const [field, value] of entries) {
+    if (field === "step" || field === "reviewReached") continue;
+    const old = stringify((before as unknown as Record<string, unknown>)[field]);
+    const now = stringify(value);
+    if (old !== now) events.push([field, old, now]);
+  }
+  const params: unknown[] = [outcomeId, authorId, EDITABLE];
+  const sets = entries.map(([field, value]) => {
+    const [column, type] = COLUMNS[field];
+    params.push(value ?? null);
+    return `"${column}" = $${params.length}::${type}`;
   });
-  return toView(o);
+  params.push(events.map((e) => e[0]), events.map((e) => e[1]), events.map((e) => e[2]));
+  const n = params.length;
+  const rows = await sql.query<{ n: number }>(
+    `WITH upd AS (
+       UPDATE "outcomes" SET ${[...sets, `"updated_at" = timezone('UTC', now())`].join(", ")}
+        WHERE "id" = $1 AND "author_id" = $2 AND "discarded_at" IS NULL AND "status"::text = ANY($3::text[])
+        RETURNING "id"
+     ), ev AS (
+       INSERT INTO "outcome_events" ("outcome_id", "actor_id", "type", "field", "old_value", "new_value", "created_at")
+       SELECT upd."id", $2, 'field_set', f."field", f."old", f."new", timezone('UTC', now())
+         FROM upd, unnest($${n - 2}::text[], $${n - 1}::text[], $${n}::text[]) AS f("field", "old", "new")
+     )
+     SELECT count(*)::int AS "n" FROM upd`,
+    params,
+  );
+  if (Number(rows[0]?.n ?? 0) !== 1) throw new DraftGoneError(outcomeId);
+  return { ...before, ...(Object.fromEntries(entries) as Partial<DraftView>) };
 }
 
 export class DraftGoneError extends Error {

@@ -180,7 +180,7 @@ export function authorFeature(): Composer<BotContext> {
     if (!d || d.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }), { parse_mode: "HTML" });
     if (await ctx.conversation.active("harvest")) return ctx.reply(ctx.t("harvest.already_active"));
     // Every part can change again; the summary comes first, with "Edit a part".
-    if (d.step !== "review") await saveDraft(prisma, id, ctx.user!.id, { step: "review", reviewReached: true });
+    if (d.step !== "review") await saveDraft(ctx.deps.sql!, id, ctx.user!.id, { step: "review", reviewReached: true });
     await ctx.reply(ctx.t("author.revising", { id }), { parse_mode: "HTML" });
     await enterHarvest(ctx, id);
   });
