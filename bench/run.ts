@@ -38,6 +38,8 @@ const HARVEST: Step[] = [
 const ECHO: Step[] = HARVEST.map((s, i) => ({ send: s.send ?? `answer ${i}`, expect: /./ }));
 
 interface LoadResult {
+  /** CPU time of the bot process per update (user + system), ms. */
+  cpuPerUpdate?: number;
   updates: number;
   seconds: number;
   perSecond: number;
@@ -105,6 +107,12 @@ function startProcess(script: string, env: Record<string, string>): Promise<Chil
   });
 }
 
+/** User + system CPU time of a process so far, ms. */
+function cpuMs(p: ChildProcess): number {
+  const fields = readFileSync(`/proc/${p.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+}
+
 function peakRssMb(p: ChildProcess): number {
   const status = readFileSync(`/proc/${p.pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -153,8 +161,9 @@ async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: st
   const p = await startProcess(script, env);
   try {
     await load(tg, warmup, kind === "echo" ? ECHO : HARVEST);
+    const cpu0 = cpuMs(p);
     const result = await load(tg, leaders, kind === "echo" ? ECHO : HARVEST);
-    return { ...result, rssMb: peakRssMb(p) };
+    return { ...result, cpuPerUpdate: (cpuMs(p) - cpu0) / result.updates, rssMb: peakRssMb(p) };
   } finally {
     await stopProcess(p);
     await tg.stop();

@@ -23,10 +23,10 @@ import { suggestionsFeature } from "./substantiation/suggestions.js";
 import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { isDatabaseUnavailable } from "./db/client.js";
-import { prismaSql, userByTelegramId } from "./db/sql.js";
+import { prismaSql } from "./db/sql.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
-import { conversationStorage } from "./telegram/storage.js";
-import { onceOnly } from "./telegram/updates.js";
+import { CONVERSATION_PREFIX, conversationStorage } from "./telegram/storage.js";
+import { beginUpdate, HandledUpdates } from "./telegram/updates.js";
 
 export type { BotContext, BotDeps };
 
@@ -96,17 +96,33 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
   });
   bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now())));
-  bot.use(onceOnly());
-  // The sender's row, their language and role.
+  // One round trip: take the update (at most once), load the sender and the chat's conversation state.
+  const handled = new HandledUpdates(sql, deps.logger);
+  deps.flushHandled = () => handled.flush();
+  const prefetched = new Map<string, unknown>();
   bot.use(async (ctx, next) => {
     const from = ctx.from;
-    const found = from ? await userByTelegramId(sql, from.id) : null;
-    ctx.user = found?.user ?? null;
-    ctx.memberCount = found?.activeMemberships ?? 0;
+    const key = chatKey(ctx);
+    const stateKey = key === undefined ? undefined : `${CONVERSATION_PREFIX}${key}`;
+    const start = await beginUpdate(sql, { updateId: ctx.update.update_id, telegramId: from?.id, stateKey, now: deps.now?.() });
+    if (!start.taken) {
+      ctx.log.info("update already handled or being handled elsewhere: skipped");
+      return;
+    }
+    ctx.user = start.user;
+    ctx.memberCount = start.activeMemberships;
     ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
     ctx.t = translator(ctx.lang);
     if (from) languages.set(from.id, ctx.lang);
-    await next();
+    if (stateKey) prefetched.set(stateKey, start.conversation);
+    try {
+      await next();
+    } finally {
+      if (stateKey) prefetched.delete(stateKey);
+      // Failed updates count as handled too: the person was told to try again, and a replay
+      // of a half-done update could repeat what already happened.
+      handled.add(ctx.update.update_id);
+    }
   });
 
   // Only private chats: statements name people, they never belong in a group.
@@ -123,9 +139,9 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
       storage: {
         type: "key",
         version: HARVEST_STATE_VERSION,
-        prefix: "conv:",
+        prefix: CONVERSATION_PREFIX,
         getStorageKey: chatKey,
-        adapter: conversationStorage(sql),
+        adapter: conversationStorage(sql, prefetched),
       },
     }),
   );

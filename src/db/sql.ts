@@ -29,38 +29,31 @@ export function prismaSql(prisma: { $queryRawUnsafe<T>(query: string, ...values:
   return { query: <T>(text: string, params: unknown[] = []) => prisma.$queryRawUnsafe<T[]>(text, ...params) };
 }
 
-const ms = (column: string) => `(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;
+const ms = (column: string) => `(extract(epoch from u."${column}") * 1000)::float8 AS "${column}"`;
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
 
-/** The sender's row (as Prisma would return it) and how many active memberships they have. */
-export async function userByTelegramId(sql: Sql, telegramId: number): Promise<{ user: User; activeMemberships: number } | null> {
-  const rows = await sql.query<Record<string, unknown>>(
-    `SELECT u."id", u."telegram_id"::text AS "telegram_id", u."display_name", u."username", u."language",
-            ${ms("consent_at")}, u."pending_invite_id", u."active_outcome_id", u."programme_wide", u."reminders_paused",
-            u."pending_input", ${ms("deleted_at")}, ${ms("created_at")}, ${ms("updated_at")},
-            (SELECT count(*)::int FROM "memberships" m WHERE m."user_id" = u."id" AND m."active") AS "active_memberships"
-       FROM "users" u WHERE u."telegram_id" = $1`,
-    [String(telegramId)],
-  );
-  const r = rows[0];
-  if (!r) return null;
+/** The columns of a users row `u` (as toUser reads them) and the number of its active memberships. */
+export const USER_COLUMNS = `u."id", u."telegram_id"::text AS "telegram_id", u."display_name", u."username", u."language",
+  ${ms("consent_at")}, u."pending_invite_id", u."active_outcome_id", u."programme_wide", u."reminders_paused",
+  u."pending_input", ${ms("deleted_at")}, ${ms("created_at")}, ${ms("updated_at")},
+  (SELECT count(*)::int FROM "memberships" m WHERE m."user_id" = u."id" AND m."active") AS "active_memberships"`;
+
+/** A users row selected with USER_COLUMNS, as Prisma would return it. */
+export function toUser(r: Record<string, unknown>): User {
   return {
-    activeMemberships: Number(r.active_memberships),
-    user: {
-      id: Number(r.id),
-      telegramId: BigInt(r.telegram_id as string),
-      displayName: r.display_name as string,
-      username: (r.username as string | null) ?? null,
-      language: (r.language as string | null) ?? null,
-      consentAt: date(r.consent_at),
-      pendingInviteId: (r.pending_invite_id as number | null) ?? null,
-      activeOutcomeId: (r.active_outcome_id as number | null) ?? null,
-      programmeWide: Boolean(r.programme_wide),
-      remindersPaused: Boolean(r.reminders_paused),
-      pendingInput: (r.pending_input ?? null) as User["pendingInput"],
-      deletedAt: date(r.deleted_at),
-      createdAt: date(r.created_at)!,
-      updatedAt: date(r.updated_at)!,
-    },
+    id: Number(r.id),
+    telegramId: BigInt(r.telegram_id as string),
+    displayName: r.display_name as string,
+    username: (r.username as string | null) ?? null,
+    language: (r.language as string | null) ?? null,
+    consentAt: date(r.consent_at),
+    pendingInviteId: (r.pending_invite_id as number | null) ?? null,
+    activeOutcomeId: (r.active_outcome_id as number | null) ?? null,
+    programmeWide: Boolean(r.programme_wide),
+    remindersPaused: Boolean(r.reminders_paused),
+    pendingInput: (r.pending_input ?? null) as User["pendingInput"],
+    deletedAt: date(r.deleted_at),
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at)!,
   };
 }

@@ -11,6 +11,7 @@ import { activeMemberships } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
+import { CONVERSATION_PREFIX } from "../telegram/storage.js";
 
 /** How a person is named in messages: their name, or "author removed" once they deleted their data. */
 export function personName(user: Pick<User, "displayName" | "deletedAt">, t: T): string {
@@ -73,7 +74,7 @@ export async function deletePersonalData(prisma: Db, user: User, now: Date) {
     // Unsent drafts were never part of the record: they go.
     await tx.outcome.updateMany({ where: { authorId: user.id, status: "draft", discardedAt: null }, data: { discardedAt: now, step: null } });
     await tx.membership.updateMany({ where: { userId: user.id }, data: { active: false } });
-    await tx.conversationState.deleteMany({ where: { key: `conv:${user.telegramId}` } });
+    await tx.conversationState.deleteMany({ where: { key: `${CONVERSATION_PREFIX}${user.telegramId}` } });
     await tx.outboxMessage.updateMany({ where: { chatId: user.telegramId, status: "pending" }, data: { status: "failed", lastError: "the person deleted their data" } });
     await tx.digestSubscription.deleteMany({ where: { userId: user.id } });
     await tx.user.update({

@@ -4,7 +4,7 @@
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import type { Bot } from "grammy";
-import { createBot, queueApi, registerCommands, type BotContext } from "../bot.js";
+import { createBot, queueApi, registerCommands, type BotContext, type BotDeps } from "../bot.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { startDigests } from "../digest/digest.js";
@@ -41,7 +41,8 @@ const CONNECT_TIMEOUT_MS = 30_000;
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const { db, logger } = deps;
   const inFlight = new InFlight();
-  const bot = createBot(config, { prisma: db.prisma, sql: db.sql, logger, inFlight });
+  const deps_: BotDeps = { prisma: db.prisma, sql: db.sql, logger, inFlight };
+  const bot = createBot(config, deps_);
   let stopping = false;
 
   logger.info({ api_root: config.apiRoot, mode: config.mode }, "connecting to the Telegram Bot API");
@@ -114,6 +115,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       // what it could not deliver at another instance or after the restart).
       await Promise.all([runner?.isRunning() ? runner.stop() : undefined, server.close()]);
       await inFlight.idle();
+      await deps_.flushHandled?.();
       await outbox.stop(); // finishes the message being sent
       await db.close();
     },

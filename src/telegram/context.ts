@@ -15,6 +15,8 @@ export interface BotDeps {
   logger: Logger;
   /** The clock; tests may replace it. */
   now?: () => Date;
+  /** Set by createBot: records the handled updates not yet written (a graceful stop calls it). */
+  flushHandled?: () => Promise<void>;
   /** Counts updates being handled, so a graceful stop can wait for them. */
   inFlight?: InFlight;
 }

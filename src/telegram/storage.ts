@@ -1,15 +1,24 @@
 import type { VersionedStateStorage } from "@grammyjs/conversations";
 import type { Sql } from "../db/sql.js";
 
+/** Conversation state rows are keyed by this prefix and the chat id. */
+export const CONVERSATION_PREFIX = "conv:";
+
 /**
  * Conversation state in the database (table conversation_state), so a restart loses nothing.
  * Read and written on every update of a conversation, so in plain SQL (see db/sql.ts).
  */
-export function conversationStorage<S>(sql: Sql): VersionedStateStorage<string, S> {
+export function conversationStorage<S>(sql: Sql, prefetched?: Map<string, unknown>): VersionedStateStorage<string, S> {
   return {
     async read(key) {
-      const rows = await sql.query<{ value: unknown }>(`SELECT "value" FROM "conversation_state" WHERE "key" = $1`, [key]);
-      const raw = rows[0]?.value;
+      // The update's first query already read it (telegram/updates.ts beginUpdate).
+      let raw: unknown;
+      if (prefetched?.has(key)) {
+        raw = prefetched.get(key);
+        prefetched.delete(key);
+      } else {
+        raw = (await sql.query<{ value: unknown }>(`SELECT "value" FROM "conversation_state" WHERE "key" = $1`, [key]))[0]?.value;
+      }
       const value = (typeof raw === "string" ? JSON.parse(raw) : raw) as { version?: unknown; state?: unknown } | null | undefined;
       // Anything not in the plugin's versioned shape is dropped rather than crashing every update;
       // the person's draft (in the outcomes table) still holds every answer.

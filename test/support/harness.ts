@@ -2,7 +2,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Api, Bot } from "grammy";
 import { createLogger } from "../../src/logger.js";
-import { createBot, queueApi, type BotContext } from "../../src/bot.js";
+import { createBot, queueApi, type BotContext, type BotDeps } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import { createInvite } from "../../src/onboarding/invites.js";
 import type { Role } from "../../src/generated/prisma/client.js";
@@ -59,10 +59,12 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     },
   });
   let bot: Bot<BotContext>;
+  let deps: BotDeps;
   const sendApi = queueApi(config);
   let outbox: Outbox;
   const launch = async () => {
-    bot = createBot(config, { prisma: db.prisma, sql: db.sql, logger });
+    deps = { prisma: db.prisma, sql: db.sql, logger };
+    bot = createBot(config, deps);
     await bot.init();
     void bot.start({ drop_pending_updates: false, timeout: 1 });
     // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
@@ -81,12 +83,14 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     async stop() {
       await outbox.stop();
       await bot.stop();
+      await deps.flushHandled?.();
       await tg.stop();
       await db.close();
     },
     async restartBot() {
       await outbox.stop();
       await bot.stop();
+      await deps.flushHandled?.();
       await launch();
     },
     user: (id, firstName, languageCode) => new FakeUser(tg, id, firstName, languageCode),
