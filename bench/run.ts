@@ -108,9 +108,10 @@ function startProcess(script: string, env: Record<string, string>): Promise<Chil
 }
 
 /** User + system CPU time of a process so far, ms. */
-function cpuMs(p: ChildProcess): number {
+function cpuMs(p: ChildProcess, which: "both" | "system" = "both"): number {
   const fields = readFileSync(`/proc/${p.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+  const [utime, stime] = [Number(fields[11]), Number(fields[12])]; // clock ticks (100/s)
+  return ((which === "system" ? stime : utime + stime) * 1000) / 100;
 }
 
 function peakRssMb(p: ChildProcess): number {
@@ -162,7 +163,9 @@ async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: st
   try {
     await load(tg, warmup, kind === "echo" ? ECHO : HARVEST);
     const cpu0 = cpuMs(p);
+    const sys0 = cpuMs(p, "system");
     const result = await load(tg, leaders, kind === "echo" ? ECHO : HARVEST);
+    if (process.env.BENCH_ONLY) console.log(`system CPU per update: ${((cpuMs(p, "system") - sys0) / result.updates).toFixed(2)} ms`);
     return { ...result, cpuPerUpdate: (cpuMs(p) - cpu0) / result.updates, rssMb: peakRssMb(p) };
   } finally {
     await stopProcess(p);

@@ -64,10 +64,10 @@ describe("faults", () => {
 
   const draftOf = (telegramId: number) =>
     db.prisma.outcome.findFirstOrThrow({ where: { author: { telegramId: BigInt(telegramId) }, status: "draft" }, orderBy: { id: "desc" } });
-  /** Until the bot has stored the conversation state that follows its last message to the chat. */
-  const idle = async (chat: number) => {
-    const last = tg.calls.filter((c) => c.payload.chat_id === chat).at(-1)!.at!;
-    await waitFor(async () => ((await db.prisma.conversationState.findUnique({ where: { key: `conv:${chat}` } }))?.updatedAt.getTime() ?? 0) >= last - 5, 10_000, "the conversation state saved");
+  /** Until the bot has finished the last update (its id is marked handled, after everything it stored). */
+  const idle = async () => {
+    const id = BigInt(tg.lastUpdateId);
+    await waitFor(async () => Boolean((await db.prisma.processedUpdate.findUnique({ where: { updateId: id } }))?.handledAt), 10_000, "the last update handled");
   };
   const texts = (chat: number) => tg.sentTo(chat).map((m) => m.text);
   const noRepeats = (chat: number) => {
@@ -108,7 +108,7 @@ describe("faults", () => {
     await leader.expect("What kind of social actor");
     leader.press("Government (national or local)");
     await leader.expect("When did it change?");
-    await idle(9102);
+    await idle();
 
     await bot.kill();
     await bot.start();

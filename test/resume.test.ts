@@ -139,12 +139,13 @@ describe("conversation state from an older version of the code", () => {
     u.text("Kandal garment factory");
     await u.expect("What kind of social actor");
     await h.tg.settled();
-    await h.db.prisma.conversationState.update({ where: { key: `conv:${id}` }, data: { value: stale } });
+    // Left by an older version of the code (or unreadable): the plugin drops it.
+    await h.db.prisma.conversationState.upsert({ where: { key: `conv:${id}` }, create: { key: `conv:${id}`, value: stale }, update: { value: stale } });
 
+    // The next message is taken as the answer to the step the draft records.
     u.text("hello?");
     const m = await u.next();
-    expect(m.text).toContain("The bot was updated or restarted");
-    await u.expect("What kind of social actor");
+    expect(m.text).toBe("Please use the buttons of the question above.");
     u.press("Company or factory");
     await u.expect("When did it change?");
     const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });

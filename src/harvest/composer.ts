@@ -7,13 +7,14 @@ import { harvest } from "./conversation.js";
 import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, logEvent } from "./drafts.js";
 import { answeredParts } from "./format.js";
 import { myStatementsFeature } from "./my.js";
+import { inHarvest } from "./active.js";
 
 /**
  * Bump when the harvest conversation's code changes in a way that old replay logs no longer
  * fit. Old state is then dropped, and the person is taken back to their draft, which holds
  * every answer.
  */
-export const HARVEST_STATE_VERSION = 1;
+export const HARVEST_STATE_VERSION = 2;
 
 /** Opens the harvest conversation on one of the person's drafts. */
 export async function enterHarvest(ctx: BotContext, outcomeId: number) {
@@ -41,11 +42,11 @@ export function harvestFeature(): Composer<BotContext> {
 
   // /cancel works in every state, before the conversation can see it.
   c.command("cancel", async (ctx) => {
-    const active = await ctx.conversation.active("harvest");
+    const active = await inHarvest(ctx);
     await ctx.conversation.exitAll();
     const { prisma } = ctx.deps;
     const draftId = ctx.user?.activeOutcomeId;
-    const draft = draftId ? await loadOwnDraft(prisma, draftId, ctx.user!.id) : null;
+    const draft = draftId ? await loadOwnDraft(ctx.deps.sql!, draftId, ctx.user!.id) : null;
     if (draftId) await closeDraft(prisma, draftId, ctx.user!.id, "save", ctx.deps.now?.() ?? new Date());
     if (draft) {
       const parts = answeredParts(draft).map((p) => ctx.t(`parts.${p}`));
@@ -56,6 +57,17 @@ export function harvestFeature(): Composer<BotContext> {
   });
 
   c.use(createConversation(harvest, { id: "harvest", parallel: false }));
+
+  // Between answers no conversation is open (each run handles one answer, see Suspend in
+  // conversation.ts): the person's next message or harvest button enters it again, as the answer
+  // to the question the draft's step records. Commands get the conversation's answer too.
+  const resume = async (ctx: BotContext, next: () => Promise<void>) => {
+    const id = ctx.user?.activeOutcomeId;
+    if (!id) return next();
+    await ctx.conversation.enter("harvest", { outcomeId: id, resume: true });
+  };
+  c.on(["message", "edited_message"], resume);
+  c.callbackQuery(/^h:/, resume);
 
   c.command("new", async (ctx) => {
     const draft = await latestDraft(ctx.deps.prisma, ctx.user!.id);
@@ -73,7 +85,7 @@ export function harvestFeature(): Composer<BotContext> {
   c.callbackQuery(/^new:(resume|fresh|org)(?::(\d+))?$/, async (ctx) => {
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
-    if (await ctx.conversation.active("harvest")) return ctx.reply(ctx.t("harvest.already_active"));
+    if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
     const id = Number(ctx.match[2]);
     if (ctx.match[1] === "fresh") return chooseOrganisationAndStart(ctx);
     if (ctx.match[1] === "org") {
@@ -84,7 +96,7 @@ export function harvestFeature(): Composer<BotContext> {
       }
       return startNew(ctx, id);
     }
-    const draft = await loadOwnDraft(ctx.deps.prisma, id, ctx.user!.id);
+    const draft = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
     if (!draft) return ctx.reply(ctx.t("harvest.draft_gone"));
     await ctx.reply(ctx.t("harvest.resuming", { id }), { parse_mode: "HTML" });
     await enterHarvest(ctx, id);
@@ -106,7 +118,7 @@ export function harvestFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     if (ctx.match[2] === "yes") {
       await ctx.reply(ctx.t("harvest.after_yes_reply"), { parse_mode: "HTML" });
-      if (await ctx.conversation.active("harvest")) return;
+      if (await inHarvest(ctx)) return;
       return chooseOrganisationAndStart(ctx);
     }
     await ctx.reply(ctx.t("harvest.after_no_reply"), {
@@ -117,20 +129,8 @@ export function harvestFeature(): Composer<BotContext> {
 
   c.use(myStatementsFeature());
 
-  // A draft whose conversation state was lost (or left by an older version of the code):
-  // a message or a harvest button takes the person back to it, at the step the draft records.
-  const resumeLostDraft = async (ctx: BotContext, next: () => Promise<void>) => {
-    const id = ctx.user?.activeOutcomeId;
-    if (!id || ctx.message?.text?.startsWith("/")) return next();
-    const draft = await loadOwnDraft(ctx.deps.prisma, id, ctx.user!.id);
-    if (!draft) return next();
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
-    ctx.log.info({ outcome_id: id }, "harvest resumed from the draft");
-    await ctx.reply(ctx.t("harvest.resumed_after_update", { id }), { parse_mode: "HTML" });
-    await enterHarvest(ctx, id);
-  };
-  c.on("message", resumeLostDraft);
-  c.callbackQuery(/^h:/, resumeLostDraft);
+  // A harvest button of a draft that is no longer open (submitted, saved for later, discarded).
+  c.callbackQuery(/^h:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
 
   return c;
 }

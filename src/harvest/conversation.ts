@@ -56,15 +56,43 @@ export function fileOf(m: Message): IncomingFile | undefined {
   return undefined;
 }
 
+/**
+ * Ends a run of the conversation where it would wait: the next message enters it again, as the
+ * answer. A run therefore handles one answer, and the plugin never replays a long history (the
+ * draft in the database holds the step and every answer).
+ */
+class Suspend extends Error {}
+
+/** The callback prefix of one question of one draft: the same in every run, so its buttons stay valid. */
+function questionPrefix(draftId: number, key: string, values: string[], discriminator = ""): string {
+  let h = 0;
+  for (const ch of `${key}|${discriminator}|${values.join(",")}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return `h:${draftId}:${(h >>> 0).toString(36)}`;
+}
+
 class Flow {
-  private seq = 0;
+  /** When resuming: the update that entered the run is the answer to the question already sent. */
+  private pending: Context | undefined;
+  /** When resuming: the first question of the run was sent by the previous run. */
+  private quiet: boolean;
+  /** Whether the run may end at the next wait (see Suspend); steps with sub-questions wait instead. */
+  suspendable = true;
+
   constructor(
     private readonly conversation: HarvestConversation,
     private readonly ctx: Context,
-    private readonly nonce: string,
     public draft: DraftView,
     private readonly userId: number,
-  ) {}
+    resume: boolean,
+  ) {
+    this.pending = resume ? ctx : undefined;
+    this.quiet = resume;
+  }
+
+  /** True until the first question of a resumed run: what precedes it was already sent. */
+  get resuming(): boolean {
+    return this.quiet;
+  }
 
   async t(): Promise<T> {
     const lang = await this.conversation.external((c) => c.lang);
@@ -80,10 +108,14 @@ class Flow {
     await this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: buttons ? keyboard(buttons) : undefined });
   }
 
-  /** Sends a question; returns the callback prefix that only its buttons carry. */
-  async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = []) {
+  /** Sends a question (unless a resumed run's first, already sent); returns the prefix its buttons carry. */
+  async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = [], discriminator?: string) {
+    const prefix = questionPrefix(this.draft.id, key, buttons.map((b) => b.value), discriminator);
+    if (this.quiet) {
+      this.quiet = false;
+      return prefix;
+    }
     const t = await this.t();
-    const prefix = `h:${this.nonce}:${++this.seq}`;
     const kb = buttons.map((b) => ({ text: b.label, data: `${prefix}:${b.value}` }));
     await this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: kb.length ? keyboard(kb, kb.length > 3 ? 2 : 1) : undefined });
     return prefix;
@@ -92,7 +124,13 @@ class Flow {
   /** Waits until the person gives an answer of the expected kind; explains anything else, keeps the step. */
   async answer(prefix: string, expect: Expect): Promise<Answer> {
     for (;;) {
-      const u = await this.conversation.wait();
+      let u: Context;
+      if (this.pending) {
+        u = this.pending;
+        this.pending = undefined;
+        this.quiet = false;
+      } else if (this.suspendable) throw new Suspend();
+      else u = await this.conversation.wait();
       const t = await this.t();
       const reply = (key: string, params?: Record<string, unknown>) => u.reply(t(key, params), { parse_mode: "HTML" });
       if (u.editedMessage) {
@@ -146,7 +184,8 @@ class Flow {
   }
 
   async save(changes: DraftChanges) {
-    this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, this.draft.id, this.userId, changes));
+    const current = this.draft;
+    this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, current.id, this.userId, changes, current));
   }
 
   async evidence(part: string, file: IncomingFile, step?: Step) {
@@ -175,17 +214,24 @@ function dateChanges(text: string | null, parsed: ParsedDate | undefined): Draft
   };
 }
 
-export async function harvest(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number }) {
+export async function harvest(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; resume?: boolean }) {
+  try {
+    await run(conversation, ctx, args);
+  } catch (e) {
+    if (!(e instanceof Suspend)) throw e;
+  }
+}
+
+async function run(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; resume?: boolean }) {
   const userId = await conversation.external((c) => c.user?.id);
   if (userId === undefined) return;
-  const draft = await conversation.external((c) => loadOwnDraft(c.deps.prisma, args.outcomeId, userId));
+  const draft = await conversation.external((c) => loadOwnDraft(c.deps.sql!, args.outcomeId, userId));
   if (!draft) {
     const t = translator(await conversation.external((c) => c.lang));
     await ctx.reply(t("harvest.draft_gone"));
     return;
   }
-  const nonce = (await conversation.now()).toString(36).slice(-6);
-  const f = new Flow(conversation, ctx, nonce, draft, userId);
+  const f = new Flow(conversation, ctx, draft, userId, Boolean(args.resume));
 
   for (;;) {
     const d = f.draft;
@@ -295,9 +341,11 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
         break;
       }
       case "review": {
+        // The summary and its sub-questions (edit which part, confirm discarding) wait in one run.
+        f.suspendable = false;
         const lang = await f.lang();
         const messages = packMessages(renderStatement(d, t, lang));
-        for (const m of messages.slice(0, -1)) await ctx.reply(m, { parse_mode: "HTML" });
+        if (!f.resuming) for (const m of messages.slice(0, -1)) await ctx.reply(m, { parse_mode: "HTML" });
         // A statement returned for revision is resubmitted, not discarded: the coordinators know it.
         const revising = d.status === "returned";
         const choices = [
@@ -317,6 +365,7 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
           ]);
           const b = await f.answer(p, { buttons: [...parts, "back"] });
           if (b.type === "button" && b.value !== "back") await f.save({ step: EDIT_PARTS[b.value]![0]! });
+          f.suspendable = true;
           break;
         }
         if (a.value === "discard") {
@@ -368,7 +417,7 @@ async function coach(f: Flow, finding: Finding, t: T) {
   const handled = [...d.coachingHandled, finding.id];
   const part = finding.id.startsWith("detail.") ? finding.id.slice("detail.".length) : undefined;
   const params = { ...finding.params, part: part ? t(`parts.${part}`) : "", actor: d.actorName ?? t("format.the_actor") };
-  const p = await f.ask(`coach.${part ? "detail" : finding.id}`, params, [skipButton(t)]);
+  const p = await f.ask(`coach.${part ? "detail" : finding.id}`, params, [skipButton(t)], finding.id);
   const limit = finding.id === "actor" || finding.id === "place" ? LIMITS.short : LIMITS.long;
   const a = await f.answer(p, { text: limit, buttons: ["skip"] });
   if (a.type === "button") {

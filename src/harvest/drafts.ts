@@ -88,9 +88,8 @@ export async function loadOwn(prisma: Db, outcomeId: number, authorId: number): 
 }
 
 /** The author's own statement while they may still change it (a draft, or returned for revision); else null. */
-export async function loadOwnDraft(prisma: Db, outcomeId: number, authorId: number): Promise<DraftView | null> {
-  const d = await loadOwn(prisma, outcomeId, authorId);
-  return d && (EDITABLE as string[]).includes(d.status) ? d : null;
+export function loadOwnDraft(sql: Sql, outcomeId: number, authorId: number): Promise<DraftView | null> {
+  return viewOf(sql, outcomeId, authorId);
 }
 
 const editable = { status: { in: EDITABLE }, discardedAt: null };
@@ -183,8 +182,9 @@ async function viewOf(sql: Sql, outcomeId: number, authorId: number): Promise<Dr
  * one statement (so both happen or neither). Only the author's own open draft can change.
  * Plain SQL: this runs on every answer of every leader.
  */
-export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, changes: DraftChanges): Promise<DraftView> {
-  const before = await viewOf(sql, outcomeId, authorId);
+export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, changes: DraftChanges, current?: DraftView): Promise<DraftView> {
+  // `current`: the draft as the caller read it in this same update (the old values of the events).
+  const before = current ?? (await viewOf(sql, outcomeId, authorId));
   if (!before) throw new DraftGoneError(outcomeId);
   const entries = Object.entries(changes).filter(([field, value]) => field in COLUMNS && value !== undefined) as Array<[keyof DraftChanges, unknown]>;
   const events: Array<[string, string | null, string | null]> = [];

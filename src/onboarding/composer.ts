@@ -6,6 +6,7 @@ import { keyboard } from "../telegram/keyboard.js";
 import { checkInvite, redeemInvite } from "./invites.js";
 import { readPending } from "../review/pending.js";
 import { activeMemberships, effectiveRole, type EffectiveRole } from "./members.js";
+import { inHarvest } from "../harvest/active.js";
 
 const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
 
@@ -181,7 +182,7 @@ export function onboardingFeature(): Composer<BotContext> {
 
   c.command("help", async (ctx) => {
     let text = await helpText(ctx);
-    if (await ctx.conversation.active("harvest")) text += `\n\n${ctx.t("help.in_harvest")}`;
+    if (await inHarvest(ctx)) text += `\n\n${ctx.t("help.in_harvest")}`;
     if (readPending(ctx.user?.pendingInput)) text += `\n\n${ctx.t("help.waiting_for_text")}`;
     await ctx.reply(text, { parse_mode: "HTML" });
   });

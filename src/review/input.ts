@@ -18,6 +18,7 @@ import { addSource } from "../substantiation/coordinator.js";
 import { suggestStep } from "../substantiation/suggestions.js";
 import { readPending, setPending, type Pending } from "./pending.js";
 import { act, answerQuestion, editPart, fieldLimit, isEditableField } from "./service.js";
+import { inHarvest } from "../harvest/active.js";
 
 function limitOf(p: Pending): number {
   if (p.kind === "edit") return isEditableField(p.field) ? fieldLimit(p.field) : LIMITS.short;
@@ -176,9 +177,9 @@ export function authorFeature(): Composer<BotContext> {
     const own = await prisma.outcome.findFirst({ where: { id, authorId: ctx.user!.id, discardedAt: null } });
     if (!own) return refuse(ctx, { outcome_id: id });
     await ctx.answerCallbackQuery();
-    const d = await loadOwnDraft(prisma, id, ctx.user!.id);
+    const d = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
     if (!d || d.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }), { parse_mode: "HTML" });
-    if (await ctx.conversation.active("harvest")) return ctx.reply(ctx.t("harvest.already_active"));
+    if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
     // Every part can change again; the summary comes first, with "Edit a part".
     if (d.step !== "review") await saveDraft(ctx.deps.sql!, id, ctx.user!.id, { step: "review", reviewReached: true });
     await ctx.reply(ctx.t("author.revising", { id }), { parse_mode: "HTML" });

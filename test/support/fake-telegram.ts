@@ -248,6 +248,11 @@ export class FakeTelegram {
     return res.status;
   }
 
+  /** The id of the last update pushed. */
+  get lastUpdateId(): number {
+    return this.nextUpdateId - 1;
+  }
+
   /** A fresh update id, for updates a test delivers itself. */
   newUpdateId(): number {
     return this.nextUpdateId++;
