@@ -25,7 +25,7 @@ import type { BotContext, BotDeps } from "./telegram/context.js";
 import { isDatabaseUnavailable } from "./db/client.js";
 import { prismaSql } from "./db/sql.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
-import { CONVERSATION_PREFIX, conversationStorage } from "./telegram/storage.js";
+import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "./telegram/storage.js";
 import { beginUpdate, HandledUpdates } from "./telegram/updates.js";
 
 export type { BotContext, BotDeps };
@@ -91,6 +91,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     ctx.t = translator(ctx.lang);
     ctx.user = null;
     ctx.memberCount = 0;
+    ctx.openDraft = null;
     const started = Date.now();
     await next();
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
@@ -99,7 +100,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   // One round trip: take the update (at most once), load the sender and the chat's conversation state.
   const handled = new HandledUpdates(sql, deps.logger);
   deps.flushHandled = () => handled.flush();
-  const prefetched = new Map<string, unknown>();
+  const prefetched: PrefetchedState = { values: new Map(), absent: new Set() };
   bot.use(async (ctx, next) => {
     const from = ctx.from;
     const key = chatKey(ctx);
@@ -114,11 +115,18 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
     ctx.t = translator(ctx.lang);
     if (from) languages.set(from.id, ctx.lang);
-    if (stateKey) prefetched.set(stateKey, start.conversation);
+    ctx.openDraft = start.draft;
+    if (stateKey) {
+      prefetched.values.set(stateKey, start.conversation);
+      if (start.conversation === null) prefetched.absent.add(stateKey);
+    }
     try {
       await next();
     } finally {
-      if (stateKey) prefetched.delete(stateKey);
+      if (stateKey) {
+        prefetched.values.delete(stateKey);
+        prefetched.absent.delete(stateKey);
+      }
       // Failed updates count as handled too: the person was told to try again, and a replay
       // of a half-done update could repeat what already happened.
       handled.add(ctx.update.update_id);

@@ -225,7 +225,10 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
 async function run(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; resume?: boolean }) {
   const userId = await conversation.external((c) => c.user?.id);
   if (userId === undefined) return;
-  const draft = await conversation.external((c) => loadOwnDraft(c.deps.sql!, args.outcomeId, userId));
+  // Resuming on an update's arrival: the draft was read with the update (nothing changed it since).
+  const draft = await conversation.external((c) =>
+    args.resume && c.openDraft?.id === args.outcomeId ? c.openDraft : loadOwnDraft(c.deps.sql!, args.outcomeId, userId),
+  );
   if (!draft) {
     const t = translator(await conversation.external((c) => c.lang));
     await ctx.reply(t("harvest.draft_gone"));

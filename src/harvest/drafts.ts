@@ -129,21 +129,21 @@ const COLUMNS: Record<keyof DraftChanges, [string, string]> = {
 
 const epoch = (column: string) => `(extract(epoch from o."${column}") * 1000)::float8 AS "${column}"`;
 
-/** One statement as the conversation sees it, read in plain SQL (this runs on every answer). */
-async function viewOf(sql: Sql, outcomeId: number, authorId: number): Promise<DraftView | null> {
-  const rows = await sql.query<Record<string, unknown>>(
-    `SELECT o."id", o."status"::text AS "status", o."language", g."name" AS "organisation_name", o."step", o."description",
-            o."actor_name", o."actor_type", o."date_text", o."date_kind", o."date_start", o."date_end", o."place",
-            o."significance", o."contribution", o."people_affected", o."women_affected", o."expected", o."positive",
-            o."sources", o."coaching_handled", o."review_reached", ${epoch("created_at")}, ${epoch("submitted_at")},
-            ARRAY(SELECT e."part" FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."kind" = 'voice' AND e."part" <> 'evidence' ORDER BY e."id") AS "voice_parts",
-            (SELECT count(*)::int FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."part" = 'evidence') AS "evidence_count"
-       FROM "outcomes" o JOIN "organisations" g ON g."id" = o."organisation_id"
-      WHERE o."id" = $1 AND o."author_id" = $2 AND o."discarded_at" IS NULL AND o."status"::text = ANY($3::text[])`,
-    [outcomeId, authorId, EDITABLE],
-  );
-  const r = rows[0];
-  if (!r) return null;
+/**
+ * The open draft `o` (of organisation `g`) as toDraftView reads it. Also read inside the first
+ * query of every update (telegram/updates.ts), for the draft the person is writing.
+ */
+export const DRAFT_COLUMNS = `o."id", o."status"::text AS "status", o."language", g."name" AS "organisation_name", o."step", o."description",
+  o."actor_name", o."actor_type", o."date_text", o."date_kind", o."date_start", o."date_end", o."place",
+  o."significance", o."contribution", o."people_affected", o."women_affected", o."expected", o."positive",
+  o."sources", o."coaching_handled", o."review_reached", ${epoch("created_at")}, ${epoch("submitted_at")},
+  ARRAY(SELECT e."part" FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."kind" = 'voice' AND e."part" <> 'evidence' ORDER BY e."id") AS "voice_parts",
+  (SELECT count(*)::int FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."part" = 'evidence') AS "evidence_count"`;
+
+/** The condition on `o` for a draft its author may still change. */
+export const OPEN_DRAFT = `o."discarded_at" IS NULL AND o."status"::text IN (${EDITABLE.map((s) => `'${s}'`).join(", ")})`;
+
+export function toDraftView(r: Record<string, unknown>): DraftView {
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const bool = (v: unknown) => (v === null || v === undefined ? null : Boolean(v));
@@ -175,6 +175,17 @@ async function viewOf(sql: Sql, outcomeId: number, authorId: number): Promise<Dr
     createdAt: new Date(Number(r.created_at)).toISOString(),
     submittedAt: r.submitted_at === null || r.submitted_at === undefined ? null : new Date(Number(r.submitted_at)).toISOString(),
   };
+}
+
+/** One statement as the conversation sees it, read in plain SQL (this runs on every answer). */
+async function viewOf(sql: Sql, outcomeId: number, authorId: number): Promise<DraftView | null> {
+  const rows = await sql.query<Record<string, unknown>>(
+    `SELECT ${DRAFT_COLUMNS}
+       FROM "outcomes" o JOIN "organisations" g ON g."id" = o."organisation_id"
+      WHERE o."id" = $1 AND o."author_id" = $2 AND ${OPEN_DRAFT}`,
+    [outcomeId, authorId],
+  );
+  return rows[0] ? toDraftView(rows[0]) : null;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
+import type { DraftView } from "../harvest/drafts.js";
 import type { Sql } from "../db/sql.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Lang, T } from "../i18n/index.js";
@@ -30,6 +31,8 @@ export interface AppContextExtras {
   user: User | null;
   /** How many active memberships the sender has (0 for a guest or a substantiator). */
   memberCount: number;
+  /** The draft the sender is writing, as read at the start of this update (before any change). */
+  openDraft: DraftView | null;
   lang: Lang;
   t: T;
   isAdmin: boolean;

@@ -8,14 +8,20 @@ export const CONVERSATION_PREFIX = "conv:";
  * Conversation state in the database (table conversation_state), so a restart loses nothing.
  * Read and written on every update of a conversation, so in plain SQL (see db/sql.ts).
  */
-export function conversationStorage<S>(sql: Sql, prefetched?: Map<string, unknown>): VersionedStateStorage<string, S> {
+export interface PrefetchedState {
+  /** Read by the update's first query (telegram/updates.ts beginUpdate); consumed by the first read. */
+  values: Map<string, unknown>;
+  /** Keys known to have no row during this update: deleting them needs no query. */
+  absent: Set<string>;
+}
+
+export function conversationStorage<S>(sql: Sql, prefetched?: PrefetchedState): VersionedStateStorage<string, S> {
   return {
     async read(key) {
-      // The update's first query already read it (telegram/updates.ts beginUpdate).
       let raw: unknown;
-      if (prefetched?.has(key)) {
-        raw = prefetched.get(key);
-        prefetched.delete(key);
+      if (prefetched?.values.has(key)) {
+        raw = prefetched.values.get(key);
+        prefetched.values.delete(key);
       } else {
         raw = (await sql.query<{ value: unknown }>(`SELECT "value" FROM "conversation_state" WHERE "key" = $1`, [key]))[0]?.value;
       }
@@ -26,6 +32,7 @@ export function conversationStorage<S>(sql: Sql, prefetched?: Map<string, unknow
       return value as never;
     },
     async write(key, state) {
+      prefetched?.absent.delete(key);
       await sql.query(
         `INSERT INTO "conversation_state" ("key", "value", "updated_at") VALUES ($1, $2::jsonb, timezone('UTC', now()))
          ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updated_at" = EXCLUDED."updated_at"`,
@@ -33,6 +40,7 @@ export function conversationStorage<S>(sql: Sql, prefetched?: Map<string, unknow
       );
     },
     async delete(key) {
+      if (prefetched?.absent.has(key)) return;
       await sql.query(`DELETE FROM "conversation_state" WHERE "key" = $1`, [key]);
     },
   };

@@ -9,6 +9,7 @@ import type { Db } from "../db/client.js";
 import { USER_COLUMNS, toUser, utc, type Sql } from "../db/sql.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import { DRAFT_COLUMNS, OPEN_DRAFT, toDraftView, type DraftView } from "../harvest/drafts.js";
 
 /** How long an instance may work on one update before another may take it over. */
 export const UPDATE_LEASE_MS = 120_000;
@@ -22,6 +23,8 @@ export interface UpdateStart {
   activeMemberships: number;
   /** The chat's stored conversation state (raw), when a key was given; null when there is none. */
   conversation: unknown;
+  /** The draft the sender is writing (users.active_outcome_id), if it is still open. */
+  draft: DraftView | null;
 }
 
 /**
@@ -39,6 +42,9 @@ export async function beginUpdate(sql: Sql, input: { updateId: number; telegramI
      )
      SELECT (SELECT count(*)::int FROM claim) AS "taken",
             (SELECT c."value" FROM "conversation_state" c WHERE c."key" = $5) AS "conversation",
+            (SELECT row_to_json(d) FROM (
+               SELECT ${DRAFT_COLUMNS} FROM "outcomes" o JOIN "organisations" g ON g."id" = o."organisation_id"
+                WHERE o."id" = u."active_outcome_id" AND o."author_id" = u."id" AND ${OPEN_DRAFT}) d) AS "draft",
             ${USER_COLUMNS}
        FROM (SELECT 1) AS one LEFT JOIN "users" u ON u."telegram_id" = $4::bigint`,
     [String(input.updateId), utc(new Date(now.getTime() + UPDATE_LEASE_MS)), utc(now), input.telegramId === undefined ? null : String(input.telegramId), input.stateKey ?? null],
@@ -49,6 +55,7 @@ export async function beginUpdate(sql: Sql, input: { updateId: number; telegramI
     user: r.id === null || r.id === undefined ? null : toUser(r),
     activeMemberships: Number(r.active_memberships ?? 0),
     conversation: r.conversation ?? null,
+    draft: r.draft ? toDraftView((typeof r.draft === "string" ? JSON.parse(r.draft) : r.draft) as Record<string, unknown>) : null,
   };
 }
 
