@@ -17,21 +17,21 @@ import { inHarvest } from "./active.js";
 export const HARVEST_STATE_VERSION = 2;
 
 /** Opens the harvest conversation on one of the person's drafts. */
-export async function enterHarvest(ctx: BotContext, outcomeId: number) {
-  await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { activeOutcomeId: outcomeId } });
+export async function enterHarvest(ctx: BotContext, outcomeId: number, opts: { alreadyOpen?: boolean } = {}) {
+  if (!opts.alreadyOpen) await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { activeOutcomeId: outcomeId } });
   await ctx.conversation.enter("harvest", { outcomeId });
 }
 
 async function startNew(ctx: BotContext, organisationId: number) {
-  const draft = await createDraft(ctx.deps.prisma, { authorId: ctx.user!.id, organisationId, language: ctx.lang });
+  const draft = await createDraft(ctx.deps.sql!, { authorId: ctx.user!.id, organisationId, language: ctx.lang });
   ctx.log.info({ outcome_id: draft.id }, "harvest started");
   await ctx.reply(ctx.t("harvest.intro", { id: draft.id, org: draft.organisationName }), { parse_mode: "HTML" });
-  await enterHarvest(ctx, draft.id);
+  await enterHarvest(ctx, draft.id, { alreadyOpen: true }); // createDraft made it the open draft
 }
 
 /** A fresh statement: asks for the organisation when the person reports for several. */
 async function chooseOrganisationAndStart(ctx: BotContext) {
-  const orgs = await harvestOrganisations(ctx.deps.prisma, ctx.user!.id);
+  const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
   if (orgs.length === 0) return ctx.reply(ctx.t("harvest.no_organisation"));
   if (orgs.length === 1) return startNew(ctx, orgs[0]!.id);
   await ctx.reply(ctx.t("harvest.pick_org"), { reply_markup: keyboard(orgs.map((o) => ({ text: o.name, data: `new:org:${o.id}` }))) });
@@ -70,7 +70,7 @@ export function harvestFeature(): Composer<BotContext> {
   c.callbackQuery(/^h:/, resume);
 
   c.command("new", async (ctx) => {
-    const draft = await latestDraft(ctx.deps.prisma, ctx.user!.id);
+    const draft = await latestDraft(ctx.deps.sql!, ctx.user!.id);
     if (!draft) return chooseOrganisationAndStart(ctx);
     const snippet = (draft.description ?? draft.actorName ?? "").slice(0, 40);
     await ctx.reply(ctx.t("harvest.resume_offer", { id: draft.id, snippet }), {
@@ -89,7 +89,7 @@ export function harvestFeature(): Composer<BotContext> {
     const id = Number(ctx.match[2]);
     if (ctx.match[1] === "fresh") return chooseOrganisationAndStart(ctx);
     if (ctx.match[1] === "org") {
-      const orgs = await harvestOrganisations(ctx.deps.prisma, ctx.user!.id);
+      const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
       if (!orgs.some((o) => o.id === id)) {
         ctx.log.warn({ organisation_id: id }, "refused: not a member of this organisation");
         return ctx.reply(ctx.t("errors.not_allowed"));

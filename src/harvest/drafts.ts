@@ -71,14 +71,22 @@ export function toView(o: Loaded): DraftView {
   };
 }
 
-export async function createDraft(prisma: Db, input: { authorId: number; organisationId: number; language: string }) {
-  const o = await prisma.$transaction(async (tx) => {
-    const created = await tx.outcome.create({ data: { ...input, step: "description" } });
-    await tx.outcomeEvent.create({ data: { outcomeId: created.id, actorId: input.authorId, type: "created" } });
-    await tx.user.update({ where: { id: input.authorId }, data: { activeOutcomeId: created.id } });
-    return tx.outcome.findUniqueOrThrow({ where: { id: created.id }, include });
-  });
-  return toView(o);
+/** A new draft at its first step, its "created" event, and the author's open draft, in one statement. */
+export async function createDraft(sql: Sql, input: { authorId: number; organisationId: number; language: string }): Promise<DraftView> {
+  const rows = await sql.query<Record<string, unknown>>(
+    `WITH o AS (
+       INSERT INTO "outcomes" ("organisation_id", "author_id", "language", "step", "created_at", "updated_at")
+       VALUES ($1, $2, $3, 'description', timezone('UTC', now()), timezone('UTC', now()))
+       RETURNING *
+     ), ev AS (
+       INSERT INTO "outcome_events" ("outcome_id", "actor_id", "type", "created_at") SELECT o."id", $2, 'created', timezone('UTC', now()) FROM o
+     ), u AS (
+       UPDATE "users" SET "active_outcome_id" = (SELECT o."id" FROM o), "updated_at" = timezone('UTC', now()) WHERE "id" = $2
+     )
+     SELECT ${DRAFT_COLUMNS} FROM o JOIN "organisations" g ON g."id" = o."organisation_id"`,
+    [input.organisationId, input.authorId, input.language],
+  );
+  return toDraftView(rows[0]!);
 }
 
 /** The author's own, not discarded statement; null for anyone else's. */
@@ -294,10 +302,13 @@ export async function logEvent(prisma: Db, outcomeId: number, actorId: number, t
 }
 
 /** The latest open draft of an author, if any. */
-export async function latestDraft(prisma: Db, authorId: number) {
-  return prisma.outcome.findFirst({
-    where: { authorId, status: "draft", discardedAt: null },
-    orderBy: { updatedAt: "desc" },
-    include,
-  });
+/** The author's most recently changed unsent draft, if any (what /new offers to continue). */
+export async function latestDraft(sql: Sql, authorId: number): Promise<{ id: number; description: string | null; actorName: string | null } | null> {
+  const rows = await sql.query<{ id: number; description: string | null; actor_name: string | null }>(
+    `SELECT "id", "description", "actor_name" FROM "outcomes"
+      WHERE "author_id" = $1 AND "status" = 'draft' AND "discarded_at" IS NULL ORDER BY "updated_at" DESC LIMIT 1`,
+    [authorId],
+  );
+  const r = rows[0];
+  return r ? { id: Number(r.id), description: r.description, actorName: r.actor_name } : null;
 }

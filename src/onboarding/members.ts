@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import type { Sql } from "../db/sql.js";
 import type { Role } from "../generated/prisma/client.js";
 
 export type EffectiveRole = Role | "admin";
@@ -18,10 +19,14 @@ export function effectiveRole(roles: Role[], isAdmin: boolean): EffectiveRole | 
   return null;
 }
 
-/** Organisations a person may report outcomes for. */
-export async function harvestOrganisations(prisma: Db, userId: number) {
-  const ms = await activeMemberships(prisma, userId);
-  return ms.filter((m) => m.role === "leader" || m.role === "coordinator").map((m) => m.organisation);
+/** Organisations a person may report outcomes for (plain SQL: asked at every /new). */
+export async function harvestOrganisations(sql: Sql, userId: number): Promise<Array<{ id: number; name: string }>> {
+  const rows = await sql.query<{ id: number; name: string }>(
+    `SELECT g."id", g."name" FROM "memberships" m JOIN "organisations" g ON g."id" = m."organisation_id"
+      WHERE m."user_id" = $1 AND m."active" AND m."role"::text IN ('leader', 'coordinator') ORDER BY m."created_at", m."id"`,
+    [userId],
+  );
+  return rows.map((r) => ({ id: Number(r.id), name: r.name }));
 }
 
 /**
