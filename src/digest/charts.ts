@@ -8,9 +8,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+// vega, vega-lite and resvg are large: loaded on the first chart, not at start-up.
+import type { TopLevelSpec } from "vega-lite";
 import type { Db } from "../db/client.js";
 import { translator, type Lang } from "../i18n/index.js";
 import type { Scope } from "../onboarding/members.js";
@@ -122,6 +121,7 @@ export async function renderChart(chart: ChartData, lang: Lang): Promise<Buffer>
       { mark: { type: "text", align: "left", dx: 4, font: FONT_FAMILY, fontSize: 13 }, encoding: { text: { field: "count", type: "quantitative" } } },
     ],
   };
+  const [vega, { compile }, { Resvg }] = await Promise.all([import("vega"), import("vega-lite"), import("@resvg/resvg-js")]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();

@@ -4,7 +4,9 @@
  * the event log) and a CSV of the statements sheet. Headers follow the reader's language.
  * Anonymous sources are never named: their rows say "Anonymous source".
  */
-import ExcelJS from "exceljs";
+import { PassThrough } from "node:stream";
+// exceljs is large: loaded on the first export, not at start-up.
+import type ExcelJS from "exceljs";
 import type { Db } from "../db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { formatDate } from "../harvest/dates.js";
@@ -79,29 +81,44 @@ export async function statementRows(prisma: Db, q: ExportQuery) {
   return { headers, rows, ids: statements.map((o) => o.id) };
 }
 
-function addSheet(wb: ExcelJS.Workbook, name: string, headers: string[], rows: Array<Array<string | number>>) {
-  const ws = wb.addWorksheet(name.slice(0, 31));
-  ws.addRow(headers).font = { bold: true };
-  for (const r of rows) ws.addRow(r);
-  ws.views = [{ state: "frozen", ySplit: 1 }];
-  ws.columns.forEach((c) => (c.width = 18));
+type SheetWriter = ReturnType<ExcelJS.stream.xlsx.WorkbookWriter["addWorksheet"]>;
+
+/** One sheet, written row by row (a streaming writer keeps memory flat for large exports). */
+function addSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, headers: string[], rows: Iterable<Array<string | number>>): SheetWriter {
+  const ws = wb.addWorksheet(name.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
+  ws.columns = headers.map(() => ({ width: 18 }));
+  const head = ws.addRow(headers);
+  head.font = { bold: true };
+  head.commit();
+  for (const r of rows) ws.addRow(r).commit();
   return ws;
 }
 
-export async function buildWorkbook(prisma: Db, q: ExportQuery): Promise<{ workbook: ExcelJS.Workbook; statements: number }> {
+/** The export as an XLSX file: statements, substantiation answers, results and the event log. */
+export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buffer: Buffer; statements: number }> {
+  const { default: Excel } = await import("exceljs");
   const t = translator(q.lang);
-  const wb = new ExcelJS.Workbook();
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve, reject) => {
+    out.on("end", resolve);
+    out.on("error", reject);
+  });
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = "Outcome Harvest bot";
   const statements = await statementRows(prisma, q);
-  addSheet(wb, t("export.sheets.statements"), statements.headers, statements.rows);
+  addSheet(wb, t("export.sheets.statements"), statements.headers, statements.rows).commit();
+  const ids = statements.ids;
 
   // Substantiation answers: one row per source and part.
-  const ids = statements.ids;
-  const assignments = await prisma.substantiationAssignment.findMany({
-    where: { outcomeId: { in: ids }, status: "submitted" },
-    include: { answers: true },
-    orderBy: [{ outcomeId: "asc" }, { id: "asc" }],
-  });
+  const assignments = await inChunks(ids, (chunk) =>
+    prisma.substantiationAssignment.findMany({
+      where: { outcomeId: { in: chunk }, status: "submitted" },
+      include: { answers: true },
+      orderBy: [{ outcomeId: "asc" }, { id: "asc" }],
+    }),
+  );
   const anonymous = t("source.anonymous_source");
   const answerRows = assignments.flatMap((a) =>
     PARTS.map((p) => {
@@ -114,38 +131,45 @@ export async function buildWorkbook(prisma: Db, q: ExportQuery): Promise<{ workb
     t("export.sheets.answers"),
     ["outcome", "source", "part", "level", "comment", "voice", "answered"].map((h) => t(`export.columns.${h}`)),
     answerRows,
-  );
+  ).commit();
 
   // The results table per outcome, then the per-source headline.
   const { sources } = await collectResults(prisma, { id: { in: ids } });
   const table = perOutcome(sources).map((r) => [r.outcomeId, r.sources, ...LEVELS.map((l) => r.counts[l])]);
-  const results = addSheet(
-    wb,
-    t("export.sheets.results"),
-    [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))],
-    table,
-  );
   const h = perSource(sources);
-  results.addRow([]);
-  results.addRow([
-    t("results.headline", { n: h.sources, fully: h.percent.fully, partially: h.percent.partially, disagrees: h.percent.disagrees, no_opinion: h.percent.no_opinion }),
-  ]);
-  results.addRow([t("results.rule")]);
+  addSheet(wb, t("export.sheets.results"), [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))], [
+    ...table,
+    [],
+    [t("results.headline", { n: h.sources, fully: h.percent.fully, partially: h.percent.partially, disagrees: h.percent.disagrees, no_opinion: h.percent.no_opinion })],
+    [t("results.rule")],
+  ]).commit();
 
-  // The event log of the exported statements.
-  const events = await prisma.outcomeEvent.findMany({ where: { outcomeId: { in: ids } }, orderBy: { id: "asc" }, include: { actor: true } });
-  addSheet(
-    wb,
-    t("export.sheets.events"),
-    ["outcome", "time", "who", "event", "field", "old", "new"].map((x) => t(`export.columns.${x}`)),
-    events.map((e) => [e.outcomeId, iso(e.createdAt), e.actor ? personName(e.actor, t) : "", e.type, e.field ?? "", e.oldValue ?? "", e.newValue ?? ""]),
-  );
-  return { workbook: wb, statements: ids.length };
+  // The event log of the exported statements, a chunk of statements at a time.
+  const events = wb.addWorksheet(t("export.sheets.events").slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
+  events.columns = Array.from({ length: 7 }, () => ({ width: 18 }));
+  const head = events.addRow(["outcome", "time", "who", "event", "field", "old", "new"].map((x) => t(`export.columns.${x}`)));
+  head.font = { bold: true };
+  head.commit();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await prisma.outcomeEvent.findMany({
+      where: { outcomeId: { in: ids.slice(i, i + CHUNK) } },
+      orderBy: { id: "asc" },
+      include: { actor: { select: { displayName: true, deletedAt: true } } },
+    });
+    for (const e of rows) events.addRow([e.outcomeId, iso(e.createdAt), e.actor ? personName(e.actor, t) : "", e.type, e.field ?? "", e.oldValue ?? "", e.newValue ?? ""]).commit();
+  }
+  events.commit();
+  await wb.commit();
+  await done;
+  return { buffer: Buffer.concat(chunks), statements: ids.length };
 }
 
-export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buffer: Buffer; statements: number }> {
-  const { workbook, statements } = await buildWorkbook(prisma, q);
-  return { buffer: Buffer.from(await workbook.xlsx.writeBuffer()), statements };
+/** Statement ids go to the database a thousand at a time (one huge IN list is slow to plan). */
+const CHUNK = 1000;
+async function inChunks<T>(ids: number[], load: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await load(ids.slice(i, i + CHUNK))));
+  return out;
 }
 
 const csvCell = (v: string | number) => {
