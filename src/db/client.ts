@@ -28,6 +28,12 @@ export interface DatabaseOptions {
   pglite?: PGlite;
 }
 
+/**
+ * The embedded database's memory: PGlite runs PostgreSQL in the process, and PostgreSQL's
+ * defaults (128 MB of shared buffers) are sized for a server. A bot's working set is small.
+ */
+export const PGLITE_OPTIONS = { postgresqlconf: ["shared_buffers = 16MB", "work_mem = 4MB", "maintenance_work_mem = 16MB", "temp_buffers = 4MB"] };
+
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
@@ -35,7 +41,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (!lite) {
     const dir = opts.dataDir ?? "./data/pglite";
     if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-    lite = await PGlite.create(dir);
+    lite = await PGlite.create(dir, PGLITE_OPTIONS);
   }
   return openPglite(lite);
 }
