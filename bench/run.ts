@@ -95,6 +95,13 @@ async function load(tg: FakeTelegram, users: number[], steps: Step[], thinkMs?: 
   return { updates: latencies.length, seconds, perSecond: latencies.length / seconds, p50: q(0.5), p99: q(0.99) };
 }
 
+const outputs = new Map<ChildProcess, () => string>();
+
+/** The errors a bot process logged (shown when a run fails). */
+function errorsOf(p: ChildProcess): string {
+  return (outputs.get(p)?.() ?? "").split("\n").filter((l) => /"level":(50|60)/.test(l)).slice(-5).join("\n");
+}
+
 function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
@@ -103,7 +110,9 @@ function startProcess(script: string, env: Record<string, string>): Promise<Chil
     const onData = (d: Buffer) => {
       out += d;
       if (out.includes('"msg":"bot started')) resolve(p);
+      if (out.length > 1_000_000) out = out.slice(-200_000);
     };
+    outputs.set(p, () => out);
     p.stdout!.on("data", onData);
     p.stderr!.on("data", (d) => (out += d));
     p.once("exit", (code) => reject(new Error(`${script} exited with ${code}:\n${out.slice(-2000)}`)));
@@ -168,8 +177,12 @@ async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: st
     await load(tg, warmup, kind === "echo" ? ECHO : HARVEST);
     const cpu0 = cpuMs(p);
     const sys0 = cpuMs(p, "system");
-    const result = await load(tg, leaders, kind === "echo" ? ECHO : HARVEST);
-    const paced = await load(tg, pacedLeaders, kind === "echo" ? ECHO : HARVEST, () => 1000 + Math.random() * 1000);
+    const result = await load(tg, leaders, kind === "echo" ? ECHO : HARVEST).catch((e) => {
+      throw new Error(`${(e as Error).message}\nbot errors:\n${errorsOf(p)}`);
+    });
+    const paced = await load(tg, pacedLeaders, kind === "echo" ? ECHO : HARVEST, () => 1000 + Math.random() * 1000).catch((e) => {
+      throw new Error(`${(e as Error).message}\nbot errors:\n${errorsOf(p)}`);
+    });
     if (process.env.BENCH_ONLY) console.log(`system CPU per update: ${((cpuMs(p, "system") - sys0) / result.updates).toFixed(2)} ms`);
     return { ...result, cpuPerUpdate: (cpuMs(p) - cpu0) / result.updates, paced: { perSecond: paced.perSecond, p50: paced.p50, p99: paced.p99 }, rssMb: peakRssMb(p) };
   } finally {

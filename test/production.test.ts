@@ -2,7 +2,6 @@
  * Production mode in one process: the webhook (secret, health, setWebhook after listen), updates
  * handled at most once across retries and instances, a graceful stop, and the per-person rate limit.
  */
-import { createServer } from "node:net";
 import type { Update } from "grammy/types";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,17 +13,11 @@ import { TEST_WEBHOOK_SECRET } from "./support/secrets.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 import { useHarness } from "./support/harness.js";
 import { FakeUser, waitFor } from "./support/user.js";
+import { freePort } from "./support/net.js";
 
 const SECRET = TEST_WEBHOOK_SECRET;
 const logger = pino({ level: "silent" });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function helpUpdate(tg: FakeTelegram, userId: number): Update {
   const from = { id: userId, is_bot: false, first_name: `User${userId}`, language_code: "en" };

@@ -4,9 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./net.js";
 
 export function postgresBin(): string | undefined {
   const root = "/usr/lib/postgresql";
@@ -15,13 +15,6 @@ export function postgresBin(): string | undefined {
   return versions[0] ? join(root, versions[0], "bin") : undefined;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 export class PgCluster {
   private constructor(
