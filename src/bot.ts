@@ -1,4 +1,3 @@
-import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
@@ -24,6 +23,7 @@ import type { EffectiveRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { isDatabaseUnavailable } from "./db/client.js";
 import { prismaSql } from "./db/sql.js";
+import { retryingFetch, RETRY_DEFAULTS } from "./telegram/fetch.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
 import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "./telegram/storage.js";
 import { beginUpdate, HandledUpdates } from "./telegram/updates.js";
@@ -68,9 +68,15 @@ export function queueApi(config: Config): Api {
 export const chatKey = (ctx: Context) => ctx.chatId?.toString();
 
 export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
-  const bot = new Bot<BotContext>(config.botToken, { client: { apiRoot: config.apiRoot, timeoutSeconds: config.telegramTimeoutSeconds } });
-  // Telegram's 429 (after retry_after), 5xx and network failures or timeouts are retried a few times.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+  // Telegram's 429 (after retry_after), 5xx, network failures and slow answers are retried a few
+  // times, also inside conversations (see telegram/fetch.ts); grammY's own timeout covers them all.
+  const bot = new Bot<BotContext>(config.botToken, {
+    client: {
+      apiRoot: config.apiRoot,
+      fetch: retryingFetch({ attemptTimeoutMs: config.telegramTimeoutSeconds * 1000 }),
+      timeoutSeconds: config.telegramTimeoutSeconds * RETRY_DEFAULTS.attempts + 60,
+    },
+  });
   const { prisma } = deps;
   const sql = (deps.sql ??= prismaSql(prisma));
   const languages = new LanguageMemory();
@@ -186,7 +192,13 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.catch(async (err) => {
     const ctx = err.ctx;
     const e = err.error;
-    const detail = e instanceof GrammyError ? { method: e.method, description: e.description } : e instanceof HttpError ? { http: String(e.error) } : { message: (e as Error)?.message, stack: (e as Error)?.stack };
+    const inner = e instanceof HttpError ? (e.error as { name?: string; message?: unknown; code?: string; type?: string; cause?: { code?: string } }) : undefined;
+    const detail =
+      e instanceof GrammyError
+        ? { method: e.method, description: e.description }
+        : e instanceof HttpError
+          ? { http: e.message, error: inner?.name, reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)), code: inner?.code ?? inner?.cause?.code, type: inner?.type }
+          : { message: (e as Error)?.message, stack: (e as Error)?.stack };
     (ctx.log ?? deps.logger).error(detail, "update failed");
     // A conversation that failed is closed: its draft keeps every answer and the step, and the
     // next message re-opens it there. This also covers replay logs that no longer fit the code.
@@ -201,6 +213,11 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   });
 
   return bot;
+}
+
+/** Network errors quote the request URL, which holds the token: never log it. */
+export function scrubToken(text: string | undefined): string | undefined {
+  return text?.replace(/\/bot\d+:[A-Za-z0-9_-]+/g, "/bot<token>");
 }
 
 export function pickLanguage(stored: string | null | undefined, configured: Lang | undefined, telegram: string | undefined): Lang {

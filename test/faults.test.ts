@@ -188,27 +188,43 @@ describe("faults", () => {
     expect(await db.prisma.digestRun.count({ where: { userId: { in: userIds } } })).toBe(ids.length);
   });
 
-  it("Telegram answers 429, then 500, then not at all: the reply is retried and arrives once", async () => {
+  it("Telegram answers 429, then 500, then not at all: the reply is retried and arrives once, also inside a conversation", async () => {
     const u = await member(9301);
     let step = 0;
-    tg.intercept = (method, p) => {
-      if (method !== "sendMessage" || p.chat_id !== 9301) return undefined;
-      step++;
-      if (step === 1) return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } };
-      if (step === 2) return { status: 500, body: { ok: false, error_code: 500, description: "Internal Server Error" } };
-      if (step === 3) return { status: 500, body: { ok: false, error_code: 500, description: "never answered in time" }, afterMs: 4000 };
-      return undefined;
+    const faults = () => {
+      step = 0;
+      tg.intercept = (method, p) => {
+        if (method !== "sendMessage" || p.chat_id !== 9301) return undefined;
+        step++;
+        if (step === 1) return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } };
+        if (step === 2) return { status: 500, body: { ok: false, error_code: 500, description: "Internal Server Error" } };
+        if (step === 3) return { status: 500, body: { ok: false, error_code: 500, description: "never answered in time" }, afterMs: 4000 };
+        return undefined;
+      };
     };
     try {
+      // An immediate reply outside any conversation.
+      faults();
       u.text("/my");
       const reply = await u.expect(/statement|draft/i, 30_000);
       expect(reply.text.length).toBeGreaterThan(0);
       await u.drain(500);
+      expect(step).toBe(4);
+      // The next question of a harvest (sent from inside the conversation).
+      tg.intercept = undefined;
+      u.text("/new");
+      await u.expect("What changed?");
+      faults();
+      u.text(DESCRIPTION);
+      await u.expect("Who changed?", 30_000);
+      await u.drain(500);
+      expect(step).toBe(4);
     } finally {
       tg.intercept = undefined;
     }
-    expect(step).toBe(4);
-    expect(texts(9301).filter((t) => t === texts(9301).at(-1))).toHaveLength(1);
+    expect(texts(9301).filter((t) => t.startsWith("<b>Who changed?</b>"))).toHaveLength(1);
+    expect(bot.logs().filter((l) => l.msg === "update failed")).toEqual([]);
+    expect((await draftOf(9301)).description).toBe(DESCRIPTION);
   });
 
   it("SIGTERM with a reply in flight: the reply is finished, then the process exits 0", async () => {
