@@ -68,6 +68,8 @@ async function load(tg: FakeTelegram, users: number[], steps: Step[], thinkMs?: 
       const from = { id, is_bot: false, first_name: `Leader${id}`, language_code: "en" };
       const chat = { id, type: "private" as const, first_name: from.first_name };
       let last: BotMessage | undefined;
+      // Paced: people start at different moments too, not all in the same millisecond.
+      if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs()));
       for (const step of steps) {
         const answered = new Promise<BotMessage>((resolve, reject) => {
           waiting.set(id, { re: step.expect, resolve });

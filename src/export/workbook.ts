@@ -29,26 +29,34 @@ export interface ExportQuery {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "");
 
-/** The statements in scope and period (submitted or later; drafts and discarded ones are not exported). */
-async function loadStatements(prisma: Db, q: ExportQuery) {
+/**
+ * The statements in scope and period (submitted or later; drafts and discarded ones are not
+ * exported), a thousand at a time so a large export never holds them all.
+ */
+async function* loadStatements(prisma: Db, q: ExportQuery) {
   const where: Prisma.OutcomeWhereInput = {
     status: { not: "draft" },
     discardedAt: null,
     ...scopeFilter(q.scope),
     ...(q.organisationId ? { organisationId: q.organisationId } : {}),
   };
-  const rows = await prisma.outcome.findMany({
-    where,
-    orderBy: { id: "asc" },
-    include: { organisation: true, classifications: { select: { optionId: true } } },
-  });
-  return rows.filter((o) => inPeriod(statementMonth(o), q.period));
+  let after = 0;
+  for (;;) {
+    const rows = await prisma.outcome.findMany({
+      where: { ...where, id: { gt: after } },
+      orderBy: { id: "asc" },
+      take: CHUNK,
+      include: { organisation: { select: { name: true } }, classifications: { select: { optionId: true } } },
+    });
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.filter((o) => inPeriod(statementMonth(o), q.period));
+  }
 }
 
-/** The statements sheet as rows of cells, headers first: shared by the XLSX and the CSV. */
-export async function statementRows(prisma: Db, q: ExportQuery) {
+/** The statements sheet: its headers, then its rows a chunk at a time (shared by the XLSX and the CSV). */
+async function statementSheet(prisma: Db, q: ExportQuery) {
   const t = translator(q.lang);
-  const statements = await loadStatements(prisma, q);
   const dims = await loadDimensions(prisma, { includeInactive: true });
   const headers = [
     "number", "organisation", "status", "description", "significance", "contribution", "date", "place", "actor", "actor_type",
@@ -56,29 +64,45 @@ export async function statementRows(prisma: Db, q: ExportQuery) {
   ].map((h) => t(`export.columns.${h}`));
   headers.push(...dims.map((d) => label(d, q.lang)));
   const yesNo = (v: boolean | null) => (v === null ? "" : t(v ? "export.yes" : "export.no"));
-  const rows = statements.map((o) => {
-    const date = draftDate(o);
-    const chosen = new Set(o.classifications.map((c) => c.optionId));
-    return [
-      o.id,
-      o.organisation.name,
-      t(`status.${o.status}`),
-      o.description ?? "",
-      o.significance ?? "",
-      o.contribution ?? "",
-      date ? formatDate(date, q.lang) : o.dateText ?? "",
-      o.place ?? "",
-      o.actorName ?? "",
-      o.actorType ? t(`actor_types.${o.actorType}`) : "",
-      o.peopleAffected ?? "",
-      o.womenAffected ?? "",
-      yesNo(o.expected),
-      yesNo(o.positive),
-      iso(o.submittedAt),
-      ...dims.map((d) => d.options.filter((x) => chosen.has(x.id)).map((x) => label(x, q.lang)).join("; ")),
-    ];
-  });
-  return { headers, rows, ids: statements.map((o) => o.id) };
+  async function* chunks() {
+    for await (const statements of loadStatements(prisma, q)) {
+      yield statements.map((o) => {
+        const date = draftDate(o);
+        const chosen = new Set(o.classifications.map((c) => c.optionId));
+        return {
+          id: o.id,
+          cells: [
+            o.id,
+            o.organisation.name,
+            t(`status.${o.status}`),
+            o.description ?? "",
+            o.significance ?? "",
+            o.contribution ?? "",
+            date ? formatDate(date, q.lang) : o.dateText ?? "",
+            o.place ?? "",
+            o.actorName ?? "",
+            o.actorType ? t(`actor_types.${o.actorType}`) : "",
+            o.peopleAffected ?? "",
+            o.womenAffected ?? "",
+            yesNo(o.expected),
+            yesNo(o.positive),
+            iso(o.submittedAt),
+            ...dims.map((d) => d.options.filter((x) => chosen.has(x.id)).map((x) => label(x, q.lang)).join("; ")),
+          ] as Array<string | number>,
+        };
+      });
+    }
+  }
+  return { headers, chunks };
+}
+
+/** The statements sheet as rows of cells, headers first. */
+export async function statementRows(prisma: Db, q: ExportQuery) {
+  const { headers, chunks } = await statementSheet(prisma, q);
+  const rows: Array<Array<string | number>> = [];
+  const ids: number[] = [];
+  for await (const chunk of chunks()) for (const r of chunk) (rows.push(r.cells), ids.push(r.id));
+  return { headers, rows, ids };
 }
 
 type SheetWriter = ReturnType<ExcelJS.stream.xlsx.WorkbookWriter["addWorksheet"]>;
@@ -107,9 +131,11 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   });
   const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = "Outcome Harvest bot";
-  const statements = await statementRows(prisma, q);
-  addSheet(wb, t("export.sheets.statements"), statements.headers, statements.rows).commit();
-  const ids = statements.ids;
+  const sheet = await statementSheet(prisma, q);
+  const ids: number[] = [];
+  const ws = addSheet(wb, t("export.sheets.statements"), sheet.headers, []);
+  for await (const chunk of sheet.chunks()) for (const r of chunk) (ws.addRow(r.cells).commit(), ids.push(r.id));
+  ws.commit();
 
   // Substantiation answers: one row per source and part.
   const assignments = await inChunks(ids, (chunk) =>
