@@ -24,18 +24,22 @@ describe("invite codes", () => {
     expect(invite.codeHash).toBe(hashInviteCode(code));
     expect(JSON.stringify(await h.db.prisma.invite.findMany())).not.toContain(code);
 
-    // 300 guesses from 30 accounts: random codes, and near misses of the real one.
+    // 300 guesses from 30 accounts: random codes, substantiator-style ones, and near misses of the real one.
     const nearMisses = [...Array(20)].map((_, i) => {
       const chars = code.split("");
       chars[i % chars.length] = chars[i % chars.length] === "A" ? "B" : "A";
       return chars.join("");
     });
-    const guesses = [...nearMisses, code.slice(0, -1), `${code}x`, code.toLowerCase(), ...[...Array(277)].map(() => generateInviteCode())];
+    const guesses = [...nearMisses, code.slice(0, -1), `${code}x`, code.toLowerCase(), ...[...Array(20)].map(() => `s_${generateInviteCode()}`), ...[...Array(257)].map(() => generateInviteCode())];
     for (let i = 0; i < guesses.length; i++) h.user(7800 + (i % 30)).text(`/start ${guesses[i]}`);
     await h.tg.settled(60_000);
     const replies = h.tg.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) >= 7800 && Number(c.payload.chat_id) < 7830);
     expect(replies.length).toBeGreaterThanOrEqual(guesses.length);
-    expect([...new Set(replies.map((c) => String(c.payload.text).split("\n")[0]))]).toEqual([expect.stringContaining("This invite link is not valid")]);
+    // Every guess is refused: as an invite, or (a guess that starts with "s_") as a substantiator's link.
+    const refusals = new Set(["This invite link is not valid", "This link is not valid. Please check it with the coordinator who sent it."]);
+    const unexpected = replies.map((c) => String(c.payload.text)).filter((t) => ![...refusals].some((r) => t.startsWith(r)));
+    expect(unexpected).toEqual([]);
+    expect(await h.db.prisma.substantiationAssignment.count({ where: { userId: { not: null } } })).toBe(0);
     expect(await h.db.prisma.membership.count({ where: { organisationId: org.id } })).toBe(0);
     expect((await h.db.prisma.invite.findUniqueOrThrow({ where: { id: invite.id } })).uses).toBe(0);
   }, 120_000);
