@@ -55,7 +55,6 @@ export async function registerChatCommands(api: Api, chatId: number, role: Effec
   await api.setMyCommands(commandList(role ?? "guest", lang), { scope: { type: "chat", chat_id: chatId } });
 }
 
-/** Builds the bot. Nothing starts until the caller calls bot.start() or handles updates. */
 /**
  * The Bot API handle of the send queue: without automatic retries, because the queue does its
  * own (a 429 pauses the whole queue, a 5xx backs the one message off).
@@ -67,6 +66,7 @@ export function queueApi(config: Config): Api {
 /** One chat's updates are handled one after another: the key of its conversation state. */
 export const chatKey = (ctx: Context) => ctx.chatId?.toString();
 
+/** Builds the bot. Nothing starts until the caller calls bot.start() or handles updates. */
 export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   // Telegram's 429 (after retry_after), 5xx, network failures and slow answers are retried a few
   // times, also inside conversations (see telegram/fetch.ts); grammY's own timeout covers them all.

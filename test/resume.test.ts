@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.js";
 import { readMigrations } from "../src/db/migrate.js";
 import { FakeTelegram } from "./support/fake-telegram.js";
+import { BotProcess } from "./support/process.js";
 import { testDatabase, usingPostgres, type TestDatabase } from "./support/db.js";
 import { useHarness } from "./support/harness.js";
 import { FakeUser, waitFor } from "./support/user.js";
@@ -17,8 +17,7 @@ describe("resume after a real restart of the bot process", () => {
   let tg: FakeTelegram;
   let db: TestDatabase | undefined;
   let dataDir: string | undefined;
-  let proc: ChildProcess | undefined;
-  let output = "";
+  let bot: BotProcess;
 
   beforeAll(async () => {
     tg = new FakeTelegram();
@@ -28,43 +27,28 @@ describe("resume after a real restart of the bot process", () => {
     } else {
       dataDir = mkdtempSync(join(tmpdir(), "oh-resume-"));
     }
+    bot = new BotProcess({
+      BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      ADMIN_TELEGRAM_IDS: String(ADMIN),
+      ...(db?.url ? { DATABASE_URL: db.url } : { DATA_DIR: dataDir! }),
+    });
   }, 120_000);
 
   afterAll(async () => {
-    proc?.kill("SIGKILL");
+    await bot?.kill();
     await tg.stop();
     await db?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function startProcess() {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH!,
-      BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      ADMIN_TELEGRAM_IDS: String(ADMIN),
-      LOG_LEVEL: "info",
-    };
-    if (db?.url) env.DATABASE_URL = db.url;
-    else env.DATA_DIR = dataDir!;
-    const p = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    p.stdout!.on("data", (d) => (output += d));
-    p.stderr!.on("data", (d) => (output += d));
-    proc = p;
-    await waitFor(() => output.includes('"msg":"bot started') || p.exitCode !== null, 60_000, "the bot process to start");
-    expect(p.exitCode, output).toBeNull();
-  }
-
   async function stopProcess() {
-    const p = proc!;
-    const exited = new Promise<number | null>((resolve) => p.once("exit", (code) => resolve(code)));
-    p.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await bot.terminate()).toBe(0);
   }
 
   it("continues at the same step with every earlier answer kept", async () => {
-    await startProcess();
-    const migrationsFirst = output.match(/"applied":\[[^\]]*\]/)![0];
+    await bot.start();
+    const migrationsFirst = bot.output.match(/"applied":\[[^\]]*\]/)![0];
     expect(migrationsFirst).toBe(`"applied":${JSON.stringify(readMigrations().map((m) => m.name))}`);
 
     // Set-up through Telegram only: the admin creates the organisation and an invite.
@@ -92,9 +76,8 @@ describe("resume after a real restart of the bot process", () => {
     const typeQuestion = await u.expect("ជាតួអង្គសង្គមប្រភេទណា");
 
     await stopProcess();
-    output = "";
-    await startProcess();
-    expect(output).toContain('"applied":[]');
+    await bot.start();
+    expect(bot.output).toContain('"applied":[]');
 
     // The button of the question asked before the restart still answers that step.
     u.press("ក្រុមហ៊ុន ឬរោងចក្រ", typeQuestion);
@@ -119,7 +102,7 @@ describe("resume after a real restart of the bot process", () => {
     } finally {
       if (!db) await check.close();
     }
-    expect(output).not.toContain(tg.token.split(":")[1]);
+    expect(bot.output).not.toContain(tg.token.split(":")[1]);
   }, 180_000);
 });
 
