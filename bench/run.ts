@@ -33,7 +33,7 @@ const HARVEST: Step[] = [
   { send: "300", expect: /How many of them are women\?/ },
   { send: "about 280", expect: /expect<\/b> this change\?/ },
   { press: "Expected", expect: /positive or negative/ },
-  { press: "Positive", expect: /Evidence/ },
+  { press: "👍 Positive", expect: /Evidence/ },
 ];
 const ECHO: Step[] = HARVEST.map((s, i) => ({ send: s.send ?? `answer ${i}`, expect: /./ }));
 

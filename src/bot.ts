@@ -25,6 +25,7 @@ import { isDatabaseUnavailable } from "./db/client.js";
 import { prismaSql } from "./db/sql.js";
 import { retryingFetch, RETRY_DEFAULTS } from "./telegram/fetch.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
+import { splitLongMessages } from "./telegram/limits.js";
 import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "./telegram/storage.js";
 import { beginUpdate, HandledUpdates } from "./telegram/updates.js";
 
@@ -60,7 +61,9 @@ export async function registerChatCommands(api: Api, chatId: number, role: Effec
  * own (a 429 pauses the whole queue, a 5xx backs the one message off).
  */
 export function queueApi(config: Config): Api {
-  return new Api(config.botToken, { apiRoot: config.apiRoot, timeoutSeconds: config.telegramTimeoutSeconds });
+  const api = new Api(config.botToken, { apiRoot: config.apiRoot, timeoutSeconds: config.telegramTimeoutSeconds });
+  api.config.use(splitLongMessages());
+  return api;
 }
 
 /** One chat's updates are handled one after another: the key of its conversation state. */
@@ -77,6 +80,8 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
       timeoutSeconds: config.telegramTimeoutSeconds * RETRY_DEFAULTS.attempts + 60,
     },
   });
+  // Every text fits Telegram's limit, whatever people typed (inside conversations too, below).
+  bot.api.config.use(splitLongMessages());
   const { prisma } = deps;
   const sql = (deps.sql ??= prismaSql(prisma));
   const languages = new LanguageMemory();
@@ -150,6 +155,13 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
 
   bot.use(
     conversations<BotContext, BotContext>({
+      // A conversation's context has an Api of its own: it gets the same message splitting.
+      plugins: [
+        (ctx, next) => {
+          ctx.api.config.use(splitLongMessages());
+          return next();
+        },
+      ],
       storage: {
         type: "key",
         version: HARVEST_STATE_VERSION,

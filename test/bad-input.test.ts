@@ -92,6 +92,8 @@ describe("bad input gets a clear answer and the conversation stays at the same s
     const u = await atActorStep(3006);
     u.text("/my");
     expect((await u.next()).text).toContain("You are in the middle of a statement, so /my cannot run now");
+    // The question is shown again, so the person sees what to answer.
+    expect((await u.next()).text).toContain("<b>Who changed?</b>");
     u.text("/help");
     expect((await u.next()).text).toContain("You are writing a statement. Answer the last question");
     u.text("Oral commune council");

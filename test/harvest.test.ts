@@ -15,7 +15,14 @@ describe("harvest in English", () => {
     const summary = await u.expect("Is everything right?");
     expect(summary.text).toContain("Provincial Department of Labour, Siem Reap\n<i>Government (national or local)</i>");
     expect(summary.text).toContain("300 people, of whom 280 women");
-    expect(summary.text).toContain("1 file");
+    expect(summary.text).toContain("1 photo");
+    expect(summary.text).not.toContain("file");
+    // Each choice stays visible in its question, instead of the buttons just vanishing.
+    const typeQuestion = h.tg.sentTo(1001).find((m) => m.text.includes("What kind of social actor"))!;
+    expect(h.tg.messages.get(typeQuestion.message_id)!.text).toMatch(/What kind of social actor is .*\n\n✔️ <b>Government \(national or local\)<\/b>$/s);
+    expect(h.tg.messages.get(typeQuestion.message_id)!.reply_markup).toBeUndefined();
+    const positive = h.tg.sentTo(1001).find((m) => m.text.includes("positive or negative"))!;
+    expect(h.tg.messages.get(positive.message_id)!.text).toContain("✔️ <b>👍 Positive</b>");
     u.press("✅ Submit");
     const done = await u.expect("submitted");
     expect(done.text).toMatch(/Statement #\d+ submitted/);
@@ -91,7 +98,7 @@ describe("harvest in Khmer", () => {
     await u.expect("<b>រំពឹងទុក</b>");
     u.press("មិនបានរំពឹងទុក");
     await u.expect("វិជ្ជមាន ឬអវិជ្ជមាន");
-    u.press("វិជ្ជមាន");
+    u.press("👍 ល្អ (វិជ្ជមាន)");
     await u.expect("ភស្តុតាង");
     u.voice("kv1");
     await u.expect("ចំនួនភស្តុតាង៖ ១");
@@ -131,12 +138,11 @@ describe("coaching", () => {
     u.text("Training.");
     await u.expect("How many people");
     u.press("Skip");
-    await u.expect("How many of them are women?");
-    u.press("Skip");
-    await u.expect("expect</b> this change?");
+    // No number of people: no "of whom women" either.
+    expect((await u.next()).text).toContain("expect</b> this change?");
     u.press("Expected");
     await u.expect("positive or negative");
-    u.press("Positive");
+    u.press("👍 Positive");
     await u.expect("Evidence");
     u.press("Done");
 
@@ -154,15 +160,20 @@ describe("coaching", () => {
     // place: answered
     await u.expect("Where did this happen?");
     u.text("Kandal province, Ta Khmau");
-    // number: answered with a number
+    // number: answered; kept as written, never turned into a count of people
     await u.expect("Is there a number?");
-    u.text("40 workers");
-    // detail checks: skip all three
-    await u.expect("The part “What changed” is short");
+    u.text("the commission fell 5%");
+    // detail checks, each with a hint of its own: skip, answer, skip
+    const what = await u.expect("The part “What changed” is short");
+    expect(what.text).toContain("who changed what, when and where");
     u.press("Skip");
-    await u.expect("The part “Why it matters” is short");
+    const why = await u.expect("The part “Why it matters” is short");
+    expect(why.text).toContain("what was the situation before");
+    expect(why.text).not.toContain("where");
     u.text("Workers can now claim sick pay, which they could not before.");
-    await u.expect("The part “Contribution” is short");
+    const how = await u.expect("The part “Contribution” is short");
+    expect(how.text).toContain("what did your organisation do");
+    expect(how.text).not.toContain("where");
     u.press("Skip");
     const summary = await u.expect("Is everything right?");
     expect(summary.text).toContain("Kandal provincial labour department");
@@ -175,8 +186,9 @@ describe("coaching", () => {
       dateKind: "since",
       dateStart: "2019",
       place: "Kandal province, Ta Khmau",
-      peopleAffected: 40,
-      significance: "Important.\nWorkers can now claim sick pay, which they could not before.",
+      peopleAffected: null,
+      womenAffected: null,
+      significance: "Important.\nthe commission fell 5%\nWorkers can now claim sick pay, which they could not before.",
       description: "We trained workers on their rights.",
     });
     expect(o.coachingHandled.sort()).toEqual(["actor", "behaviour", "date", "detail.contribution", "detail.description", "detail.significance", "number", "place"]);

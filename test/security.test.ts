@@ -102,7 +102,7 @@ describe("HTML and markdown in free text", () => {
     await leader.expect("expect</b> this change?");
     leader.press("Expected");
     await leader.expect("positive or negative");
-    leader.press("Positive");
+    leader.press("👍 Positive");
     await leader.expect("Evidence");
     leader.text(`Minutes of the meeting ${INJ}`);
     await h.tg.settled();

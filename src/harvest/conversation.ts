@@ -11,7 +11,7 @@ import { translator, type Lang, type T } from "../i18n/index.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
-import { formatDate, khmerToAsciiDigits, parseCount, parseDate, ymToString, type ParsedDate } from "./dates.js";
+import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type EraQuestion, type ParsedDate } from "./dates.js";
 
 export { parseCount };
 import {
@@ -19,12 +19,16 @@ import {
   closeDraft,
   logEvent,
   loadOwnDraft,
+  recordPrompt,
   saveDraft,
   type DraftChanges,
   type DraftView,
   type IncomingFile,
 } from "./drafts.js";
-import { draftDate, packMessages, renderStatement } from "./format.js";
+import { draftDate, evidenceTally, isLink, renderStatement } from "./format.js";
+import { escapeHtml } from "../telegram/html.js";
+import { hasVisibleText } from "../shared/text.js";
+import { packMessages } from "../telegram/split.js";
 import { tellReviewers } from "../review/notices.js";
 import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
 
@@ -41,6 +45,22 @@ interface Expect {
   voice?: boolean;
   files?: boolean;
   buttons?: string[];
+  /** Edit the question to show the chosen button (default); the evidence step's Done does not. */
+  showChoice?: boolean;
+}
+
+interface AskOptions {
+  /** The question takes a typed answer too: its buttons (Skip, I don't know) go once it is answered by typing. */
+  typed?: boolean;
+  discriminator?: string;
+}
+
+/** The question waiting for an answer, as sent: to show the choice in it, or to send it again. */
+interface Prompt {
+  text: string;
+  labels: Map<string, string>;
+  buttons: Array<{ text: string; data: string }>;
+  typed: boolean;
 }
 
 export function fileOf(m: Message): IncomingFile | undefined {
@@ -53,6 +73,7 @@ export function fileOf(m: Message): IncomingFile | undefined {
   }
   if (m.document) return { kind: "document", fileId: m.document.file_id, fileUniqueId: m.document.file_unique_id, fileName: m.document.file_name, caption };
   if (m.video) return { kind: "video", fileId: m.video.file_id, fileUniqueId: m.video.file_unique_id, caption };
+  if (m.video_note) return { kind: "video", fileId: m.video_note.file_id, fileUniqueId: m.video_note.file_unique_id };
   return undefined;
 }
 
@@ -77,6 +98,10 @@ class Flow {
   private quiet: boolean;
   /** Whether the run may end at the next wait (see Suspend); steps with sub-questions wait instead. */
   suspendable = true;
+  /** The question the next answer is for. */
+  private prompt: Prompt | undefined;
+  /** The recorded question message lost its buttons (answered by typing): the next save forgets it. */
+  private promptDone = false;
 
   constructor(
     private readonly conversation: HarvestConversation,
@@ -105,20 +130,38 @@ class Flow {
 
   async say(key: string, params: Record<string, unknown> = {}, buttons?: Button[]) {
     const t = await this.t();
-    await this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: buttons ? keyboard(buttons) : undefined });
+    return this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: buttons ? keyboard(buttons) : undefined });
   }
 
   /** Sends a question (unless a resumed run's first, already sent); returns the prefix its buttons carry. */
-  async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = [], discriminator?: string) {
-    const prefix = questionPrefix(this.draft.id, key, buttons.map((b) => b.value), discriminator);
+  async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = [], opts: AskOptions = {}) {
+    const prefix = questionPrefix(this.draft.id, key, buttons.map((b) => b.value), opts.discriminator);
+    const t = await this.t();
+    const kb = buttons.map((b) => ({ text: b.label, data: `${prefix}:${b.value}` }));
+    this.prompt = { text: t(key, params), labels: new Map(buttons.map((b) => [b.value, b.label])), buttons: kb, typed: Boolean(opts.typed && kb.length) };
     if (this.quiet) {
       this.quiet = false;
       return prefix;
     }
-    const t = await this.t();
-    const kb = buttons.map((b) => ({ text: b.label, data: `${prefix}:${b.value}` }));
-    await this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: kb.length ? keyboard(kb, kb.length > 3 ? 2 : 1) : undefined });
+    await this.sendPrompt(this.ctx);
     return prefix;
+  }
+
+  /** Sends the current question (again); one that takes typed answers has its message recorded. */
+  private async sendPrompt(via: Context) {
+    const p = this.prompt!;
+    const sent = await via.reply(p.text, { parse_mode: "HTML", reply_markup: p.buttons.length ? keyboard(p.buttons, p.buttons.length > 3 ? 2 : 1) : undefined });
+    if (p.typed) await this.setPromptMessage(via, sent.message_id);
+  }
+
+  /** Makes `messageId` the message whose buttons go at a typed answer; the previous one's go now. */
+  async setPromptMessage(via: Context, messageId: number | null) {
+    const old = this.draft.promptMessageId;
+    if (old && old !== messageId) await via.api.editMessageReplyMarkup(via.chat!.id, old).catch(() => {});
+    const { id } = this.draft;
+    await this.conversation.external((c) => recordPrompt(c.deps.sql!, id, this.userId, messageId));
+    this.draft = { ...this.draft, promptMessageId: messageId };
+    this.promptDone = false;
   }
 
   /** Waits until the person gives an answer of the expected kind; explains anything else, keeps the step. */
@@ -143,7 +186,7 @@ class Flow {
         const value = data.startsWith(`${prefix}:`) ? data.slice(prefix.length + 1) : undefined;
         if (value !== undefined && expect.buttons?.includes(value)) {
           await u.answerCallbackQuery();
-          await u.editMessageReplyMarkup().catch(() => {});
+          await this.showChoice(u, expect.showChoice === false ? undefined : this.prompt?.labels.get(value));
           return { type: "button", value };
         }
         await u.answerCallbackQuery({ text: t("errors.stale_button") });
@@ -157,7 +200,9 @@ class Flow {
       }
       if (m.text !== undefined) {
         if (m.text.startsWith("/")) {
+          // A command in the middle of a statement: say so, and show the question again.
           await reply("harvest.bad.command", { command: m.text.split(/\s/)[0] });
+          if (this.prompt) await this.sendPrompt(u);
           continue;
         }
         if (expect.text === undefined) {
@@ -165,7 +210,7 @@ class Flow {
           continue;
         }
         const text = m.text.trim();
-        if (!text) {
+        if (!hasVisibleText(text)) {
           await reply("harvest.bad.empty");
           continue;
         }
@@ -175,17 +220,41 @@ class Flow {
           await u.reply(text); // the text back, to shorten and resend: nothing typed is lost
           continue;
         }
+        await this.typedAnswer(u);
         return { type: "text", text };
       }
       const file = fileOf(m);
-      if (file && (expect.files || (expect.voice && file.kind === "voice"))) return { type: "file", file };
-      await reply(expect.text !== undefined ? (expect.voice ? "harvest.bad.wrong_type_voice" : "harvest.bad.wrong_type") : expect.files ? "harvest.bad.wrong_type_file" : "harvest.bad.use_buttons");
+      if (file && (expect.files || (expect.voice && file.kind === "voice"))) {
+        await this.typedAnswer(u);
+        return { type: "file", file };
+      }
+      if (m.sticker && expect.files) await reply("harvest.bad.sticker");
+      else await reply(expect.text !== undefined ? (expect.voice ? "harvest.bad.wrong_type_voice" : "harvest.bad.wrong_type") : expect.files ? "harvest.bad.wrong_type_file" : "harvest.bad.use_buttons");
     }
+  }
+
+  /** A pressed button: the question now shows the choice (and loses its buttons). */
+  private async showChoice(u: Context, label: string | undefined) {
+    const message = u.callbackQuery?.message;
+    if (message && message.message_id === this.draft.promptMessageId) this.promptDone = true;
+    if (label === undefined || !this.prompt) return void (await u.editMessageReplyMarkup().catch(() => {}));
+    const text = `${this.prompt.text}\n\n✔️ <b>${escapeHtml(label)}</b>`;
+    await u.editMessageText(text, { parse_mode: "HTML" }).catch(() => u.editMessageReplyMarkup().catch(() => {}));
+  }
+
+  /** A typed (or sent) answer: the question's buttons (Skip, Done) go, they are answered. */
+  private async typedAnswer(u: Context) {
+    const id = this.draft.promptMessageId;
+    if (!id) return;
+    await u.api.editMessageReplyMarkup(u.chat!.id, id).catch(() => {});
+    this.promptDone = true;
   }
 
   async save(changes: DraftChanges) {
     const current = this.draft;
-    this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, current.id, this.userId, changes, current));
+    const all = this.promptDone ? { ...changes, promptMessageId: null } : changes;
+    this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, current.id, this.userId, all, current));
+    if (this.promptDone) this.promptDone = false;
   }
 
   async evidence(part: string, file: IncomingFile, step?: Step) {
@@ -196,9 +265,9 @@ class Flow {
     return nextStep(step, this.draft.reviewReached);
   }
 
-  /** Parses a date against the conversation's clock (replay-safe). */
-  async parseDate(text: string): Promise<ParsedDate | undefined> {
-    return parseDate(text, new Date(await this.conversation.now()));
+  /** Reads a date against the conversation's clock (replay-safe). */
+  async readDate(text: string): Promise<DateReading> {
+    return readDate(text, new Date(await this.conversation.now()));
   }
 }
 
@@ -222,6 +291,25 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
   }
 }
 
+/** The question about a Buddhist-era year that falls in two common-era years. */
+function eraParams(era: EraQuestion, lang: Lang) {
+  const month = (p: { year: number; month?: number }) => formatDate({ kind: "month", start: p }, lang);
+  return { be: era.beYear, from: month(era.from), to: month(era.to) };
+}
+
+/**
+ * A typed date at the date step: read and echoed for confirmation; a Buddhist-era year that
+ * falls in two common-era years is asked about; anything unreadable is explained.
+ */
+async function takeDate(f: Flow, text: string, lang: Lang) {
+  const reading = await f.readDate(text);
+  if (reading && "date" in reading) return f.save({ ...dateChanges(text, reading.date), step: "date_confirm" });
+  if (reading && reading.era.options.length) return f.save({ ...dateChanges(text, undefined), step: "date_era" });
+  await f.save({ ...dateChanges(text, undefined), step: "date" });
+  if (reading) await f.say("harvest.date.era_period", eraParams(reading.era, lang));
+  else await f.say("harvest.date.unparsed", { text });
+}
+
 async function run(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; resume?: boolean }) {
   const userId = await conversation.external((c) => c.user?.id);
   if (userId === undefined) return;
@@ -240,6 +328,7 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
     const d = f.draft;
     const step: Step = d.step ?? "coaching";
     const t = await f.t();
+    const lang = await f.lang();
     switch (step) {
       case "description":
       case "significance":
@@ -265,20 +354,40 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
         break;
       }
       case "date": {
-        const p = await f.ask("harvest.ask.date", {}, [{ label: t("harvest.date.unknown"), value: "unknown" }]);
+        const p = await f.ask("harvest.ask.date", {}, [{ label: t("harvest.date.unknown"), value: "unknown" }], { typed: true });
         const a = await f.answer(p, { text: 100, buttons: ["unknown"] });
         if (a.type === "button") {
           await f.save({ ...dateChanges(null, undefined), step: nextStep("date_confirm", d.reviewReached) });
-        } else if (a.type === "text") {
-          const parsed = await f.parseDate(a.text);
-          await f.save({ ...dateChanges(a.text, parsed), step: parsed ? "date_confirm" : "date" });
-          if (!parsed) await f.say("harvest.date.unparsed", { text: a.text });
+        } else if (a.type === "text") await takeDate(f, a.text, lang);
+        break;
+      }
+      case "date_era": {
+        // Asked when a Buddhist-era date falls in two common-era years; the typed text is kept.
+        const reading = d.dateText ? await f.readDate(d.dateText) : undefined;
+        if (!reading || !("era" in reading) || reading.era.options.length === 0) {
+          await f.save({ step: "date" });
+          break;
+        }
+        const { options } = reading.era;
+        const p = await f.ask(
+          "harvest.date.era",
+          { ...eraParams(reading.era, lang), text: d.dateText },
+          [...options.map((o, i) => ({ label: formatDate(o, lang), value: String(i) })), { label: t("harvest.date.retry"), value: "no" }],
+          { typed: true },
+        );
+        const a = await f.answer(p, { text: 100, buttons: [...options.map((_, i) => String(i)), "no"] });
+        if (a.type === "text") await takeDate(f, a.text, lang);
+        else if (a.type === "button" && a.value === "no") await f.save({ step: "date" });
+        else if (a.type === "button") {
+          // The coaching question about the date comes back to coaching; the date step goes on.
+          const back = d.coachingHandled.includes("date") ? "coaching" : nextStep("date_confirm", d.reviewReached);
+          await f.save({ ...dateChanges(d.dateText, options[Number(a.value)]), step: back });
         }
         break;
       }
       case "date_confirm": {
         const parsed = draftDate(d);
-        const shown = parsed ? formatDate(parsed, await f.lang()) : d.dateText ?? "";
+        const shown = parsed ? formatDate(parsed, lang) : d.dateText ?? "";
         const p = await f.ask("harvest.date.confirm", { date: shown }, [
           { label: t("harvest.yes"), value: "yes" },
           { label: t("harvest.date.retry"), value: "no" },
@@ -295,42 +404,58 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
       }
       case "people":
       case "women": {
-        const p = await f.ask(`harvest.ask.${step}`, { people: d.peopleAffected ?? "" }, [skipButton(t)]);
+        const p = await f.ask(`harvest.ask.${step}`, { people: d.peopleAffected ?? "" }, [skipButton(t)], { typed: true });
         const a = await f.answer(p, { text: 50, buttons: ["skip"] });
+        // No number of people: there is no "of whom women" to ask either.
+        const after = step === "people" ? f.next("women") : f.next(step);
         if (a.type === "button") {
-          await f.save({ step: f.next(step) });
+          await f.save({ step: after });
           break;
         }
         if (a.type !== "text") break;
-        const n = parseCount(a.text);
-        if (n === undefined) await f.say("harvest.bad.number");
+        const n = readPeopleCount(a.text);
+        if (n === "unit") await f.say("harvest.bad.number_unit", { text: a.text });
+        else if (n === undefined) await f.say("harvest.bad.number");
         else if (step === "women" && d.peopleAffected !== null && n > d.peopleAffected) {
           await f.say("harvest.bad.women_more", { women: n, people: d.peopleAffected });
-        } else await f.save({ [step === "people" ? "peopleAffected" : "womenAffected"]: n, step: f.next(step) });
+        } else await f.save({ [step === "people" ? "peopleAffected" : "womenAffected"]: n, step: step === "people" ? f.next(step) : after });
         break;
       }
       case "expected":
       case "positive": {
         const [yes, no] = step === "expected" ? ["expected", "unexpected"] : ["positive", "negative"];
         const p = await f.ask(`harvest.ask.${step}`, {}, [
-          { label: t(`format.${yes}`), value: yes! },
-          { label: t(`format.${no}`), value: no! },
+          { label: t(`harvest.choice.${yes}`), value: yes! },
+          { label: t(`harvest.choice.${no}`), value: no! },
         ]);
         const a = await f.answer(p, { buttons: [yes!, no!] });
         if (a.type === "button") await f.save({ [step]: a.value === yes, step: f.next(step) });
         break;
       }
       case "evidence": {
-        const p = await f.ask("harvest.ask.evidence", { n: d.evidenceCount }, [{ label: t("harvest.done"), value: "done" }]);
+        const done = [{ label: t("harvest.done"), value: "done" }];
+        const p = await f.ask("harvest.ask.evidence", { tally: evidenceTally(d, t) }, done, { typed: true });
         for (;;) {
-          const a = await f.answer(p, { text: LIMITS.long, files: true, buttons: ["done"] });
+          const a = await f.answer(p, { text: LIMITS.long, files: true, buttons: ["done"], showChoice: false });
           if (a.type === "button") {
             await f.save({ step: f.next(step) });
             break;
           }
-          if (a.type === "file") await f.evidence("evidence", a.file);
-          else await f.save({ sources: f.draft.sources ? `${f.draft.sources}\n${a.text}` : a.text });
-          await f.say("harvest.evidence_received", { n: f.draft.evidenceCount }, [{ text: t("harvest.done"), data: `${p}:done` }]);
+          let kind: string;
+          if (a.type === "file") {
+            await f.evidence("evidence", a.file);
+            kind = a.file.kind;
+          } else {
+            // One line per link or source named, so each is counted (see evidenceTally).
+            const line = a.text.replace(/\s*\n\s*/g, " ");
+            await f.save({ sources: f.draft.sources ? `${f.draft.sources}\n${line}` : line });
+            kind = isLink(line) ? "link" : "note";
+          }
+          // Each piece is confirmed by kind; only the latest message carries Done.
+          const sent = await f.say("harvest.evidence_kept", { kept: t(`harvest.kept.${kind}`), tally: evidenceTally(f.draft, t) }, [
+            { text: t("harvest.done"), data: `${p}:done` },
+          ]);
+          await f.setPromptMessage(ctx, sent.message_id);
         }
         break;
       }
@@ -340,13 +465,12 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
           await f.save({ step: "review", reviewReached: true });
           break;
         }
-        await coach(f, finding, t);
+        await coach(f, finding, t, lang);
         break;
       }
       case "review": {
         // The summary and its sub-questions (edit which part, confirm discarding) wait in one run.
         f.suspendable = false;
-        const lang = await f.lang();
         const messages = packMessages(renderStatement(d, t, lang));
         if (!f.resuming) for (const m of messages.slice(0, -1)) await ctx.reply(m, { parse_mode: "HTML" });
         // A statement returned for revision is resubmitted, not discarded: the coordinators know it.
@@ -415,12 +539,13 @@ export function pendingFindings(d: DraftView): Finding[] {
 }
 
 /** Asks the question of one coaching finding and applies the answer to the draft. */
-async function coach(f: Flow, finding: Finding, t: T) {
+async function coach(f: Flow, finding: Finding, t: T, lang: Lang) {
   const d = f.draft;
   const handled = [...d.coachingHandled, finding.id];
   const part = finding.id.startsWith("detail.") ? finding.id.slice("detail.".length) : undefined;
   const params = { ...finding.params, part: part ? t(`parts.${part}`) : "", actor: d.actorName ?? t("format.the_actor") };
-  const p = await f.ask(`coach.${part ? "detail" : finding.id}`, params, [skipButton(t)], finding.id);
+  const key = part ? `coach.detail_${part}` : `coach.${finding.id}`;
+  const p = await f.ask(key, params, [skipButton(t)], { typed: true, discriminator: finding.id });
   const limit = finding.id === "actor" || finding.id === "place" ? LIMITS.short : LIMITS.long;
   const a = await f.answer(p, { text: limit, buttons: ["skip"] });
   if (a.type === "button") {
@@ -432,13 +557,15 @@ async function coach(f: Flow, finding: Finding, t: T) {
   const changes: DraftChanges = { coachingHandled: handled };
   switch (finding.id) {
     case "date": {
-      const parsed = await f.parseDate(a.text);
-      if (!parsed) {
-        await f.say("harvest.date.unparsed", { text: a.text });
-        return; // same question again
-      }
-      await f.save({ ...changes, ...dateChanges(a.text, parsed) });
-      await f.say("harvest.date.understood", { date: formatDate(parsed, await f.lang()) });
+      const reading = await f.readDate(a.text);
+      if (reading && "date" in reading) {
+        await f.save({ ...changes, ...dateChanges(a.text, reading.date) });
+        await f.say("harvest.date.understood", { date: formatDate(reading.date, lang) });
+      } else if (reading && reading.era.options.length) {
+        // Which common-era year: asked next, then back to coaching.
+        await f.save({ ...changes, ...dateChanges(a.text, undefined), step: "date_era" });
+      } else if (reading) await f.say("harvest.date.era_period", eraParams(reading.era, lang));
+      else await f.say("harvest.date.unparsed", { text: a.text }); // same question again
       return;
     }
     case "actor":
@@ -447,12 +574,11 @@ async function coach(f: Flow, finding: Finding, t: T) {
     case "place":
       changes.place = a.text;
       break;
-    case "number": {
-      const n = parseCount(a.text);
-      if (n !== undefined && /^\D{0,20}\d[\d,.\s]*\D{0,30}$/.test(khmerToAsciiDigits(a.text))) changes.peopleAffected = n;
-      else changes.significance = append(d.significance);
+    case "number":
+      // Kept as the leader wrote it ("the commission fell 5%"): a count field is only filled by
+      // the answer to that count's own question.
+      changes.significance = append(d.significance);
       break;
-    }
     case "behaviour":
       changes.description = append(d.description);
       break;

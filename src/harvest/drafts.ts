@@ -33,6 +33,10 @@ export interface DraftView {
   voiceParts: string[];
   /** Files sent at the evidence step. */
   evidenceCount: number;
+  /** Their kinds (photo, document, voice, audio, video), one per file. */
+  evidenceKinds: string[];
+  /** The question message whose buttons go once it is answered by typing (see conversation.ts). */
+  promptMessageId: number | null;
   createdAt: string;
   submittedAt: string | null;
 }
@@ -66,6 +70,8 @@ export function toView(o: Loaded): DraftView {
     reviewReached: o.reviewReached,
     voiceParts: [...new Set(o.evidence.filter((e) => e.kind === "voice" && e.part !== "evidence").map((e) => e.part))],
     evidenceCount: o.evidence.filter((e) => e.part === "evidence").length,
+    evidenceKinds: o.evidence.filter((e) => e.part === "evidence").map((e) => e.kind),
+    promptMessageId: o.promptMessageId,
     createdAt: o.createdAt.toISOString(),
     submittedAt: o.submittedAt?.toISOString() ?? null,
   };
@@ -107,7 +113,7 @@ export type DraftChanges = Partial<
     Outcome,
     | "description" | "actorName" | "actorType" | "dateText" | "dateKind" | "dateStart" | "dateEnd" | "place"
     | "significance" | "contribution" | "peopleAffected" | "womenAffected" | "expected" | "positive" | "sources"
-    | "reviewReached"
+    | "reviewReached" | "promptMessageId"
   >
 > & { step?: Step; coachingHandled?: string[] };
 
@@ -131,6 +137,7 @@ const COLUMNS: Record<keyof DraftChanges, [string, string]> = {
   positive: ["positive", "boolean"],
   sources: ["sources", "text"],
   reviewReached: ["review_reached", "boolean"],
+  promptMessageId: ["prompt_message_id", "int"],
   step: ["step", "text"],
   coachingHandled: ["coaching_handled", "text[]"],
 };
@@ -146,7 +153,8 @@ export const DRAFT_COLUMNS = `o."id", o."status"::text AS "status", o."language"
   o."significance", o."contribution", o."people_affected", o."women_affected", o."expected", o."positive",
   o."sources", o."coaching_handled", o."review_reached", ${epoch("created_at")}, ${epoch("submitted_at")},
   ARRAY(SELECT e."part" FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."kind" = 'voice' AND e."part" <> 'evidence' ORDER BY e."id") AS "voice_parts",
-  (SELECT count(*)::int FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."part" = 'evidence') AS "evidence_count"`;
+  ARRAY(SELECT e."kind" FROM "outcome_evidence" e WHERE e."outcome_id" = o."id" AND e."part" = 'evidence' ORDER BY e."id") AS "evidence_kinds",
+  o."prompt_message_id"`;
 
 /** The condition on `o` for a draft its author may still change. */
 export const OPEN_DRAFT = `o."discarded_at" IS NULL AND o."status"::text IN (${EDITABLE.map((s) => `'${s}'`).join(", ")})`;
@@ -179,7 +187,9 @@ export function toDraftView(r: Record<string, unknown>): DraftView {
     coachingHandled: (r.coaching_handled as string[] | null) ?? [],
     reviewReached: Boolean(r.review_reached),
     voiceParts: [...new Set((r.voice_parts as string[] | null) ?? [])],
-    evidenceCount: Number(r.evidence_count),
+    evidenceCount: ((r.evidence_kinds as string[] | null) ?? []).length,
+    evidenceKinds: (r.evidence_kinds as string[] | null) ?? [],
+    promptMessageId: num(r.prompt_message_id),
     createdAt: new Date(Number(r.created_at)).toISOString(),
     submittedAt: r.submitted_at === null || r.submitted_at === undefined ? null : new Date(Number(r.submitted_at)).toISOString(),
   };
@@ -208,7 +218,7 @@ export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, c
   const entries = Object.entries(changes).filter(([field, value]) => field in COLUMNS && value !== undefined) as Array<[keyof DraftChanges, unknown]>;
   const events: Array<[string, string | null, string | null]> = [];
   for (const [field, value] of entries) {
-    if (field === "step" || field === "reviewReached") continue;
+    if (field === "step" || field === "reviewReached" || field === "promptMessageId") continue;
     const old = stringify((before as unknown as Record<string, unknown>)[field]);
     const now = stringify(value);
     if (old !== now) events.push([field, old, now]);
@@ -295,6 +305,11 @@ export async function closeDraft(prisma: Db, outcomeId: number, authorId: number
     }
     return true;
   });
+}
+
+/** Records the message of the question now waiting for a typed answer (its buttons go once it is answered). */
+export async function recordPrompt(sql: Sql, outcomeId: number, authorId: number, messageId: number | null) {
+  await sql.query(`UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2`, [outcomeId, authorId, messageId]);
 }
 
 export async function logEvent(prisma: Db, outcomeId: number, actorId: number, type: string, newValue?: string) {

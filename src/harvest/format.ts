@@ -25,7 +25,11 @@ export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
   const numbers =
     d.peopleAffected === null && d.womenAffected === null
       ? none
-      : t("format.numbers", { people: d.peopleAffected ?? "?", women: d.womenAffected ?? "?" });
+      : d.womenAffected === null
+        ? t("format.numbers_people", { people: d.peopleAffected })
+        : d.peopleAffected === null
+          ? t("format.numbers_women", { women: d.womenAffected })
+          : t("format.numbers", { people: d.peopleAffected, women: d.womenAffected });
   const section = (label: string, body: string) => `<b>${t(label)}</b>\n${body}`;
   return [
     t("format.title", { id: d.id, status: t(`status.${d.status}`), org: d.organisationName }),
@@ -43,26 +47,25 @@ export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
       "format.nature",
       `${yesNo(d.expected, t, "format.expected", "format.unexpected")} · ${yesNo(d.positive, t, "format.positive", "format.negative")}`,
     ),
-    section(
-      "format.evidence",
-      `${t("format.files", { count: d.evidenceCount, n: d.evidenceCount })}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`,
-    ),
+    section("format.evidence", `${evidenceTally(d, t)}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`),
   ];
 }
 
-/** Packs sections into as few messages as fit under Telegram's 4096-character limit. */
-export function packMessages(sections: string[], limit = 3800): string[] {
-  const out: string[] = [];
-  let cur = "";
-  for (const s of sections) {
-    if (cur && cur.length + s.length + 2 > limit) {
-      out.push(cur);
-      cur = "";
-    }
-    cur = cur ? `${cur}\n\n${s}` : s;
+/** A link, as opposed to the name of a source, among the typed evidence. */
+export const isLink = (line: string) => /https?:\/\/|www\.|t\.me\/|\b[a-z0-9-]+\.(?:com|org|net|gov|kh|info|io)\b/i.test(line);
+
+const EVIDENCE_KINDS = ["photo", "document", "voice", "audio", "video", "link", "note"] as const;
+
+/** The evidence so far, counted by kind: "2 photos, 1 link" (or "nothing yet"). */
+export function evidenceTally(d: Pick<DraftView, "evidenceKinds" | "sources">, t: T): string {
+  const counts = new Map<string, number>();
+  for (const k of d.evidenceKinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const line of (d.sources ?? "").split("\n").filter((l) => l.trim())) {
+    const k = isLink(line) ? "link" : "note";
+    counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  if (cur) out.push(cur);
-  return out;
+  const parts = EVIDENCE_KINDS.filter((k) => counts.get(k)).map((k) => t(`format.kinds.${k}`, { count: counts.get(k)! }));
+  return parts.length ? parts.join(", ") : t("format.no_evidence");
 }
 
 /** Which parts have an answer, for "what was kept" after /cancel. */

@@ -5,7 +5,8 @@ import { keyboard, type Button } from "../telegram/keyboard.js";
 import { loadOwn } from "./drafts.js";
 import { renderThread } from "../review/format.js";
 import { substantiationSection, substantiationTags } from "../substantiation/format.js";
-import { packMessages, renderStatement } from "./format.js";
+import { renderStatement } from "./format.js";
+import { packMessages } from "../telegram/split.js";
 
 export const PAGE_SIZE = 5;
 

@@ -4,6 +4,7 @@ export const STEPS = [
   "actor_name",
   "actor_type",
   "date",
+  "date_era",
   "date_confirm",
   "place",
   "significance",
@@ -23,7 +24,7 @@ export const isStep = (s: unknown): s is Step => typeof s === "string" && (STEPS
 export const EDIT_PARTS: Record<string, Step[]> = {
   description: ["description"],
   actor: ["actor_name", "actor_type"],
-  date: ["date", "date_confirm"],
+  date: ["date", "date_era", "date_confirm"],
   place: ["place"],
   significance: ["significance"],
   contribution: ["contribution"],

@@ -1,6 +1,6 @@
 /** /history of a statement and /stats over the classification. */
 import { Composer } from "grammy";
-import { packMessages } from "../harvest/format.js";
+import { packMessages } from "../telegram/split.js";
 import { coordinatorScope, inScope, organisationsIn } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { escapeHtml } from "../telegram/html.js";

@@ -14,7 +14,7 @@ import { inviteLink } from "../onboarding/organisations.js";
 import type { BotContext } from "../telegram/context.js";
 import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
-import { packMessages } from "../harvest/format.js";
+import { packMessages } from "../telegram/split.js";
 import { perOutcome, perSource, LEVELS } from "./results.js";
 import { proposeSample, reasonLabel } from "./sample.js";
 import {

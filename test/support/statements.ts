@@ -10,6 +10,34 @@ export const SIGNIFICANCE =
 export const CONTRIBUTION =
   "From January to March 2024 the union collected member data, met the department twice, and submitted a petition with 412 thumbprints.";
 
+/** The harvest questions in order, each with a specific answer (English). */
+const STEPS: Array<{ step: string; expect: string; answer: (u: FakeUser) => unknown }> = [
+  { step: "description", expect: "What changed?", answer: (u) => u.text(DESCRIPTION) },
+  { step: "actor_name", expect: "Who changed?", answer: (u) => u.text("Provincial Department of Labour, Siem Reap") },
+  { step: "actor_type", expect: "What kind of social actor", answer: (u) => u.press("Government (national or local)") },
+  { step: "date", expect: "When did it change?", answer: (u) => u.text("March 2024") },
+  { step: "date_confirm", expect: "I understood: <b>March 2024</b>", answer: (u) => u.press("Yes") },
+  { step: "place", expect: "Where did it happen?", answer: (u) => u.text("Siem Reap province") },
+  { step: "significance", expect: "Why does it matter", answer: (u) => u.text(SIGNIFICANCE) },
+  { step: "contribution", expect: "What did ", answer: (u) => u.text(CONTRIBUTION) },
+  { step: "people", expect: "How many people", answer: (u) => u.text("300") },
+  { step: "women", expect: "How many of them are women?", answer: (u) => u.text("about 280") },
+  { step: "expected", expect: "expect</b> this change?", answer: (u) => u.press("Expected") },
+  { step: "positive", expect: "positive or negative", answer: (u) => u.press("👍 Positive") },
+  { step: "evidence", expect: "<b>Evidence</b>", answer: (u) => u.press("Done") },
+];
+
+/** Starts /new and answers every question before `step`; resolves on that step's question. */
+export async function answerUntil(u: FakeUser, step: string) {
+  u.text("/new");
+  for (const s of STEPS) {
+    const question = await u.expect(s.expect);
+    if (s.step === step) return question;
+    s.answer(u);
+  }
+  throw new Error(`no step ${step}`);
+}
+
 /** Answers every step with a specific statement, up to the summary. */
 export async function answerSteps(u: FakeUser, org: string) {
   u.text("/new");
@@ -36,10 +64,10 @@ export async function answerSteps(u: FakeUser, org: string) {
   await u.expect("expect</b> this change?");
   u.press("Expected");
   await u.expect("positive or negative");
-  u.press("Positive");
+  u.press("👍 Positive");
   await u.expect("Evidence");
   u.photo("p1");
-  await u.expect("Evidence items: 1");
+  await u.expect("Photo kept. So far: 1 photo");
   u.press("Done");
 }
 

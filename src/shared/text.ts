@@ -1,0 +1,13 @@
+/** What counts as text a person wrote. */
+
+/**
+ * Characters that show nothing: white space, zero-width and other format characters
+ * (Default_Ignorable_Code_Point: U+200B…U+200D, U+2060, U+FEFF, Khmer's invisible vowels
+ * U+17B4/U+17B5 …), controls, and the blank fillers some keyboards offer.
+ */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\u2800\u3164\uFFA0]/gu;
+
+/** False for an answer with nothing visible in it (spaces, zero-width characters only). */
+export function hasVisibleText(text: string): boolean {
+  return text.replace(INVISIBLE, "") !== "";
+}
