@@ -12,6 +12,7 @@ import { membersFeature } from "./onboarding/people.js";
 import { classifyFeature } from "./review/classify.js";
 import { reviewFeature } from "./review/composer.js";
 import { authorFeature, pendingInputFeature } from "./review/input.js";
+import { unpromptedAnswerFeature } from "./review/answers.js";
 import { chartsFeature, digestFeature } from "./digest/composer.js";
 import { exportFeature } from "./export/composer.js";
 import { privacyFeature } from "./privacy/composer.js";
@@ -192,6 +193,8 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.use(exportFeature());
   bot.use(chartsFeature());
   bot.use(digestFeature());
+  // Last: anything a person sends that nothing above took may answer a coordinator's question.
+  bot.use(unpromptedAnswerFeature());
 
   bot.on("callback_query", async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });

@@ -148,8 +148,9 @@ export async function showCard(ctx: BotContext, id: number) {
     });
   }
   for (const m of thread.filter((x) => x.fileId)) {
-    await ctx.api.sendVoice(ctx.chat!.id, m.fileId!, { caption: t("review.voice_answer_caption", { id, name: personName(m.author, t) }) }).catch((err) => {
-      ctx.log.warn({ err: String(err), thread_message_id: m.id }, "voice answer could not be re-sent");
+    const caption = t("review.file_answer_caption", { id, name: personName(m.author, t) });
+    await resend(ctx, { kind: m.fileKind ?? "voice", fileId: m.fileId!, caption: null }, caption).catch((err) => {
+      ctx.log.warn({ err: String(err), thread_message_id: m.id }, "file of an answer could not be re-sent");
     });
   }
   const buttons: Button[] = coordinatorActions(o.status).map((a) =>

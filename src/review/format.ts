@@ -35,11 +35,19 @@ const clip = (s: string | null, n: number) => {
 };
 export const snippet = (s: string | null, n = 60) => clip(s, n);
 
+/** A file in the thread: "🎤 voice note", "📷 photo", "📎 file". */
+export function fileLabel(kind: string | null, t: T): string {
+  const k = kind ?? "voice";
+  const icon = k === "voice" ? "🎤" : k === "photo" ? "📷" : "📎";
+  return `${icon} <i>${t(`thread.files.${k === "voice" || k === "photo" ? k : "file"}`)}</i>`;
+}
+
 /** The review thread: questions, answers, notes and reasons, oldest first. */
 export function renderThread(messages: Array<ThreadMessage & { author: User }>, t: T, timeZone: string): string | undefined {
   if (messages.length === 0) return undefined;
   const lines = messages.map((m) => {
-    const body = m.text ? escapeHtml(m.text) : m.fileId ? `🎤 <i>${t("format.voice_note")}</i>` : "";
+    const file = m.fileId ? fileLabel(m.fileKind, t) : "";
+    const body = [m.text ? escapeHtml(m.text) : "", file].filter(Boolean).join("\n");
     const flag = m.delivered === false ? ` ⚠️ ${t("review.undelivered_flag")}` : "";
     const open = m.kind === "question" && !m.answeredAt ? ` ⏳ ${t("review.unanswered_flag")}` : "";
     return `${t(`thread.${m.kind}`, { name: personName(m.author, t), time: formatTime(m.createdAt, timeZone) })}${flag}${open}\n${body}`;

@@ -9,7 +9,6 @@ import { LIMITS } from "../harvest/steps.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
-import { enqueue } from "../telegram/outbox.js";
 import { addOption, DimensionError } from "./classification.js";
 import { afterAct, loadForReview, now, refuse, showCard } from "./composer.js";
 import { showDimension } from "./classify.js";
@@ -17,7 +16,9 @@ import { snippet } from "./format.js";
 import { addSource } from "../substantiation/coordinator.js";
 import { suggestStep } from "../substantiation/suggestions.js";
 import { readPending, setPending, type Pending } from "./pending.js";
-import { act, answerQuestion, editPart, fieldLimit, isEditableField } from "./service.js";
+import { act, answerQuestion, editPart, fieldLimit, isEditableField, type AnswerFile } from "./service.js";
+import type { ThreadMessage } from "../generated/prisma/client.js";
+import { enqueue, sendMethodOf } from "../telegram/outbox.js";
 import { inHarvest } from "../harvest/active.js";
 
 function limitOf(p: Pending): number {
@@ -26,28 +27,41 @@ function limitOf(p: Pending): number {
   return LIMITS.long;
 }
 
-async function handleAnswer(ctx: BotContext, p: Extract<Pending, { kind: "answer" }>, text?: string, fileId?: string) {
+/**
+ * The author's answer to one question, typed or sent (voice, photo, document): into the thread;
+ * the coordinator who asked is told, and gets the files themselves.
+ */
+export async function deliverAnswer(ctx: BotContext, questionId: number, content: { text?: string; files?: AnswerFile[] }) {
   const { prisma } = ctx.deps;
-  const res = await answerQuestion(prisma, { questionId: p.questionId, userId: ctx.user!.id, text, fileId, now: now(ctx) });
-  await setPending(ctx, null);
-  if (res.status === "not_yours") return refuse(ctx, { question_id: p.questionId });
-  if (res.status === "already_answered") return ctx.reply(ctx.t("author.already_answered"));
-  ctx.log.info({ outcome_id: res.outcome.id, question_id: p.questionId }, "question answered");
+  const res = await answerQuestion(prisma, { questionId, userId: ctx.user!.id, text: content.text, files: content.files, now: now(ctx) });
+  if (res.status === "not_yours") await refuse(ctx, { question_id: questionId });
+  if (res.status !== "ok") return res.status;
+  ctx.log.info({ outcome_id: res.outcome.id, question_id: questionId }, "question answered");
   await ctx.reply(ctx.t("author.answer_sent", { id: res.outcome.id }), { parse_mode: "HTML" });
-  const asker = await prisma.user.findUniqueOrThrow({ where: { id: res.question.authorId } });
+  await tellAsker(ctx, res.question, res.outcome.id, res.backInQueue ? "review.answer_received_queue" : "review.answer_received", content);
+  return res.status;
+}
+
+/** Tells the coordinator who asked about an answer (or an addition to one), with its files. */
+export async function tellAsker(ctx: BotContext, question: ThreadMessage, outcomeId: number, key: string, content: { text?: string; files?: AnswerFile[] }) {
+  const { prisma } = ctx.deps;
+  const asker = await prisma.user.findUniqueOrThrow({ where: { id: question.authorId } });
+  const files = content.files ?? [];
+  const shown = content.text ?? files.map((f) => (f.kind === "voice" ? "🎤" : f.kind === "photo" ? "📷" : "📎")).join(" ");
   await notify(
     prisma,
     asker,
-    res.backInQueue ? "review.answer_received_queue" : "review.answer_received",
-    { id: res.outcome.id, author: ctx.user!.displayName, question: snippet(res.question.text, 200), text: text ?? "🎤" },
-    (t) => keyboard([{ text: t("review.open_button", { id: res.outcome.id }), data: `rv:o:${res.outcome.id}` }]),
+    key,
+    { id: outcomeId, author: ctx.user!.displayName, question: snippet(question.text, 200), text: shown },
+    (t) => keyboard([{ text: t("review.open_button", { id: outcomeId }), data: `rv:o:${outcomeId}` }]),
   );
-  if (fileId) {
-    // A spoken answer: the coordinator gets the voice note itself, playable.
+  // Spoken or shown answers: the coordinator gets the voice note, photo or file itself.
+  for (const f of files) {
+    const method = sendMethodOf(f.kind);
     await enqueue(prisma, {
       chatId: asker.telegramId,
-      method: "sendVoice",
-      payload: { voice: fileId, caption: `#${res.outcome.id} · ${ctx.user!.displayName}`.slice(0, 1000) },
+      method,
+      payload: { [method.slice(4).toLowerCase()]: f.fileId, caption: `#${outcomeId} · ${ctx.user!.displayName}`.slice(0, 1000) },
       kind: "notification",
     });
   }
@@ -78,8 +92,14 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
       await ctx.reply(ctx.t("review.edited", { id: p.outcomeId, field: ctx.t(`history.fields.${p.field}`) }), { parse_mode: "HTML" });
       return showCard(ctx, p.outcomeId);
     }
-    case "answer":
-      return handleAnswer(ctx, p, text);
+    case "answer": {
+      await setPending(ctx, null);
+      const status = await deliverAnswer(ctx, p.questionId, { text });
+      if (status === "already_answered") await ctx.reply(ctx.t("author.already_answered"));
+      return;
+    }
+    case "answer_pick":
+      return; // handled by the unprompted-answer feature (review/answers.ts)
     case "source":
       return addSource(ctx, p, text);
     case "suggest":
@@ -151,9 +171,14 @@ export function typedInputComposer(
 /** Runs before the harvest conversation, so an answer typed during a harvest reaches its question. */
 export function pendingInputFeature(): Composer<BotContext> {
   return typedInputComposer(
-    (p) => !p.kind.startsWith("sub_"),
+    (p) => !p.kind.startsWith("sub_") && p.kind !== "answer_pick",
     ["answer"],
-    (ctx, p, input) => (p.kind === "answer" && input.fileId ? handleAnswer(ctx, p, undefined, input.fileId) : handleText(ctx, p, input.text!)),
+    async (ctx, p, input) => {
+      if (p.kind !== "answer" || !input.fileId) return handleText(ctx, p, input.text!);
+      await setPending(ctx, null);
+      const status = await deliverAnswer(ctx, p.questionId, { files: [{ kind: "voice", fileId: input.fileId }] });
+      if (status === "already_answered") await ctx.reply(ctx.t("author.already_answered"));
+    },
   );
 }
 

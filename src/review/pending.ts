@@ -13,6 +13,13 @@ const Pending = z.discriminatedUnion("kind", [
   z.object({ v: z.literal(PENDING_VERSION), kind: z.enum(["ask", "return", "reject"]), outcomeId: z.number(), version: z.number() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("edit"), outcomeId: z.number(), version: z.number(), field: z.string() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("answer"), outcomeId: z.number(), questionId: z.number() }),
+  // What a leader sent while several questions wait: kept until they say which it answers.
+  z.object({
+    v: z.literal(PENDING_VERSION),
+    kind: z.literal("answer_pick"),
+    text: z.string().optional(),
+    files: z.array(z.object({ kind: z.enum(["voice", "photo", "document", "audio", "video"]), fileId: z.string() })),
+  }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("option"), dimensionId: z.number() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("source"), outcomeId: z.number() }),
   z.object({

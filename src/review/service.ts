@@ -57,27 +57,35 @@ export async function markDelivered(prisma: Db, messageId: number, delivered: bo
   }
 }
 
+/** A file sent as (part of) an answer: a voice note, photo, document, audio or video, by Telegram file id. */
+export interface AnswerFile {
+  kind: "voice" | "photo" | "document" | "audio" | "video";
+  fileId: string;
+}
+
 export type AnswerResult =
-  | { status: "ok"; outcome: Outcome; question: ThreadMessage; answer: ThreadMessage; backInQueue: boolean }
+  | { status: "ok"; outcome: Outcome; question: ThreadMessage; answers: ThreadMessage[]; backInQueue: boolean }
   | { status: "not_yours" }
   | { status: "already_answered" };
 
-/** The author answers a question: appended to the thread; the last open answer puts the statement back in the queue. */
+/** What an answer's text says in the event log when it is only a file. */
+const fileMark = (files: AnswerFile[]) => files.map((f) => (f.kind === "voice" ? "🎤" : f.kind === "photo" ? "📷" : "📎")).join(" ");
+
+/**
+ * The author answers a question: appended to the thread (the text with the first file, one more
+ * message per further file); the last open answer puts the statement back in the queue.
+ */
 export async function answerQuestion(
   prisma: Db,
-  input: { questionId: number; userId: number; text?: string; fileId?: string; now: Date },
+  input: { questionId: number; userId: number; text?: string; files?: AnswerFile[]; now: Date },
 ): Promise<AnswerResult> {
+  const files = input.files ?? [];
   return prisma.$transaction(async (tx) => {
     const q = await tx.threadMessage.findFirst({ where: { id: input.questionId, kind: "question" }, include: { outcome: true } });
     if (!q || q.outcome.authorId !== input.userId || q.outcome.discardedAt) return { status: "not_yours" };
     const claimed = await tx.threadMessage.updateMany({ where: { id: q.id, answeredAt: null }, data: { answeredAt: input.now } });
     if (claimed.count !== 1) return { status: "already_answered" };
-    const answer = await tx.threadMessage.create({
-      data: { outcomeId: q.outcomeId, authorId: input.userId, kind: "answer", text: input.text, fileId: input.fileId, replyToId: q.id },
-    });
-    await tx.outcomeEvent.create({
-      data: { outcomeId: q.outcomeId, actorId: input.userId, type: "answer", field: String(q.id), newValue: input.text ?? "🎤" },
-    });
+    const answers = await appendAnswer(tx, q, input.userId, input.text, files);
     const open = await tx.threadMessage.count({ where: { outcomeId: q.outcomeId, kind: "question", answeredAt: null } });
     let backInQueue = false;
     if (open === 0 && nextStatus(q.outcome.status, "answer")) {
@@ -91,7 +99,60 @@ export async function answerQuestion(
       backInQueue = true;
     }
     const outcome = await tx.outcome.findUniqueOrThrow({ where: { id: q.outcomeId } });
-    return { status: "ok", outcome, question: q, answer, backInQueue };
+    return { status: "ok", outcome, question: q, answers, backInQueue };
+  });
+}
+
+async function appendAnswer(tx: Prisma.TransactionClient, q: ThreadMessage, userId: number, text: string | undefined, files: AnswerFile[]) {
+  const answers: ThreadMessage[] = [];
+  const [first, ...more] = files;
+  answers.push(
+    await tx.threadMessage.create({
+      data: { outcomeId: q.outcomeId, authorId: userId, kind: "answer", text, fileId: first?.fileId, fileKind: first?.kind, replyToId: q.id },
+    }),
+  );
+  for (const f of more) {
+    answers.push(await tx.threadMessage.create({ data: { outcomeId: q.outcomeId, authorId: userId, kind: "answer", fileId: f.fileId, fileKind: f.kind, replyToId: q.id } }));
+  }
+  await tx.outcomeEvent.create({
+    data: { outcomeId: q.outcomeId, actorId: userId, type: "answer", field: String(q.id), newValue: text ?? fileMark(files) },
+  });
+  return answers;
+}
+
+/** A question the author answered a moment ago: more they send is added to that answer. */
+export const ADD_TO_ANSWER_MS = 15 * 60_000;
+
+/**
+ * Adds to an answer the author gave in the last ADD_TO_ANSWER_MS (a photo after the text, a
+ * second thought): appended to the thread under the same question.
+ */
+export async function addToAnswer(prisma: Db, input: { userId: number; questionId?: number; text?: string; files?: AnswerFile[]; now: Date }) {
+  return prisma.$transaction(async (tx) => {
+    const own = { authorId: input.userId, discardedAt: null };
+    let questionId = input.questionId;
+    if (questionId === undefined) {
+      const last = await tx.threadMessage.findFirst({
+        where: { authorId: input.userId, kind: "answer", createdAt: { gte: new Date(input.now.getTime() - ADD_TO_ANSWER_MS) }, outcome: own },
+        orderBy: { id: "desc" },
+      });
+      if (!last?.replyToId) return undefined;
+      questionId = last.replyToId;
+    }
+    // Only a question about the person's own statement, that they already answered.
+    const q = await tx.threadMessage.findFirst({ where: { id: questionId, kind: "question", answeredAt: { not: null }, outcome: own } });
+    if (!q) return undefined;
+    const answers = await appendAnswer(tx, q, input.userId, input.text, input.files ?? []);
+    const outcome = await tx.outcome.findUniqueOrThrow({ where: { id: q.outcomeId } });
+    return { outcome, question: q, answers };
+  });
+}
+
+/** The author's questions still waiting for an answer, oldest first. */
+export function openQuestions(prisma: Db, userId: number) {
+  return prisma.threadMessage.findMany({
+    where: { kind: "question", answeredAt: null, outcome: { authorId: userId, discardedAt: null } },
+    orderBy: { id: "asc" },
   });
 }
 

@@ -14,8 +14,20 @@ import type { Db } from "../db/client.js";
 import type { OutboxMessage, Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 
-export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument";
-const FILE_FIELD: Record<OutboxMethod, string | undefined> = { sendMessage: undefined, sendPhoto: "photo", sendVoice: "voice", sendDocument: "document" };
+export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument" | "sendAudio" | "sendVideo";
+const FILE_FIELD: Record<OutboxMethod, string | undefined> = {
+  sendMessage: undefined,
+  sendPhoto: "photo",
+  sendVoice: "voice",
+  sendDocument: "document",
+  sendAudio: "audio",
+  sendVideo: "video",
+};
+
+/** The method that sends a file of this kind again by its file id (ids only work for their own kind). */
+export function sendMethodOf(kind: string): OutboxMethod {
+  return ({ photo: "sendPhoto", voice: "sendVoice", audio: "sendAudio", video: "sendVideo" } as Record<string, OutboxMethod>)[kind] ?? "sendDocument";
+}
 
 export interface Outgoing {
   chatId: number | bigint;
