@@ -20,7 +20,7 @@ import { reportsFeature } from "./review/reports.js";
 import { substantiationFeature } from "./substantiation/coordinator.js";
 import { sourceFeature } from "./substantiation/source.js";
 import { suggestionsFeature } from "./substantiation/suggestions.js";
-import type { EffectiveRole } from "./onboarding/members.js";
+import type { MenuRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { isDatabaseUnavailable } from "./db/client.js";
 import { prismaSql } from "./db/sql.js";
@@ -32,16 +32,17 @@ import { beginUpdate, HandledUpdates } from "./telegram/updates.js";
 
 export type { BotContext, BotDeps };
 
-/** Which commands each role has; the menu and /help are built from this. */
-export const ROLE_COMMANDS: Record<EffectiveRole | "guest", string[]> = {
+/** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
+export const ROLE_COMMANDS: Record<MenuRole, string[]> = {
   guest: ["start", "privacy", "language", "help"],
   leader: ["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"],
-  substantiator: ["cancel", "privacy", "language", "help"],
+  substantiator: ["checks", "cancel", "privacy", "language", "help"],
   coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
+  programme: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
   admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "privacy", "language", "help"],
 };
 
-export function commandList(role: EffectiveRole | "guest", lang: Lang): BotCommand[] {
+export function commandList(role: MenuRole, lang: Lang): BotCommand[] {
   const t = translator(lang);
   return ROLE_COMMANDS[role].map((command) => ({ command, description: t(`commands.${command}`) }));
 }
@@ -53,8 +54,8 @@ export async function registerCommands(api: Api): Promise<void> {
 }
 
 /** Sets the command menu of one private chat to the person's role and language. */
-export async function registerChatCommands(api: Api, chatId: number, role: EffectiveRole | null, lang: Lang) {
-  await api.setMyCommands(commandList(role ?? "guest", lang), { scope: { type: "chat", chat_id: chatId } });
+export async function registerChatCommands(api: Api, chatId: number, role: MenuRole, lang: Lang) {
+  await api.setMyCommands(commandList(role, lang), { scope: { type: "chat", chat_id: chatId } });
 }
 
 /**

@@ -1,14 +1,14 @@
 import { Composer } from "grammy";
 import { commandList, registerChatCommands } from "../bot.js";
-import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
+import { isLang, LANGUAGES, translator, type Lang, type T } from "../i18n/index.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { checkInvite, redeemInvite } from "./invites.js";
 import { readPending } from "../review/pending.js";
-import { activeMemberships, effectiveRole, type EffectiveRole } from "./members.js";
+import { menuRole, type MenuRole } from "./members.js";
 import { inHarvest } from "../harvest/active.js";
 
-const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
+import { LANGUAGE_AUTONYMS } from "../i18n/format.js";
 
 function displayName(from: { first_name: string; last_name?: string }): string {
   return [from.first_name, from.last_name].filter(Boolean).join(" ").slice(0, 200);
@@ -26,7 +26,7 @@ export async function ensureUser(ctx: BotContext) {
 }
 
 function languageKeyboard() {
-  return keyboard(LANGUAGES.map((l) => ({ text: LANGUAGE_NAMES[l], data: `lang:${l}` })), 2);
+  return keyboard(LANGUAGES.map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `lang:${l}` })), 2);
 }
 
 async function showConsent(ctx: BotContext) {
@@ -40,17 +40,32 @@ async function showConsent(ctx: BotContext) {
 }
 
 /** The commands this person can use, as /help shows them. */
-export async function helpText(ctx: BotContext, knownRole?: EffectiveRole | null): Promise<string> {
-  const role = knownRole !== undefined ? knownRole : ctx.user?.consentAt ? await roleOf(ctx) : null;
-  const lines = commandList(role ?? "guest", ctx.lang).map((c) => `/${c.command} — ${ctx.t(`help.${c.command}`)}`);
-  const intro = ctx.t(`help.intro_${role ?? "guest"}`);
-  return `${intro}\n\n${lines.join("\n")}`;
+export async function helpText(ctx: BotContext, knownRole?: MenuRole): Promise<string> {
+  const role = knownRole ?? (await roleOf(ctx));
+  const lines = commandList(role, ctx.lang).map((c) => `/${c.command} — ${ctx.t(`help.${c.command}`)}`);
+  return `${ctx.t(`help.intro_${role}`)}\n\n${lines.join("\n")}`;
 }
 
-async function roleOf(ctx: BotContext): Promise<EffectiveRole | null> {
-  const roles = ctx.user ? (await activeMemberships(ctx.deps.prisma, ctx.user.id)).map((m) => m.role) : [];
-  return effectiveRole(roles, ctx.isAdmin);
+function roleOf(ctx: BotContext): Promise<MenuRole> {
+  return menuRole(ctx.deps.prisma, ctx.user, ctx.isAdmin);
 }
+
+/**
+ * A message to someone who has not chosen a language yet: in their Telegram app's language when
+ * the bot speaks it (or the configured default), otherwise in every language, one after another.
+ */
+export function firstContact(ctx: BotContext, key: string, params: (t: T) => Record<string, unknown> = () => ({})): string {
+  const known = isLang(ctx.user?.language) ? ctx.user!.language : ctx.config.defaultLocale ?? languageOfApp(ctx.from?.language_code);
+  const langs: readonly Lang[] = known ? [known as Lang] : LANGUAGES;
+  return langs
+    .map((l) => {
+      const t = translator(l);
+      return t(key, params(t));
+    })
+    .join("\n\n");
+}
+
+const languageOfApp = (code: string | undefined): Lang | undefined => LANGUAGES.find((l) => code?.toLowerCase().startsWith(l));
 
 /** After language and consent: join the pending invite's organisation, then say welcome. */
 async function completeOnboarding(ctx: BotContext) {
@@ -72,7 +87,7 @@ async function completeOnboarding(ctx: BotContext) {
   }
   const role = await roleOf(ctx);
   await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
-  if (!role) {
+  if (role === "guest") {
     await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
     return;
   }
@@ -105,12 +120,13 @@ export function onboardingFeature(): Composer<BotContext> {
       const check = await checkInvite(prisma, code, now);
       if (check.status !== "ok") {
         ctx.log.info({ status: check.status }, "invite refused");
-        await ctx.reply(ctx.t(`onboarding.invite_${check.status}`), { parse_mode: "HTML" });
+        await ctx.reply(firstContact(ctx, `onboarding.invite_${check.status}`), { parse_mode: "HTML" });
         return;
       }
       const user = await ensureUser(ctx);
       ctx.user = await prisma.user.update({ where: { id: user.id }, data: { pendingInviteId: check.invite.id } });
-      await ctx.reply(ctx.t("onboarding.invited", { org: check.invite.organisation.name, role: ctx.t(`roles.${check.invite.role}`) }), {
+      const role = check.invite.programmeWide ? "programme" : check.invite.role;
+      await ctx.reply(firstContact(ctx, "onboarding.invited", (t) => ({ org: check.invite.organisation.name, role: t(`roles.${role}`) })), {
         parse_mode: "HTML",
       });
       await continueOnboarding(ctx);
@@ -121,7 +137,7 @@ export function onboardingFeature(): Composer<BotContext> {
       await continueOnboarding(ctx);
       return;
     }
-    await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
+    await ctx.reply(firstContact(ctx, "onboarding.no_invite"), { parse_mode: "HTML" });
   });
 
   c.callbackQuery(/^lang:(.+)$/, async (ctx) => {
@@ -181,7 +197,15 @@ export function onboardingFeature(): Composer<BotContext> {
   });
 
   c.command("help", async (ctx) => {
-    let text = await helpText(ctx);
+    const role = await roleOf(ctx);
+    // Someone in the middle of joining (an admin's first contact too): language and consent come
+    // first, and the question still open is shown again.
+    if ((role === "guest" || role === "admin") && (ctx.user || ctx.isAdmin) && !(ctx.user?.language && ctx.user.consentAt)) {
+      const user = ctx.user ?? (await ensureUser(ctx));
+      await ctx.reply(user.language ? ctx.t("help.finish_joining") : firstContact(ctx, "help.finish_joining"), { parse_mode: "HTML" });
+      return continueOnboarding(ctx);
+    }
+    let text = await helpText(ctx, role);
     if (await inHarvest(ctx)) text += `\n\n${ctx.t("help.in_harvest")}`;
     if (readPending(ctx.user?.pendingInput)) text += `\n\n${ctx.t("help.waiting_for_text")}`;
     await ctx.reply(text, { parse_mode: "HTML" });

@@ -19,6 +19,23 @@ export function effectiveRole(roles: Role[], isAdmin: boolean): EffectiveRole | 
   return null;
 }
 
+/** Whose commands a person sees in /help and their menu: by role, and guests. */
+export type MenuRole = "guest" | "leader" | "substantiator" | "coordinator" | "programme" | "admin";
+
+/**
+ * The menu of a person: admin; a coordinator of the whole programme ("programme") or of some
+ * organisations; a leader; a substantiator (a member with that role, or anyone with a source
+ * link and no membership); otherwise a guest.
+ */
+export async function menuRole(prisma: Db, user: { id: number; programmeWide: boolean } | null, isAdmin: boolean): Promise<MenuRole> {
+  if (isAdmin) return "admin";
+  if (!user) return "guest";
+  const role = effectiveRole((await activeMemberships(prisma, user.id)).map((m) => m.role), false);
+  if (role === "coordinator") return user.programmeWide ? "programme" : "coordinator";
+  if (role) return role;
+  return (await prisma.substantiationAssignment.count({ where: { userId: user.id } })) > 0 ? "substantiator" : "guest";
+}
+
 /** Organisations a person may report outcomes for (plain SQL: asked at every /new). */
 export async function harvestOrganisations(sql: Sql, userId: number): Promise<Array<{ id: number; name: string }>> {
   const rows = await sql.query<{ id: number; name: string }>(

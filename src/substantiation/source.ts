@@ -10,7 +10,10 @@
 import { Composer } from "grammy";
 import type { SubstantiationAssignment } from "../generated/prisma/client.js";
 import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
+import { LANGUAGE_AUTONYMS } from "../i18n/format.js";
 import { ensureUser } from "../onboarding/composer.js";
+import { menuRole } from "../onboarding/members.js";
+import { registerChatCommands } from "../bot.js";
 import { now } from "../review/composer.js";
 import { typedInputComposer, type TypedInput } from "../review/input.js";
 import { readPending, setPending, type Pending } from "../review/pending.js";
@@ -32,7 +35,6 @@ import {
   SOURCE_CODE_PREFIX,
 } from "./service.js";
 
-const LANGUAGE_NAMES: Record<Lang, string> = { en: "English", km: "ខ្មែរ" };
 const OPEN = ["opened", "answering"];
 
 /** The part texts of the statement, in the language it was written in. */
@@ -51,7 +53,7 @@ export async function continueAssignment(ctx: BotContext, a: SubstantiationAssig
   const o = await statementOf(ctx, a);
   if (!a.consentAt) {
     const inviter = a.createdById ? await ctx.deps.prisma.user.findUnique({ where: { id: a.createdById } }) : null;
-    const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({ text: LANGUAGE_NAMES[l], data: `sv:l:${a.id}:${l}` }));
+    const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `sv:l:${a.id}:${l}` }));
     return ctx.reply(t("source.request", { coordinator: inviter?.displayName ?? t("source.a_coordinator"), org: o.organisation.name }), {
       parse_mode: "HTML",
       reply_markup: keyboard(
@@ -175,6 +177,15 @@ async function finishDecline(ctx: BotContext, a: SubstantiationAssignment, reaso
   await tellCoordinator(ctx, a, "substantiation.declined_notice", { reason: reason ?? "—" });
 }
 
+async function listAssignments(ctx: BotContext, assignments: SubstantiationAssignment[]) {
+  const open = assignments.filter((a) => OPEN.includes(a.status));
+  const lines = assignments.map((a) => ctx.t("source.list_line", { id: a.outcomeId, status: ctx.t(`source.states.${a.status}`) }));
+  await ctx.reply(`${ctx.t("source.list_title")}\n${lines.join("\n")}`, {
+    parse_mode: "HTML",
+    reply_markup: keyboard(open.map((a) => ({ text: ctx.t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }))),
+  });
+}
+
 export function sourceFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
@@ -211,6 +222,8 @@ export function sourceFeature(): Composer<BotContext> {
       return ctx.reply(ctx.t(`source.link_${res.status}`), { parse_mode: "HTML" });
     }
     ctx.log.info({ assignment_id: res.assignment.id }, "source link opened");
+    const role = await menuRole(ctx.deps.prisma, ctx.user, ctx.isAdmin);
+    await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
     await continueAssignment(ctx, res.assignment);
   });
 
@@ -337,21 +350,24 @@ export function sourceFeature(): Composer<BotContext> {
     await continueAssignment(ctx, a);
   });
 
-  // A substantiator who is not a member: /start, /help or any message shows their open requests.
+  // /checks: the statements this person was asked to check, with a button to continue each open one.
+  c.command("checks", async (ctx) => {
+    const assignments = ctx.user ? await ctx.deps.prisma.substantiationAssignment.findMany({ where: { userId: ctx.user.id }, orderBy: { id: "asc" } }) : [];
+    if (assignments.length === 0) return ctx.reply(ctx.t("source.none"));
+    await listAssignments(ctx, assignments);
+  });
+
+  // A substantiator who is not a member: /start or any message continues, or lists their requests.
   c.on("message", async (ctx, next) => {
     if (!ctx.user) return next();
     if (ctx.memberCount > 0 || ctx.isAdmin) return next();
+    const text = ctx.message.text ?? "";
+    if (text.startsWith("/") && !/^\/start(@\w+)?\s*$/.test(text)) return next(); // /help, /language, /start <code>, ...
     const assignments = await ctx.deps.prisma.substantiationAssignment.findMany({ where: { userId: ctx.user.id }, orderBy: { id: "asc" } });
     if (assignments.length === 0) return next();
     const open = assignments.filter((a) => OPEN.includes(a.status));
-    const text = ctx.message.text ?? "";
-    if (text.startsWith("/") && !/^\/(start|help)(@\w+)?\s*$/.test(text)) return next(); // /language, /start <code>, ...
     if (open.length === 1) return continueAssignment(ctx, open[0]!);
-    const lines = assignments.map((a) => ctx.t("source.list_line", { id: a.outcomeId, status: ctx.t(`source.states.${a.status}`) }));
-    await ctx.reply(`${ctx.t("source.list_title")}\n${lines.join("\n")}`, {
-      parse_mode: "HTML",
-      reply_markup: keyboard(open.map((a) => ({ text: ctx.t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }))),
-    });
+    await listAssignments(ctx, assignments);
   });
 
   return c;
