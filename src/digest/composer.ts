@@ -8,6 +8,7 @@ import { keyboard, type Button } from "../telegram/keyboard.js";
 import { chartData, renderChart } from "./charts.js";
 import { scheduleOf } from "./digest.js";
 import { FREQUENCIES } from "./schedule.js";
+import { isNoticeChoice, NOTICE_CHOICES } from "../review/submitted.js";
 
 
 export function chartsFeature(): Composer<BotContext> {
@@ -62,7 +63,11 @@ async function showSettings(ctx: BotContext, edit: boolean) {
       ? t("digest.settings.off")
       : t(`digest.settings.when_${sub.frequency}`, { day: t(`digest.weekdays.${sub.weekday}`), date: sub.monthDay, hour: String(sub.hour).padStart(2, "0") });
   const scopeText = sub.organisationIds.length ? orgs.filter((o) => sub.organisationIds.includes(o.id)).map((o) => o.name).join(", ") : t("digest.settings.whole_scope");
-  const text = t("digest.settings.title", { when, scope: scopeText, empty: t(sub.sendEmpty ? "digest.settings.empty_line" : "digest.settings.empty_none") });
+  const notices = (await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id }, select: { submitNotices: true } }))?.submitNotices ?? "each";
+  const text = [
+    t("digest.settings.title", { when, scope: scopeText, empty: t(sub.sendEmpty ? "digest.settings.empty_line" : "digest.settings.empty_none") }),
+    t("digest.settings.notices", { value: t(`digest.notices.${notices}`) }),
+  ].join("\n");
   const mark = (on: boolean, label: string) => `${on ? "✅ " : ""}${label}`;
   const kb = keyboard(FREQUENCIES.map((f) => ({ text: mark(sub.frequency === f, t(`digest.frequency.${f}`)), data: `dg:f:${f}` })), 4);
   if (sub.frequency === "weekly") {
@@ -82,6 +87,9 @@ async function showSettings(ctx: BotContext, edit: boolean) {
     }
     kb.row().text(mark(sub.sendEmpty, t("digest.settings.empty_line")), "dg:e:1").text(mark(!sub.sendEmpty, t("digest.settings.empty_none")), "dg:e:0");
   }
+  // New statements: a notice for each, one list an hour, or none (whatever the digest's frequency).
+  kb.row();
+  for (const n of NOTICE_CHOICES) kb.text(mark(notices === n, t(`digest.notices_button.${n}`)), `dg:n:${n}`);
   if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
   else await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
 }
@@ -89,6 +97,20 @@ async function showSettings(ctx: BotContext, edit: boolean) {
 export function digestFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command("digest", (ctx) => showSettings(ctx, false));
+  c.callbackQuery(/^dg:n:(\w+)$/, async (ctx) => {
+    const scope = await scopeOf(ctx);
+    if (!scope) return refuse(ctx, { command: "digest" });
+    const choice = ctx.match[1]!;
+    if (!isNoticeChoice(choice)) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    await ctx.deps.prisma.digestSubscription.upsert({
+      where: { userId: ctx.user!.id },
+      create: { userId: ctx.user!.id, submitNotices: choice },
+      update: { submitNotices: choice },
+    });
+    ctx.log.info({ user_id: ctx.user!.id, submit_notices: choice }, "notices of new statements changed");
+    await ctx.answerCallbackQuery({ text: ctx.t("digest.settings.saved") });
+    await showSettings(ctx, true);
+  });
   c.callbackQuery(/^dg:(f|w|m|h|e|o):(\w+)(?::([01]))?$/, async (ctx) => {
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "digest" });

@@ -14,6 +14,7 @@ import { formatTime, snippet } from "../review/format.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { enqueue, type Outgoing } from "../telegram/outbox.js";
 import { chartData, renderChart } from "./charts.js";
+import { runNoticeBatches } from "../review/submitted.js";
 import { DEFAULT_SCHEDULE, latestPeriod, periodKey, type Frequency, type Schedule } from "./schedule.js";
 
 export const LATE_AFTER_MS = 2 * 3_600_000;
@@ -207,6 +208,7 @@ export function startDigests(deps: DigestDeps, config: Pick<Config, "adminTelegr
     running = true;
     try {
       await runDigests(deps, config, new Date());
+      await runNoticeBatches(deps, config, new Date());
     } catch (e) {
       deps.logger.error({ err: String(e) }, "digest run failed");
     } finally {

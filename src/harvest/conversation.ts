@@ -511,7 +511,7 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
         }
         const now = new Date(await conversation.now());
         const how = a.value === "submit" ? "submit" : "save";
-        await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, how, now));
+        await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, how, now, c.config.adminTelegramIds));
         if (how === "save") {
           await f.say("harvest.saved", { id: d.id });
           return;

@@ -4,6 +4,7 @@ import type { Sql } from "../db/sql.js";
 import type { Outcome, OutcomeEvidence } from "../generated/prisma/client.js";
 import { EDITABLE, nextStatus } from "../review/status.js";
 import { isStep, type Step } from "./steps.js";
+import { queueSubmissionNotices } from "../review/submitted.js";
 
 /** A statement as the conversation sees it: plain JSON, safe to keep in conversation state. */
 export interface DraftView {
@@ -282,7 +283,7 @@ export async function addEvidence(prisma: Db, outcomeId: number, authorId: numbe
  * Status changes of a draft: submitted (or resubmitted after a revision), saved for later,
  * discarded (drafts only). All clear the open conversation.
  */
-export async function closeDraft(prisma: Db, outcomeId: number, authorId: number, how: "submit" | "save" | "discard", now: Date) {
+export async function closeDraft(prisma: Db, outcomeId: number, authorId: number, how: "submit" | "save" | "discard", now: Date, adminIds: Iterable<number> = []) {
   return prisma.$transaction(async (tx) => {
     const draft = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, ...editable } });
     await tx.user.updateMany({ where: { id: authorId, activeOutcomeId: outcomeId }, data: { activeOutcomeId: null } });
@@ -296,6 +297,8 @@ export async function closeDraft(prisma: Db, outcomeId: number, authorId: number
       await tx.outcomeEvent.create({
         data: { outcomeId, actorId: authorId, type: "status_changed", field: "status", oldValue: draft.status, newValue: to },
       });
+      // A new statement: its coordinators are told (a resubmission tells the one who returned it).
+      if (draft.status === "draft") await queueSubmissionNotices(tx, outcomeId, adminIds);
     } else if (how === "discard") {
       if (draft.status !== "draft") return false;
       await tx.outcome.update({ where: { id: outcomeId }, data: { discardedAt: now } });
