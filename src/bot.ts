@@ -109,7 +109,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     await next();
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
   });
-  bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now())));
+  bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now(), config.rateLimitPressesPerMinute)));
   // One round trip: take the update (at most once), load the sender and the chat's conversation state.
   const handled = new HandledUpdates(sql, deps.logger);
   deps.flushHandled = () => handled.flush();

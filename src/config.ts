@@ -39,6 +39,7 @@ const schema = z.object({
   PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").default(8080),
   HOST: z.string().default("0.0.0.0"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(5, "must be at least 5").max(10_000).default(30),
+  RATE_LIMIT_PRESSES_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(30, "must be at least 30").max(10_000).default(240),
   TELEGRAM_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(300).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(600).default(20),
   SUBSTANTIATION_REMINDER_DAYS: z.coerce.number({ invalid_type_error: "must be a number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(60, "must be at most 60").default(7),
@@ -64,6 +65,8 @@ export interface Config {
   host: string;
   /** Updates one person may send per minute before the bot asks them to slow down. */
   rateLimitPerMinute: number;
+  /** Button presses one person may make per minute (presses are cheap; a person classifying presses a lot). */
+  rateLimitPressesPerMinute: number;
   /** How long one Bot API request may take before it is retried. */
   telegramTimeoutSeconds: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     host: c.HOST,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    rateLimitPressesPerMinute: c.RATE_LIMIT_PRESSES_PER_MINUTE,
     telegramTimeoutSeconds: c.TELEGRAM_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT_SECONDS,
   };

@@ -21,23 +21,33 @@ export class LanguageMemory {
   }
 }
 
-/** A sliding one-minute window of update times per person. */
+/** What an update costs: a message (text, file, command) or a press on one of the bot's buttons. */
+export type UpdateKind = "message" | "press";
+
+/**
+ * A sliding one-minute window per person and kind of update. Messages (free text, files,
+ * commands) cost work and storage and have a tight budget; presses on the bot's buttons are how
+ * people answer and classify (a coordinator classifying 37 statements presses about 1,200
+ * times), so they have a budget of their own, far above any person's pace and below a script's.
+ */
 export class RateLimiter {
-  private readonly seen = new Map<number, number[]>();
+  private readonly seen = new Map<string, number[]>();
   private readonly warned = new Map<number, number>();
   constructor(
     private readonly perMinute: number,
     private readonly clock: () => number = Date.now,
+    private readonly pressesPerMinute = perMinute * 8,
   ) {}
 
   /** "ok", "limited" (drop it, the person was already told) or "warn" (drop it and tell them once). */
-  hit(id: number): "ok" | "limited" | "warn" {
+  hit(id: number, kind: UpdateKind = "message"): "ok" | "limited" | "warn" {
     const now = this.clock();
-    const times = (this.seen.get(id) ?? []).filter((t) => now - t < 60_000);
+    const key = `${kind}:${id}`;
+    const times = (this.seen.get(key) ?? []).filter((t) => now - t < 60_000);
     times.push(now);
-    this.seen.set(id, times);
-    if (this.seen.size > 10_000) this.sweep(now);
-    if (times.length <= this.perMinute) return "ok";
+    this.seen.set(key, times);
+    if (this.seen.size > 20_000) this.sweep(now);
+    if (times.length <= (kind === "press" ? this.pressesPerMinute : this.perMinute)) return "ok";
     const last = this.warned.get(id);
     if (last !== undefined && now - last < 60_000) return "limited";
     this.warned.set(id, now);
@@ -45,7 +55,7 @@ export class RateLimiter {
   }
 
   private sweep(now: number) {
-    for (const [id, times] of this.seen) if (!times.some((t) => now - t < 60_000)) this.seen.delete(id);
+    for (const [key, times] of this.seen) if (!times.some((t) => now - t < 60_000)) this.seen.delete(key);
     for (const [id, at] of this.warned) if (now - at >= 60_000) this.warned.delete(id);
   }
 }
@@ -54,7 +64,7 @@ export function rateLimit(limiter: RateLimiter): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const id = ctx.from?.id;
     if (id === undefined) return next();
-    const verdict = limiter.hit(id);
+    const verdict = limiter.hit(id, ctx.callbackQuery ? "press" : "message");
     if (verdict === "ok") return next();
     ctx.log.warn({ user: id, verdict }, "rate limited");
     if (verdict === "limited") return;
