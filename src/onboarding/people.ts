@@ -36,7 +36,10 @@ async function loadMembership(ctx: BotContext, id: number) {
   return m;
 }
 
-async function listMembers(ctx: BotContext, organisationId: number, edit: boolean) {
+/** Members shown per page of /members (each also has a button). */
+export const MEMBERS_PAGE = 20;
+
+async function listMembers(ctx: BotContext, organisationId: number, edit: boolean, page = 0) {
   const { prisma } = ctx.deps;
   const scope = await coordinatorScope(prisma, ctx.user?.id, ctx.isAdmin);
   if (!inScope(scope, organisationId)) {
@@ -45,12 +48,25 @@ async function listMembers(ctx: BotContext, organisationId: number, edit: boolea
     return ctx.reply(ctx.t("errors.not_allowed"));
   }
   const org = await prisma.organisation.findUniqueOrThrow({ where: { id: organisationId } });
-  const ms = await prisma.membership.findMany({ where: { organisationId }, include: { user: true }, orderBy: [{ active: "desc" }, { createdAt: "asc" }] });
+  const total = await prisma.membership.count({ where: { organisationId } });
+  const pages = Math.max(1, Math.ceil(total / MEMBERS_PAGE));
+  const p = Math.min(Math.max(page, 0), pages - 1);
+  const ms = await prisma.membership.findMany({
+    where: { organisationId },
+    include: { user: true },
+    orderBy: [{ active: "desc" }, { createdAt: "asc" }, { id: "asc" }],
+    skip: p * MEMBERS_PAGE,
+    take: MEMBERS_PAGE,
+  });
   const lines = ms.map((m) =>
     ctx.t(m.active ? "members.line" : "members.line_inactive", { name: personName(m.user, ctx.t), username: m.user.username ? ` @${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
   );
   const buttons: Button[] = ms.map((m) => ({ text: `${m.active ? "" : "🚫 "}${personName(m.user, ctx.t)} · ${ctx.t(`roles.${m.role}`)}`, data: `mb:m:${m.id}` }));
-  const text = `${ctx.t("members.title", { org: org.name, count: ms.length, n: ms.length })}\n\n${lines.join("\n") || ctx.t("members.none")}`;
+  if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `mb:p:${organisationId}:${p - 1}` });
+  if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `mb:p:${organisationId}:${p + 1}` });
+  const head = ctx.t("members.title", { org: org.name, count: total });
+  const paging = pages > 1 ? `\n${ctx.t("members.page", { page: p + 1, pages })}` : "";
+  const text = `${head}${paging}\n\n${lines.join("\n") || ctx.t("members.none")}`;
   const opts = { parse_mode: "HTML" as const, reply_markup: keyboard(buttons) };
   if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
   else await ctx.reply(text, opts);
@@ -89,6 +105,11 @@ export function membersFeature(): Composer<BotContext> {
 
   c.callbackQuery(/^mb:o:(\d+)$/, async (ctx) => {
     await listMembers(ctx, Number(ctx.match[1]), true);
+    await ctx.answerCallbackQuery().catch(() => {});
+  });
+
+  c.callbackQuery(/^mb:p:(\d+):(\d+)$/, async (ctx) => {
+    await listMembers(ctx, Number(ctx.match[1]), true, Number(ctx.match[2]));
     await ctx.answerCallbackQuery().catch(() => {});
   });
 
