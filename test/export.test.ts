@@ -74,8 +74,16 @@ describe("exports", () => {
     const results = sheet("Substantiation results");
     expect(results[1]).toEqual([a.id, 2, 5, 1, 0, 0]);
     expect(String(results[2]![0])).toContain("Of 2 sources, 50% fully agreed, 50% partially agreed");
+    // The event log in the words of /history, with the code in a column of its own; times local.
     const events = sheet("Event log");
-    expect(events.some((r) => r[3] === "source_answered")).toBe(true);
+    expect(events[0]).toEqual(["Outcome", "Time (Asia/Phnom_Penh)", "Who", "What happened", "Field", "Old value", "New value", "Event code"]);
+    const answered = events.find((r) => r[7] === "source_answered")!;
+    expect(answered[3]).toMatch(/^a source sent their answers \(source \d+\)$/);
+    for (const row of events.slice(1)) expect(row.slice(0, 7).join(" ")).not.toMatch(/\b(source_|field_set|status_changed|needs_clarification|created)\b/);
+    expect(header).toContain("Submitted (Asia/Phnom_Penh)");
+    const submittedAt = (await h.db.prisma.outcome.findUniqueOrThrow({ where: { id: a.id } })).submittedAt!;
+    const local = new Date(submittedAt.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
+    expect(rowA[header.indexOf("Submitted (Asia/Phnom_Penh)")]).toBe(local);
     expect(JSON.stringify([statements, answers, results, events])).not.toContain("Hidden");
   });
 
@@ -85,6 +93,11 @@ describe("exports", () => {
     const { names, sheet } = await readBack(buffer);
     expect(names[0]).toBe("របាយការណ៍លទ្ធផល");
     expect((sheet("របាយការណ៍លទ្ធផល")[0] as string[]).slice(0, 3)).toEqual(["លេខ", "អង្គការ", "ស្ថានភាព"]);
+    // The Khmer event log: Khmer words, no codes but in the code column.
+    const kmEvents = sheet(names[3]!);
+    const opened = kmEvents.find((r) => r[7] === "source_opened")!;
+    expect(opened[3]).toContain("ប្រភពមួយបានបើកតំណរបស់ខ្លួន");
+    expect(opened.slice(0, 7).join(" ")).not.toMatch(/[a-z]{3,}/);
 
     const none = await workbookBuffer(h.db.prisma, { ...q, period: parsePeriod("2019")! });
     expect(none.statements).toBe(0);

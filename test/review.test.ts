@@ -367,7 +367,7 @@ describe("review in Khmer", () => {
     // The coordinator gets the spoken answer itself, and again on the statement's card.
     await waitFor(() => h.tg.calls.some((c) => c.method === "sendVoice" && c.payload.chat_id === 3302 && c.payload.voice === "file-answer-voice"));
     coord.pressData(`rv:o:${o.id}`);
-    const replay = await coord.expect("ចម្លើយពី");
+    const replay = await coord.expect("· ចម្លើយពី");
     expect(replay.method).toBe("sendVoice");
     expect(await statusOf(o.id)).toBe("submitted");
 

@@ -213,7 +213,7 @@ describe("source links", () => {
     const history = [await coord.expect("History of statement"), ...(await coord.drain(300))].map((m) => m.text).join("\n");
     expect(history).not.toContain("Secret");
     expect(history).toContain("User6101 chose it for substantiation (added by a coordinator)");
-    expect(history).toContain("a source was refused: author");
+    expect(history).toContain("a source was refused: the author of the statement");
     expect(history).toContain("a source sent their answers");
     expect(history).not.toContain("Sokha");
     expect(JSON.stringify(h.logs)).not.toContain("Secret");

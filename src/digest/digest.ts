@@ -10,7 +10,8 @@ import type { DigestSubscription } from "../generated/prisma/client.js";
 import { isLang, translator, type Lang } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import { coordinatorScope, scopeFilter, type Scope } from "../onboarding/members.js";
-import { formatTime, snippet } from "../review/format.js";
+import { snippet } from "../review/format.js";
+import { formatTime } from "../i18n/format.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { enqueue, type Outgoing } from "../telegram/outbox.js";
 import { chartData, renderChart } from "./charts.js";
@@ -83,7 +84,7 @@ export async function buildDigest(
     return input.now.getTime() - last > input.reminderDays * 86_400_000;
   }).length;
 
-  const period = t("digest.period", { from: formatTime(input.from, input.timeZone), to: formatTime(input.to, input.timeZone) });
+  const period = t("digest.period", { from: formatTime(input.from, input.timeZone, input.lang), to: formatTime(input.to, input.timeZone, input.lang) });
   const late = input.late ? ` ${t("digest.late")}` : "";
   const empty = submittedCount === 0 && accepted + rejected === 0 && answered === 0;
   if (empty && waitingCount === 0 && questions === 0 && open.length === 0) {

@@ -6,6 +6,7 @@ import { parsePeriod, periodLabel, periodToken, type Period } from "../review/st
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { statementsCsv, workbookBuffer } from "./workbook.js";
+import { formatDay } from "../i18n/format.js";
 
 async function offer(ctx: BotContext, period: Period) {
   const scope = await scopeOf(ctx);
@@ -39,7 +40,7 @@ export function exportFeature(): Composer<BotContext> {
     const csv = ctx.match[3] === "c";
     const started = Date.now();
     const { buffer, statements } = csv ? await statementsCsv(ctx.deps.prisma, q) : await workbookBuffer(ctx.deps.prisma, q);
-    const stamp = now(ctx).toISOString().slice(0, 10);
+    const stamp = formatDay(now(ctx), "en", ctx.config.timeZone);
     const name = `outcomes-${periodToken(period).replace("..", "_")}-${stamp}.${csv ? "csv" : "xlsx"}`;
     ctx.log.info({ statements, bytes: buffer.length, ms: Date.now() - started, format: csv ? "csv" : "xlsx" }, "export");
     await ctx.replyWithDocument(new InputFile(buffer, name), { caption: ctx.t("export.caption", { n: statements }) });

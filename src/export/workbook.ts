@@ -17,7 +17,9 @@ import { label, loadDimensions } from "../review/classification.js";
 import { inPeriod, statementMonth, type Period } from "../review/stats.js";
 import { perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
 import { collectResults } from "../substantiation/service.js";
-import { personName } from "../privacy/composer.js";
+import { formatTime } from "../i18n/format.js";
+import { describeEvent, eventLabels, eventParts } from "../review/events.js";
+import { htmlToText } from "../telegram/html.js";
 
 export interface ExportQuery {
   scope: Scope;
@@ -27,7 +29,8 @@ export interface ExportQuery {
   timeZone: string;
 }
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "");
+/** A time for a spreadsheet: "2026-11-25 14:05" in the programme's time zone (named in the column's header). */
+const localTime = (d: Date | null | undefined, timeZone: string) => (d ? formatTime(d, timeZone) : "");
 
 /**
  * The statements in scope and period (submitted or later; drafts and discarded ones are not
@@ -61,7 +64,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
   const headers = [
     "number", "organisation", "status", "description", "significance", "contribution", "date", "place", "actor", "actor_type",
     "people", "women", "expected", "positive", "submitted",
-  ].map((h) => t(`export.columns.${h}`));
+  ].map((h) => t(`export.columns.${h}`, { tz: q.timeZone }));
   headers.push(...dims.map((d) => label(d, q.lang)));
   const yesNo = (v: boolean | null) => (v === null ? "" : t(v ? "export.yes" : "export.no"));
   async function* chunks() {
@@ -86,7 +89,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             o.womenAffected ?? "",
             yesNo(o.expected),
             yesNo(o.positive),
-            iso(o.submittedAt),
+            localTime(o.submittedAt, q.timeZone),
             ...dims.map((d) => d.options.filter((x) => chosen.has(x.id)).map((x) => label(x, q.lang)).join("; ")),
           ] as Array<string | number>,
         };
@@ -149,13 +152,13 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   const answerRows = assignments.flatMap((a) =>
     PARTS.map((p) => {
       const x = a.answers.find((y) => y.part === p);
-      return [a.outcomeId, a.anonymous ? anonymous : a.label, t(`source.parts.${p}`), x ? t(`source.levels.${x.level}`) : "", x?.comment ?? "", x?.commentFileId ? t("export.yes") : "", iso(a.submittedAt)];
+      return [a.outcomeId, a.anonymous ? anonymous : a.label, t(`source.parts.${p}`), x ? t(`source.levels.${x.level}`) : "", x?.comment ?? "", x?.commentFileId ? t("export.yes") : "", localTime(a.submittedAt, q.timeZone)];
     }),
   );
   addSheet(
     wb,
     t("export.sheets.answers"),
-    ["outcome", "source", "part", "level", "comment", "voice", "answered"].map((h) => t(`export.columns.${h}`)),
+    ["outcome", "source", "part", "level", "comment", "voice", "answered"].map((h) => t(`export.columns.${h}`, { tz: q.timeZone })),
     answerRows,
   ).commit();
 
@@ -170,10 +173,12 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     [t("results.rule")],
   ]).commit();
 
-  // The event log of the exported statements, a chunk of statements at a time.
+  // The event log of the exported statements, a chunk of statements at a time: the same words as
+  // /history in the reader's language, and the event's code in a column of its own for machines.
+  const labels = await eventLabels(prisma, q.lang);
   const events = wb.addWorksheet(t("export.sheets.events").slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
-  events.columns = Array.from({ length: 7 }, () => ({ width: 18 }));
-  const head = events.addRow(["outcome", "time", "who", "event", "field", "old", "new"].map((x) => t(`export.columns.${x}`)));
+  events.columns = [10, 18, 18, 60, 18, 30, 30, 18].map((width) => ({ width }));
+  const head = events.addRow(["outcome", "time", "who", "event", "field", "old", "new", "code"].map((x) => t(`export.columns.${x}`, { tz: q.timeZone })));
   head.font = { bold: true };
   head.commit();
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -182,7 +187,22 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
       orderBy: { id: "asc" },
       include: { actor: { select: { displayName: true, deletedAt: true } } },
     });
-    for (const e of rows) events.addRow([e.outcomeId, iso(e.createdAt), e.actor ? personName(e.actor, t) : "", e.type, e.field ?? "", e.oldValue ?? "", e.newValue ?? ""]).commit();
+    for (const e of rows) {
+      const parts = eventParts(e, t, q.lang, labels, 32_000);
+      const plain = (v: string) => htmlToText(v);
+      events
+        .addRow([
+          e.outcomeId,
+          localTime(e.createdAt, q.timeZone),
+          plain(parts.who),
+          plain(describeEvent(e, t, q.lang, labels)),
+          plain(parts.field),
+          e.oldValue === null ? "" : plain(parts.old),
+          e.newValue === null ? "" : plain(parts.new),
+          e.type,
+        ])
+        .commit();
+    }
   }
   events.commit();
   await wb.commit();

@@ -72,7 +72,7 @@ export function myStatementsFeature(): Composer<BotContext> {
     const { prisma } = ctx.deps;
     const thread = await prisma.threadMessage.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { author: true } });
     const sections = renderStatement(d, ctx.t, ctx.lang);
-    const rendered = renderThread(thread, ctx.t, ctx.config.timeZone);
+    const rendered = renderThread(thread, ctx.t, ctx.config.timeZone, ctx.lang);
     if (rendered) sections.push(rendered);
     const substantiation = await substantiationSection(ctx, d.id, true);
     if (substantiation) sections.push(substantiation);

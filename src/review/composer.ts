@@ -133,7 +133,7 @@ export async function showCard(ctx: BotContext, id: number) {
     sections.push(`<b>${t("review.findings.title")}</b>\n${items.map((x) => `• ${x}`).join("\n")}`);
   }
   const thread = await prisma.threadMessage.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { author: true } });
-  const rendered = renderThread(thread, t, ctx.config.timeZone);
+  const rendered = renderThread(thread, t, ctx.config.timeZone, ctx.lang);
   if (rendered) sections.push(rendered);
   const classes = await classificationSummary(ctx, id);
   if (classes) sections.push(classes);

@@ -7,7 +7,7 @@ import { escapeHtml } from "../telegram/html.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { label } from "./classification.js";
 import { now, refuse, scopeOf } from "./composer.js";
-import { renderEvent } from "./format.js";
+import { eventLabels, historyLine } from "./events.js";
 import { classificationStats, parsePeriod, periodLabel, periodToken, type Period } from "./stats.js";
 
 /** The event log of one statement, for its author or a coordinator in scope. */
@@ -18,7 +18,8 @@ async function showHistory(ctx: BotContext, id: number) {
   const allowed = o && (o.authorId === ctx.user?.id || (o.status !== "draft" && inScope(scope, o.organisationId)));
   if (!o || !allowed) return refuse(ctx, { outcome_id: id, command: "history" });
   const events = await prisma.outcomeEvent.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { actor: true } });
-  const lines = events.map((e) => renderEvent(e, ctx.t, ctx.config.timeZone));
+  const labels = await eventLabels(prisma, ctx.lang);
+  const lines = events.map((e) => historyLine(e, ctx.t, ctx.lang, ctx.config.timeZone, labels));
   for (const m of packMessages([ctx.t("history.title", { id, count: events.length, n: events.length }), ...lines], 3800)) {
     await ctx.reply(m, { parse_mode: "HTML" });
   }
