@@ -60,6 +60,14 @@ describe("locales", () => {
     expect(missing).toEqual([]);
   });
 
+  it("no string shows {{count}}: a count is shown as {{n}}, which is written in the reader's digits", () => {
+    for (const lang of LANGUAGES) {
+      const all = flatten(resources[lang]!.translation as Tree);
+      expect([...all].filter(([, v]) => /\{\{-?\s*count\b/.test(v)).map(([k]) => k), lang).toEqual([]);
+    }
+    expect(t("km", "privacy.evidence", { count: 12 })).toContain("១២");
+  });
+
   it("escapes interpolated values for HTML", () => {
     expect(t("en", "orgs.exists", { name: "<b>A&B</b>" })).toContain("&lt;b&gt;A&amp;B&lt;/b&gt;");
   });

@@ -349,7 +349,7 @@ describe("review in Khmer", () => {
     coord.text("/review");
     const queue = await coord.expect("ការពិនិត្យ៖ បានដាក់ស្នើ");
     expect(queue.text).toContain("មន្ទីរការងារបានចាប់ផ្តើម");
-    coord.press(new RegExp(`^#${o.id} ·`), queue);
+    coord.press(new RegExp(`^លេខ ${asciiToKhmerDigits(String(o.id))} ·`), queue);
     await coord.expect("តើអ្នកចង់ធ្វើអ្វី?");
     coord.press("❓ សួរសំណួរ");
     await coord.expect("សូមវាយសំណួររបស់អ្នក");

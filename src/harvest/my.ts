@@ -7,6 +7,7 @@ import { renderThread } from "../review/format.js";
 import { substantiationSection, substantiationTags } from "../substantiation/format.js";
 import { renderStatement } from "./format.js";
 import { packMessages } from "../telegram/split.js";
+import { formatDay } from "../i18n/format.js";
 
 export const PAGE_SIZE = 5;
 
@@ -36,12 +37,12 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
     const line = ctx.t(asked.has(o.id) ? "my.line_question" : "my.line", {
       id: o.id,
       status: ctx.t(`status.${o.status}`),
-      date: (o.submittedAt ?? o.updatedAt).toISOString().slice(0, 10),
+      date: formatDay(o.submittedAt ?? o.updatedAt, ctx.lang, ctx.config.timeZone),
       snippet: (o.description ?? o.actorName ?? "…").replace(/\s+/g, " ").slice(0, 60),
     });
     return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
   });
-  const buttons: Button[] = rows.map((o) => ({ text: `${asked.has(o.id) ? "❓ " : ""}#${o.id} · ${ctx.t(`status.${o.status}`)}`, data: `my:o:${o.id}` }));
+  const buttons: Button[] = rows.map((o) => ({ text: `${asked.has(o.id) ? "❓ " : ""}${ctx.t("format.ref", { id: o.id })} · ${ctx.t(`status.${o.status}`)}`, data: `my:o:${o.id}` }));
   if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `my:p:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `my:p:${p + 1}` });
   const text = `${ctx.t("my.title", { page: p + 1, pages, total })}\n\n${lines.join("\n")}`;

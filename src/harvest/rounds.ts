@@ -11,7 +11,8 @@ import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
-import { notify } from "../telegram/notify.js";
+import { langOf, notify } from "../telegram/notify.js";
+import { formatDay } from "../i18n/format.js";
 
 export const MAX_ROUND_REMINDERS = 2;
 export const REMINDER_HOURS = { from: 9, to: 18 };
@@ -63,7 +64,7 @@ export async function runRoundReminders(deps: { prisma: Db; logger: Logger }, co
           tx,
           leader,
           "rounds.reminder",
-          { round: round.name, end: round.endsAt.toISOString().slice(0, 10) },
+          { round: round.name, end: formatDay(round.endsAt, langOf(leader), config.timeZone) },
           (t) => keyboard([{ text: t("rounds.report_button"), data: "new:fresh" }, { text: t("rounds.pause_button"), data: "rm:0" }]),
           { kind: "round_reminder", dedupeKey: `round:${round.id}:${leader.id}:${count + 1}` },
         );

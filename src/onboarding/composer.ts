@@ -29,8 +29,15 @@ function languageKeyboard() {
   return keyboard(LANGUAGES.map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `lang:${l}` })), 2);
 }
 
+/**
+ * The consent: a leader's tells them they can delete their data with /privacy; a coordinator's
+ * (or an admin's, or a substantiator's by invitation) that their work stays in the programme's
+ * record and how they leave.
+ */
 async function showConsent(ctx: BotContext) {
-  await ctx.reply(ctx.t("onboarding.consent"), {
+  const invite = ctx.user?.pendingInviteId ? await ctx.deps.prisma.invite.findUnique({ where: { id: ctx.user.pendingInviteId } }) : null;
+  const staff = ctx.isAdmin || (invite !== null && invite.role !== "leader");
+  await ctx.reply(ctx.t(staff ? "onboarding.consent_staff" : "onboarding.consent"), {
     parse_mode: "HTML",
     reply_markup: keyboard([
       { text: ctx.t("onboarding.consent_accept"), data: "consent:accept" },
@@ -98,7 +105,8 @@ async function completeOnboarding(ctx: BotContext) {
 async function continueOnboarding(ctx: BotContext) {
   const user = ctx.user!;
   if (!user.language) {
-    await ctx.reply(translator("en")("onboarding.choose_language") + "\n" + translator("km")("onboarding.choose_language"), {
+    // In the app's language when the bot speaks it, else in every language (firstContact).
+    await ctx.reply(firstContact(ctx, "onboarding.choose_language").replace(/\n\n/g, "\n"), {
       reply_markup: languageKeyboard(),
     });
   } else if (!user.consentAt) {

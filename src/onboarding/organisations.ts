@@ -5,6 +5,7 @@ import type { Role } from "../generated/prisma/client.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { createInvite } from "./invites.js";
+import { formatDay } from "../i18n/format.js";
 import { coordinatorScope, managedOrganisations } from "./members.js";
 
 export const INVITE_ROLES: Role[] = ["leader", "coordinator", "substantiator"];
@@ -167,7 +168,7 @@ export function organisationsFeature(): Composer<BotContext> {
         org: org.name,
         role: ctx.t(`roles.${role}`),
         uses,
-        expires: created.invite.expiresAt.toISOString().slice(0, 10),
+        expires: formatDay(created.invite.expiresAt, ctx.lang, ctx.config.timeZone),
         link,
       }),
       { parse_mode: "HTML", link_preview_options: { is_disabled: true } },

@@ -10,6 +10,7 @@ import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
 import { coordinatorScope, inScope, managedOrganisations } from "./members.js";
 import { personName } from "../privacy/composer.js";
+import { formatDay } from "../i18n/format.js";
 
 export const ROLES: Role[] = ["leader", "coordinator", "substantiator"];
 
@@ -87,7 +88,7 @@ async function showMember(ctx: BotContext, id: number, answer = true) {
       org: m.organisation.name,
       role: ctx.t(`roles.${m.role}`),
       state: ctx.t(m.active ? "members.active" : "members.inactive"),
-      since: m.createdAt.toISOString().slice(0, 10),
+      since: formatDay(m.createdAt, ctx.lang, ctx.config.timeZone),
     }),
     { parse_mode: "HTML", reply_markup: keyboard(buttons) },
   );

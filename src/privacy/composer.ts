@@ -6,7 +6,8 @@
 import { Composer } from "grammy";
 import type { Db } from "../db/client.js";
 import { Prisma, type User } from "../generated/prisma/client.js";
-import type { T } from "../i18n/index.js";
+import { isLang, type T } from "../i18n/index.js";
+import { formatDay } from "../i18n/format.js";
 import { activeMemberships } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
@@ -39,12 +40,13 @@ async function summary(ctx: BotContext): Promise<string> {
     prisma.outcomeEvidence.count({ where: { outcome: { authorId: user.id } } }),
   ]);
   const t = ctx.t;
+  const lang = ctx.lang;
   const lines = [
     t("privacy.title"),
     "",
-    t("privacy.identity", { id: String(user.telegramId), name: user.displayName, username: user.username ? `@${user.username}` : "—" }),
-    t("privacy.language", { language: user.language ?? "—" }),
-    t("privacy.consent", { date: user.consentAt ? user.consentAt.toISOString().slice(0, 10) : "—" }),
+    t("privacy.identity", { id: Number(user.telegramId), name: user.displayName, username: user.username ? `@${user.username}` : "—" }),
+    t("privacy.language", { language: isLang(user.language) ? t(`languages.${user.language}`) : "—" }),
+    t("privacy.consent", { date: user.consentAt ? formatDay(user.consentAt, lang, ctx.config.timeZone) : "—" }),
     t("privacy.memberships", {
       list: memberships.length
         ? memberships.map((m) => `${m.organisation.name} (${t(`roles.${m.role}`)}${m.active ? "" : `, ${t("privacy.inactive")}`})`).join(", ")
@@ -52,12 +54,12 @@ async function summary(ctx: BotContext): Promise<string> {
     }),
     t("privacy.statements", {
       count: byStatus.reduce((n, s) => n + s._count._all, 0),
-      detail: byStatus.map((s) => `${t(`status.${s.status}`)}: ${s._count._all}`).join(", ") || "—",
+      detail: byStatus.map((s) => t("privacy.status_count", { status: t(`status.${s.status}`), n: s._count._all })).join(", ") || "—",
     }),
     t("privacy.evidence", { count: evidence }),
     t("privacy.thread", { count: thread }),
     t("privacy.assignments", { count: assignments }),
-    t("privacy.digest", { value: subscription ? subscription.frequency : "—" }),
+    t("privacy.digest", { value: subscription ? t(`digest.frequency.${subscription.frequency}`) : "—" }),
     "",
     t("privacy.purpose"),
   ];

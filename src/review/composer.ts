@@ -9,6 +9,8 @@ import { runChecks } from "../harvest/coaching.js";
 import { toView } from "../harvest/drafts.js";
 import { renderStatement } from "../harvest/format.js";
 import { packMessages } from "../telegram/split.js";
+import { formatDay } from "../i18n/format.js";
+import { isLang } from "../i18n/index.js";
 import { coordinatorScope, inScope, organisationsIn, scopeFilter, type Scope } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
@@ -76,12 +78,12 @@ async function showQueue(ctx: BotContext, org: number, status: OutcomeStatus, pa
     const line = t("review.queue_line", {
       id: o.id,
       org: o.organisation.name,
-      waited: status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : (o.submittedAt ?? o.updatedAt).toISOString().slice(0, 10),
+      waited: status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : formatDay(o.submittedAt ?? o.updatedAt, ctx.lang, ctx.config.timeZone),
       snippet: snippet(o.description ?? o.actorName),
     });
     return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
   });
-  const buttons: Button[] = rows.map((o) => ({ text: `#${o.id} · ${snippet(o.description ?? o.actorName, 28)}`, data: `rv:o:${o.id}` }));
+  const buttons: Button[] = rows.map((o) => ({ text: `${t("format.ref", { id: o.id })} · ${snippet(o.description ?? o.actorName, 28)}`, data: `rv:o:${o.id}` }));
   if (p > 0) buttons.push({ text: t("my.prev"), data: `rv:l:${org}:${status}:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: t("my.next"), data: `rv:l:${org}:${status}:${p + 1}` });
   buttons.push({ text: t("review.filter_org"), data: `rv:fo:${status}` }, { text: t("review.filter_status"), data: `rv:fs:${org}` });
@@ -121,7 +123,7 @@ export async function showCard(ctx: BotContext, id: number) {
   sections.push(
     t("review.card_meta", {
       author: personName(o.author, t),
-      submitted: o.submittedAt ? o.submittedAt.toISOString().slice(0, 10) : "—",
+      submitted: o.submittedAt ? formatDay(o.submittedAt, ctx.lang, ctx.config.timeZone) : "—",
       waited: o.status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : "—",
     }),
   );
@@ -294,7 +296,8 @@ export function reviewFeature(): Composer<BotContext> {
       return;
     }
     await setPending(ctx, { kind: action as "ask" | "return" | "reject", outcomeId: id, version });
-    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t) }), { parse_mode: "HTML" });
+    const language = isLang(o.author.language) ? ctx.t(`languages.${o.author.language}`) : ctx.t("languages.en");
+    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t), language }), { parse_mode: "HTML" });
   });
 
   c.callbackQuery(/^rv:e:(\d+):(\d+):(\w+)$/, async (ctx) => {

@@ -8,7 +8,8 @@ import { loadOwnDraft, saveDraft } from "../harvest/drafts.js";
 import { LIMITS } from "../harvest/steps.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
-import { notify } from "../telegram/notify.js";
+import { langOf, notify } from "../telegram/notify.js";
+import { translator } from "../i18n/index.js";
 import { addOption, DimensionError } from "./classification.js";
 import { afterAct, loadForReview, now, refuse, showCard } from "./composer.js";
 import { showDimension } from "./classify.js";
@@ -61,7 +62,7 @@ export async function tellAsker(ctx: BotContext, question: ThreadMessage, outcom
     await enqueue(prisma, {
       chatId: asker.telegramId,
       method,
-      payload: { [method.slice(4).toLowerCase()]: f.fileId, caption: `#${outcomeId} · ${ctx.user!.displayName}`.slice(0, 1000) },
+      payload: { [method.slice(4).toLowerCase()]: f.fileId, caption: `${translator(langOf(asker))("format.ref", { id: outcomeId })} · ${ctx.user!.displayName}`.slice(0, 1000) },
       kind: "notification",
     });
   }

@@ -1,6 +1,7 @@
 /** /history of a statement and /stats over the classification. */
 import { Composer } from "grammy";
 import { packMessages } from "../telegram/split.js";
+import { khmerToAsciiDigits } from "../i18n/digits.js";
 import { coordinatorScope, inScope, organisationsIn } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { escapeHtml } from "../telegram/html.js";
@@ -69,7 +70,7 @@ export function reportsFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
   c.command("history", async (ctx) => {
-    const id = Number(ctx.match.trim().replace(/^#/, ""));
+    const id = Number(khmerToAsciiDigits(ctx.match.trim()).replace(/^#/, ""));
     if (!Number.isSafeInteger(id) || id <= 0) return ctx.reply(ctx.t("history.usage"), { parse_mode: "HTML" });
     await showHistory(ctx, id);
   });

@@ -103,7 +103,7 @@ export class FakeUser {
    */
   async join(code: string, lang: "en" | "km" = "en") {
     this.text(code ? `/start ${code}` : "/start");
-    await this.expect("Please choose your language");
+    await this.expect(/Please choose your language|សូមជ្រើសរើសភាសារបស់អ្នក/);
     this.press(lang === "km" ? "ខ្មែរ" : "English");
     await this.expect(lang === "km" ? "មុននឹងចាប់ផ្តើម" : "Before we start");
     this.press(/✅/);
