@@ -91,7 +91,7 @@ describe("harvest in Khmer", () => {
     u.text("ពីមុន កម្មករទាំងនេះគ្មានផ្លូវចូលរបបនេះទេ។ ឥឡូវនេះ ស្ត្រីប្រហែល ៣០០ នាក់អាចទទួលការព្យាបាលដោយឥតគិតថ្លៃនៅមន្ទីរពេទ្យរដ្ឋ។");
     await u.expect("បានធ្វើអ្វីខ្លះដែលជួយឱ្យវាកើតឡើង");
     u.text("ពីខែមករា ដល់ខែមីនា ឆ្នាំ២០២៤ សហជីពបានប្រមូលទិន្នន័យសមាជិក ជួបមន្ទីរពីរដង និងដាក់ញត្តិដែលមានស្នាមមេដៃ ៤១២។");
-    await u.expect("ប៉ះពាល់ដល់មនុស្សប៉ុន្មាននាក់");
+    await u.expect("មានផលដល់មនុស្សប៉ុន្មាននាក់");
     u.text("៣០០");
     await u.expect("មានស្ត្រីប៉ុន្មាននាក់");
     u.text("២៨០ នាក់");
@@ -101,14 +101,14 @@ describe("harvest in Khmer", () => {
     u.press("👍 ល្អ (វិជ្ជមាន)");
     await u.expect("ភស្តុតាង");
     u.voice("kv1");
-    await u.expect("ចំនួនភស្តុតាង៖ ១");
+    await u.expect("ខ្ញុំរក្សាទុកសារសំឡេងហើយ");
     u.press("រួចរាល់");
     const summary = await u.expect("តើអ្វីៗទាំងអស់ត្រឹមត្រូវទេ?");
     expect(summary.text).toContain("មនុស្ស ៣០០ នាក់ ក្នុងនោះស្ត្រី ២៨០ នាក់");
-    expect(summary.text).toContain("ឯកសារ ១");
+    expect(summary.text).toContain("សារសំឡេង ១");
     expect(summary.text).toContain("មិនបានរំពឹងទុក · វិជ្ជមាន");
-    u.press("✅ ដាក់ស្នើ");
-    await u.expect("បានដាក់ស្នើរបាយការណ៍លេខ");
+    u.press("✅ ផ្ញើទៅអ្នកសម្របសម្រួល");
+    await u.expect("ខ្ញុំបានផ្ញើរបាយការណ៍លេខ");
     await u.expect("មិនបានរំពឹងទុក");
 
     const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1101n } });

@@ -57,7 +57,7 @@ describe("/privacy", () => {
     await h.tg.settled();
     await coord.drain(300);
     const cards = h.tg.sentTo(6201).map((m) => m.text).join("\n");
-    expect(cards).toContain("(អ្នកនិពន្ធត្រូវបានលុប)");
+    expect(cards).toContain("(អ្នករាយការណ៍បានលុបឈ្មោះរបស់ខ្លួន)");
     expect(cards).not.toContain("User6101");
 
     // The same Telegram account is now a stranger.

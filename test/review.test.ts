@@ -347,14 +347,14 @@ describe("review in Khmer", () => {
     const coord = await h.member(3302, ORG_A, "km", "coordinator");
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 3301, org: ORG_A, language: "km", description: "មន្ទីរការងារបានចាប់ផ្តើមចុះឈ្មោះអ្នកបើកបរម៉ូតូកង់បី" });
     coord.text("/review");
-    const queue = await coord.expect("ការពិនិត្យ៖ បានដាក់ស្នើ");
+    const queue = await coord.expect("ការពិនិត្យ៖ បានផ្ញើ");
     expect(queue.text).toContain("មន្ទីរការងារបានចាប់ផ្តើម");
     coord.press(new RegExp(`^លេខ ${asciiToKhmerDigits(String(o.id))} ·`), queue);
     await coord.expect("តើអ្នកចង់ធ្វើអ្វី?");
     coord.press("❓ សួរសំណួរ");
     await coord.expect("សូមវាយសំណួររបស់អ្នក");
     coord.text("តើនៅស្រុកណា?");
-    await coord.expect("ត្រូវបានផ្ញើទៅអ្នករាយការណ៍");
+    await coord.expect("ទៅអ្នករាយការណ៍ហើយ");
     const q = await leader.expect("អ្នកសម្របសម្រួលមានសំណួរ");
     expect(q.text).toContain("តើនៅស្រុកណា?");
     leader.press("✍️ ឆ្លើយ", q);
@@ -377,6 +377,6 @@ describe("review in Khmer", () => {
     await seedStatement(h.db.prisma, { authorTelegramId: 3301, org: ORG_A, status: "draft" });
     leader.text("/my");
     const my = await leader.expect("របាយការណ៍របស់ខ្ញុំ");
-    expect(my.text.split("\n")[2]).toContain(`❓ #${asciiToKhmerDigits(String(o.id))}`);
+    expect(my.text.split("\n")[2]).toContain(`❓ លេខ ${asciiToKhmerDigits(String(o.id))}`);
   });
 });

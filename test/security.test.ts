@@ -18,6 +18,8 @@ describe("invite codes", () => {
     const codes = new Set([...Array(2000)].map(() => generateInviteCode()));
     expect(codes.size).toBe(2000);
     for (const c of [...codes].slice(0, 50)) expect(Buffer.from(c, "base64url").length).toBe(16);
+    // None looks like a substantiator's link ("s_…"), which /start would take for one.
+    expect([...Array(50_000)].map(() => generateInviteCode()).filter((c) => c.startsWith("s_"))).toEqual([]);
 
     const org = await h.organisation(ORG);
     const { code, invite } = await createInvite(h.db.prisma, { organisationId: org.id, role: "leader", maxUses: 5, days: 7 });

@@ -183,9 +183,9 @@ describe("source links", () => {
     part = await answerPart(sokha, part, "យល់ស្របទាំងស្រុង", "ខ្ញុំបានឃើញផ្ទាល់", "km");
     part = await answerPart(sokha, part, "យល់ស្របទាំងស្រុង", undefined, "km");
     const summary = await answerPart(sokha, part, "មិនដឹង", undefined, "km");
-    expect(summary.text).toContain("អ្នកនៅអនាមិក");
+    expect(summary.text).toContain("ខ្ញុំមិនបញ្ចេញឈ្មោះរបស់អ្នកទេ");
     sokha.press("✅ ផ្ញើចម្លើយរបស់ខ្ញុំ", summary);
-    await sokha.expect("ត្រូវបានផ្ញើ");
+    await sokha.expect("ខ្ញុំបានផ្ញើចម្លើយរបស់អ្នក");
     await coord.expect(`✅ Anonymous source sent their answers about statement #${chosen.outcomeId}`);
 
     // Results: the table, the headline, comments with the anonymous source unnamed.

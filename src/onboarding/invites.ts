@@ -2,9 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { Invite, Role } from "../generated/prisma/client.js";
 
-/** 128 bits of randomness, URL-safe, fits Telegram's 64-character start parameter. */
+/**
+ * 128 bits of randomness, URL-safe, fits Telegram's 64-character start parameter. Never starts
+ * with "s_": /start takes such a code for a substantiator's link (one invite in 4,096 did).
+ */
 export function generateInviteCode(): string {
-  return randomBytes(16).toString("base64url");
+  for (;;) {
+    const code = randomBytes(16).toString("base64url");
+    if (!code.startsWith("s_")) return code;
+  }
 }
 
 /** Only the hash is stored: a database leak does not leak usable invite links. */

@@ -36,7 +36,7 @@ export async function sourceLink(coord: FakeUser, outcomeId: number, label: stri
 /** A substantiator opens a link, agrees and chooses named or anonymous; resolves on the first part's question. */
 export async function openAndAgree(u: FakeUser, code: string, anonymous = false, lang: "en" | "km" = "en") {
   u.text(`/start ${code}`);
-  const request = await u.expect(lang === "km" ? "សុំឱ្យអ្នកពិនិត្យ" : "asks you to check a statement");
+  const request = await u.expect(lang === "km" ? "សុំឱ្យអ្នកផ្ទៀងផ្ទាត់" : "asks you to check a statement");
   u.press(lang === "km" ? "✅ ខ្ញុំយល់ព្រម បង្ហាញរបាយការណ៍មកខ្ញុំ" : "✅ I agree, show me the statement", request);
   const naming = await u.expect(lang === "km" ? "តើឈ្មោះរបស់អ្នក" : "May your name appear");
   u.press(anonymous ? /🕶/ : /👤/, naming);
