@@ -32,7 +32,7 @@ describe("review: the whole round trip", () => {
     // The queue, oldest first, with the waiting time.
     coord.text("/review");
     const queue = await coord.expect("Review: Submitted");
-    expect(queue.text).toContain(`#${id} · ${ORG_A} · waiting 0 hours`);
+    expect(queue.text).toContain(`#${id} · ${ORG_A} · sent just now`);
     coord.press(new RegExp(`^#${id} ·`), queue);
     const card = await coord.expect("What changed");
     expect(card.text).toContain("Provincial Department of Labour, Siem Reap");
@@ -170,11 +170,15 @@ describe("review: the whole round trip", () => {
     // /stats counts it.
     coord.text("/stats");
     const stats = await coord.expect("Statistics");
-    const statsText = [stats, ...(await coord.drain(300))].map((m) => m.text).join("\n");
-    expect(statsText).toContain("1 accepted statement");
-    expect(statsText).toContain("Specific objective (SO): 1");
-    expect(statsText).toContain("Result 1 (R1): 0");
-    expect(statsText).toContain("Companies and factories: 1");
+    // One screen for one statement: a line per dimension, only the options chosen.
+    expect(await coord.drain(300)).toEqual([]);
+    expect(stats.text).toContain("1 accepted statement");
+    expect(stats.text).toMatch(/<b>Contribution to the results framework<\/b>: Specific objective \(SO\) 1/);
+    expect(stats.text).toContain("Companies and factories 1");
+    expect(stats.text).not.toContain("Result 1 (R1)");
+    expect(stats.text.split("\n").length).toBeLessThanOrEqual(14);
+    coord.press("📋 Every option", stats);
+    await waitFor(() => h.tg.messages.get(stats.message_id)!.text.includes("Result 1 (R1) 0"), 10_000, "every option");
 
     // The leader's /my shows it accepted.
     leader.text("/my");

@@ -157,7 +157,10 @@ describe("source links", () => {
 
     dara.press("✅ Send my answers", summary);
     await dara.expect(`Your answers about statement #${a.outcomeId} are sent`);
-    await h.user(6101).expect(`✅ Mr Dara, commune chief sent their answers about statement #${a.outcomeId}`);
+    const notice = await h.user(6101).expect(`✅ Mr Dara, commune chief sent their answers about statement #${a.outcomeId}`);
+    // A button straight to the results.
+    h.user(6101).press("📊 Results", notice);
+    await h.user(6101).expect("Substantiation results");
     expect(await assignment(a.id)).toMatchObject({ status: "submitted", anonymous: false });
     const answers = await h.db.prisma.substantiationAnswer.findMany({ where: { assignmentId: a.id }, orderBy: { part: "asc" } });
     expect(answers.map((x) => [x.part, x.level, x.comment, x.commentFileId])).toEqual([

@@ -4,13 +4,15 @@ import { formatTime } from "../i18n/format.js";
 import { escapeHtml } from "../telegram/html.js";
 import { personName } from "../privacy/composer.js";
 
-/** How long something has waited: "3 days", "5 hours". */
+/** How long something has waited: "just now", "12 minutes", "5 hours", "3 days". */
 export function waited(since: Date | null, now: Date, t: T): string {
   if (!since) return "";
-  const hours = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 3_600_000));
-  if (hours < 48) return t("review.waited_hours", { count: hours, n: hours });
-  const days = Math.floor(hours / 24);
-  return t("review.waited_days", { count: days, n: days });
+  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
+  if (minutes < 2) return t("review.waited_now");
+  if (minutes < 60) return t("review.waited_minutes", { count: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return t("review.waited_hours", { count: hours });
+  return t("review.waited_days", { count: Math.floor(hours / 24) });
 }
 
 const clip = (s: string | null, n: number) => {

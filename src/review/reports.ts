@@ -26,7 +26,7 @@ async function showHistory(ctx: BotContext, id: number) {
   }
 }
 
-function periodButtons(ctx: BotContext, org: number): Button[] {
+function periodButtons(ctx: BotContext, org: number, all: boolean): Button[] {
   const y = now(ctx).getUTCFullYear();
   const month = now(ctx).toISOString().slice(0, 7);
   const yearAgo = `${y - 1}-${month.slice(5)}`;
@@ -36,26 +36,39 @@ function periodButtons(ctx: BotContext, org: number): Button[] {
     ["stats.last_year", { from: `${y - 1}-01`, to: `${y - 1}-12` }],
     ["stats.last_12_months", { from: yearAgo, to: month }],
   ];
-  return periods.map(([key, p]) => ({ text: ctx.t(key), data: `st:${org}:${periodToken(p)}` }));
+  return periods.map(([key, p]) => ({ text: ctx.t(key), data: statsData(org, p, all) }));
 }
 
-async function showStats(ctx: BotContext, org: number, period: Period, edit: boolean) {
+/** The callback data of a /stats view: organisation, period, and whether every option is listed. */
+const statsData = (org: number, p: Period, all: boolean) => `st:${org}:${periodToken(p)}${all ? ":a" : ""}`;
+
+/**
+ * /stats: the counts per classification dimension. By default one line per dimension, with only
+ * the options that were chosen (so one statement fits one screen); "every option" lists them all.
+ */
+async function showStats(ctx: BotContext, org: number, period: Period, edit: boolean, all = false) {
   const scope = await scopeOf(ctx);
   if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "stats" });
   const { prisma } = ctx.deps;
   const stats = await classificationStats(prisma, scope, period, org || undefined);
   const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
-  const sections = [ctx.t("stats.title", { org: orgName, period: periodLabel(ctx.t, period), count: stats.total, n: stats.total })];
+  const t = ctx.t;
+  const sections = [t("stats.title", { org: orgName, period: periodLabel(t, period), count: stats.total })];
+  const lines: string[] = [];
   for (const d of stats.dimensions) {
-    const lines = d.dimension.options.map((o) => `${escapeHtml(label(o, ctx.lang))}: ${ctx.t("stats.count", { n: d.counts.get(o.id) ?? 0 })}`);
-    lines.push(`<i>${ctx.t("stats.unclassified", { n: d.unclassified })}</i>`);
-    sections.push(`<b>${escapeHtml(label(d.dimension, ctx.lang))}</b>\n${lines.join("\n")}`);
+    const name = escapeHtml(label(d.dimension, ctx.lang));
+    const options = d.dimension.options.filter((o) => all || (d.counts.get(o.id) ?? 0) > 0);
+    const counts = options.map((o) => t("stats.option", { option: label(o, ctx.lang), n: d.counts.get(o.id) ?? 0 }));
+    const rest = d.unclassified > 0 || all ? [t("stats.unclassified", { n: d.unclassified })] : [];
+    if (all) sections.push(`<b>${name}</b>\n${[...counts, ...rest.map((r) => `<i>${r}</i>`)].join("\n")}`);
+    else lines.push(`<b>${name}</b>: ${[...counts, ...rest].join(" · ") || "—"}`);
   }
+  if (!all) sections.push(lines.join("\n"));
   const orgs = await organisationsIn(prisma, scope);
-  const buttons = periodButtons(ctx, org);
+  const buttons = periodButtons(ctx, org, all);
+  buttons.push({ text: t(all ? "stats.show_chosen" : "stats.show_all"), data: statsData(org, period, !all) });
   if (orgs.length > 1) {
-    const token = periodToken(period);
-    buttons.push({ text: ctx.t("review.all_orgs"), data: `st:0:${token}` }, ...orgs.map((o) => ({ text: o.name, data: `st:${o.id}:${token}` })));
+    buttons.push({ text: t("review.all_orgs"), data: statsData(0, period, all) }, ...orgs.map((o) => ({ text: o.name, data: statsData(o.id, period, all) })));
   }
   const messages = packMessages(sections);
   for (const [i, m] of messages.entries()) {
@@ -84,10 +97,10 @@ export function reportsFeature(): Composer<BotContext> {
     if (!period) return ctx.reply(ctx.t("stats.usage"), { parse_mode: "HTML" });
     await showStats(ctx, 0, period, false);
   });
-  c.callbackQuery(/^st:(\d+):([\d.\-]+|all)$/, async (ctx) => {
+  c.callbackQuery(/^st:(\d+):([\d.\-]+|all)(:a)?$/, async (ctx) => {
     const period = parsePeriod(ctx.match[2]!);
     if (!period) return refuse(ctx, { data: ctx.callbackQuery.data });
-    await showStats(ctx, Number(ctx.match[1]), period, true);
+    await showStats(ctx, Number(ctx.match[1]), period, true, Boolean(ctx.match[3]));
     await ctx.answerCallbackQuery().catch(() => {});
   });
 

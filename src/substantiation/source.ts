@@ -137,13 +137,15 @@ async function closed(ctx: BotContext, a: SubstantiationAssignment) {
   return true;
 }
 
-async function tellCoordinator(ctx: BotContext, a: SubstantiationAssignment, key: string, params: Record<string, unknown> = {}) {
+async function tellCoordinator(ctx: BotContext, a: SubstantiationAssignment, key: string, params: Record<string, unknown> = {}, withResults = false) {
   if (!a.createdById) return;
   const coordinator = await ctx.deps.prisma.user.findUnique({ where: { id: a.createdById } });
   if (!coordinator) return;
   // An anonymous source is never named, not even to the coordinator who invited them.
   const source = a.anonymous ? translator(isLang(coordinator.language) ? coordinator.language : "en")("source.anonymous_source") : a.label;
-  await notify(ctx.deps.prisma, coordinator, key, { id: a.outcomeId, source, ...params });
+  // Answers sent: a button to the results of the statement's organisation (the press re-checks scope).
+  const org = withResults ? (await ctx.deps.prisma.outcome.findUnique({ where: { id: a.outcomeId }, select: { organisationId: true } }))?.organisationId : undefined;
+  await notify(ctx.deps.prisma, coordinator, key, { id: a.outcomeId, source, ...params }, org ? (t) => keyboard([{ text: t("substantiation.results_button"), data: `sb:r:${org}` }]) : undefined);
 }
 
 async function nextAfterComment(ctx: BotContext, a: SubstantiationAssignment) {
@@ -319,7 +321,7 @@ export function sourceFeature(): Composer<BotContext> {
     await setPending(ctx, null);
     ctx.log.info({ assignment_id: a.id, outcome_id: a.outcomeId }, "substantiation answered");
     await ctx.reply(ctx.t("source.sent", { id: a.outcomeId }), { parse_mode: "HTML" });
-    await tellCoordinator(ctx, a, "substantiation.answered_notice");
+    await tellCoordinator(ctx, a, "substantiation.answered_notice", {}, true);
   });
 
   c.callbackQuery(/^sv:d:(\d+)$/, async (ctx) => {
