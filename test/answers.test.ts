@@ -25,7 +25,11 @@ describe("an answer typed under the question", () => {
     const leader = await h.member(7001, ORG);
     const coord = await h.member(7101, ORG, "en", "coordinator");
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 7001, org: ORG });
-    await startQuestion(coord, o.id);
+    const prompt = await startQuestion(coord, o.id);
+    // The prompt says what really happens: the question goes as written, the bot's words around it in the leader's language.
+    expect(prompt.text).toContain("It is sent exactly as you write it; the bot's words around it, and the button to answer, are in User7001's language (English)");
+    coord.text("\u200B \u200B");
+    await coord.expect("That was empty. Please type some text.");
     coord.text("Which district was it?");
     await leader.expect("A coordinator has a question");
     // No press on "Answer": the leader just types.

@@ -75,6 +75,24 @@ describe("/help per role matches the README", () => {
   });
 });
 
+describe("the consent says how to leave", () => {
+  it("a leader's mentions /privacy; a coordinator's says their work stays in the record and who deactivates them", async () => {
+    const leader = h.user(8020);
+    leader.text(`/start ${await h.invite(ORG)}`);
+    leader.press("English", await leader.expect("Please choose your language"));
+    const consent = await leader.expect("Before we start");
+    expect(consent.text).toContain("delete your personal data, at any time with /privacy");
+    expect(consent.text).toContain("the coordinators of the programme and of your organisation");
+    const coord = h.user(8021);
+    coord.text(`/start ${await h.invite(ORG, "coordinator")}`);
+    coord.press("English", await coord.expect("Please choose your language"));
+    const staff = await coord.expect("Before we start");
+    expect(staff.text).toContain("stays in the programme's record");
+    expect(staff.text).toContain("the programme's admin can deactivate your access");
+    expect(staff.text).not.toContain("ask a coordinator to remove your data");
+  });
+});
+
 describe("/help before language and consent", () => {
   it("an admin's first /help asks to finish joining and shows the open question again, each time", async () => {
     // The admin joined in the test above: start again from nothing.

@@ -169,5 +169,7 @@ describe("first words and numbers", () => {
     expect(m.text).toContain("របាយការណ៍ដែលអ្នកបានរាយការណ៍៖ ១ (បានទទួលយក៖ ១)");
     expect(m.text).toContain("រូបថត សារសំឡេង និងឯកសារភ្ជាប់ជាមួយវា៖ ១");
     expect(m.text).not.toMatch(/[0-9]|\bkm\b|weekly/);
+    // Who sees the statements: the coordinators of the programme and of the organisation, as the consent says.
+    expect(m.text).toContain("អ្នកសម្របសម្រួលនៃកម្មវិធី និងអ្នកសម្របសម្រួលនៃអង្គការរបស់អ្នក");
   });
 });

@@ -6,6 +6,7 @@ import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { createInvite } from "./invites.js";
 import { formatDay } from "../i18n/format.js";
+import { hasVisibleText } from "../shared/text.js";
 import { coordinatorScope, managedOrganisations } from "./members.js";
 
 export const INVITE_ROLES: Role[] = ["leader", "coordinator", "substantiator"];
@@ -26,7 +27,7 @@ export function organisationsFeature(): Composer<BotContext> {
   c.command("neworg", async (ctx) => {
     if (!ctx.isAdmin) return ctx.reply(ctx.t("errors.not_allowed"));
     const name = ctx.match.trim().replace(/\s+/g, " ");
-    if (!name) return ctx.reply(ctx.t("orgs.neworg_usage"), { parse_mode: "HTML" });
+    if (!hasVisibleText(name)) return ctx.reply(ctx.t("orgs.neworg_usage"), { parse_mode: "HTML" });
     if (name.length > MAX_ORG_NAME) return ctx.reply(ctx.t("errors.too_long", { limit: MAX_ORG_NAME, length: name.length }));
     const { prisma } = ctx.deps;
     const existing = await prisma.organisation.findUnique({ where: { name } });

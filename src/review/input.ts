@@ -21,6 +21,7 @@ import { act, answerQuestion, editPart, fieldLimit, isEditableField, type Answer
 import type { ThreadMessage } from "../generated/prisma/client.js";
 import { enqueue, sendMethodOf } from "../telegram/outbox.js";
 import { inHarvest } from "../harvest/active.js";
+import { hasVisibleText } from "../shared/text.js";
 
 function limitOf(p: Pending): number {
   if (p.kind === "edit") return isEditableField(p.field) ? fieldLimit(p.field) : LIMITS.short;
@@ -158,7 +159,7 @@ export function typedInputComposer(
     if (spoken && m.voice) return handle(ctx, p, { fileId: m.voice.file_id });
     if (m.text === undefined) return ctx.reply(ctx.t(spoken ? "input.text_or_voice" : "input.text_only"));
     const text = m.text.trim();
-    if (!text) return ctx.reply(ctx.t("input.empty"));
+    if (!hasVisibleText(text)) return ctx.reply(ctx.t("input.empty"));
     const limit = limitOf(p);
     if (text.length > limit) {
       await ctx.reply(ctx.t("errors.too_long", { limit, length: text.length }));
