@@ -133,6 +133,10 @@ describe("questions and their buttons", () => {
     const u = await h.member(6202, ORG);
     const date = await answerUntil(u, "date");
     expect(buttons(date)).toEqual(["I don't know"]);
+    // An answer the question cannot take keeps the question, and its button.
+    u.text("sometime");
+    await u.expect("I could not read a date");
+    expect(buttons(date)).toEqual(["I don't know"]);
     u.text("March 2024");
     await u.expect("I understood");
     expect(buttons(date)).toEqual([]);

@@ -18,7 +18,7 @@ import { inPeriod, statementMonth, type Period } from "../review/stats.js";
 import { perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
 import { collectResults } from "../substantiation/service.js";
 import { formatTime } from "../i18n/format.js";
-import { describeEvent, eventLabels, eventParts } from "../review/events.js";
+import { describeEvent, eventLabels, eventParts, rememberingT } from "../review/events.js";
 import { htmlToText } from "../telegram/html.js";
 
 export interface ExportQuery {
@@ -176,6 +176,7 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   // The event log of the exported statements, a chunk of statements at a time: the same words as
   // /history in the reader's language, and the event's code in a column of its own for machines.
   const labels = await eventLabels(prisma, q.lang);
+  const tl = rememberingT(t);
   const events = wb.addWorksheet(t("export.sheets.events").slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
   events.columns = [10, 18, 18, 60, 18, 30, 30, 18].map((width) => ({ width }));
   const head = events.addRow(["outcome", "time", "who", "event", "field", "old", "new", "code"].map((x) => t(`export.columns.${x}`, { tz: q.timeZone })));
@@ -188,14 +189,14 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
       include: { actor: { select: { displayName: true, deletedAt: true } } },
     });
     for (const e of rows) {
-      const parts = eventParts(e, t, q.lang, labels, 32_000);
+      const parts = eventParts(e, tl, q.lang, labels, 32_000);
       const plain = (v: string) => htmlToText(v);
       events
         .addRow([
           e.outcomeId,
           localTime(e.createdAt, q.timeZone),
           plain(parts.who),
-          plain(describeEvent(e, t, q.lang, labels)),
+          plain(describeEvent(e, tl, q.lang, labels)),
           plain(parts.field),
           e.oldValue === null ? "" : plain(parts.old),
           e.newValue === null ? "" : plain(parts.new),

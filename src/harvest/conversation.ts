@@ -100,8 +100,10 @@ class Flow {
   suspendable = true;
   /** The question the next answer is for. */
   private prompt: Prompt | undefined;
-  /** The recorded question message lost its buttons (answered by typing): the next save forgets it. */
+  /** The recorded question was answered with its own button: the next save forgets its message. */
   private promptDone = false;
+  /** A typed (or sent) answer arrived: if the next save takes it, the question's buttons go. */
+  private typedVia: Context | undefined;
 
   constructor(
     private readonly conversation: HarvestConversation,
@@ -242,19 +244,25 @@ class Flow {
     await u.editMessageText(text, { parse_mode: "HTML" }).catch(() => u.editMessageReplyMarkup().catch(() => {}));
   }
 
-  /** A typed (or sent) answer: the question's buttons (Skip, Done) go, they are answered. */
+  /** A typed (or sent) answer: once it is taken (see save), the question's buttons (Skip…) go. */
   private async typedAnswer(u: Context) {
-    const id = this.draft.promptMessageId;
-    if (!id) return;
-    await u.api.editMessageReplyMarkup(u.chat!.id, id).catch(() => {});
-    this.promptDone = true;
+    this.typedVia = u;
   }
 
   async save(changes: DraftChanges) {
     const current = this.draft;
-    const all = this.promptDone ? { ...changes, promptMessageId: null } : changes;
+    // An answer the step took moves on (or answers a coaching question): its Skip button is done.
+    // One it refused (an unreadable date, "I could not read that") keeps the question and its buttons.
+    const taken = (changes.step !== undefined && changes.step !== current.step) || changes.coachingHandled !== undefined;
+    const via = this.typedVia;
+    this.typedVia = undefined;
+    if (taken && via && current.promptMessageId) {
+      await via.api.editMessageReplyMarkup(via.chat!.id, current.promptMessageId).catch(() => {});
+      this.promptDone = true;
+    }
+    const all = this.promptDone && taken ? { ...changes, promptMessageId: null } : changes;
     this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, current.id, this.userId, all, current));
-    if (this.promptDone) this.promptDone = false;
+    if (this.promptDone && taken) this.promptDone = false;
   }
 
   async evidence(part: string, file: IncomingFile, step?: Step) {

@@ -16,16 +16,16 @@ export function digits(lang: Lang, value: number | string): string {
   return lang === "km" ? asciiToKhmerDigits(String(value)) : String(value);
 }
 
+/** One formatter per time zone: making one costs far more than using it (exports format many times). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function parts(d: Date, timeZone: string) {
-  const p = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(d);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    formatters.set(timeZone, f);
+  }
+  const p = f.formatToParts(d);
   const get = (type: string) => p.find((x) => x.type === type)?.value ?? "";
   return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute") };
 }

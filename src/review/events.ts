@@ -97,6 +97,22 @@ function fieldOf(e: LoggedEvent, t: T, labels: EventLabels): string {
   return t(`history.fields.${e.field}`, { defaultValue: e.field });
 }
 
+/**
+ * A translator that remembers the strings it looked up without values (labels of statuses,
+ * fields, kinds): an export words thousands of events with the same few labels.
+ */
+export function rememberingT(t: T): T {
+  const seen = new Map<string, string>();
+  return (key, params) => {
+    const plain = params === undefined || (Object.keys(params).length === 1 && "defaultValue" in params);
+    if (!plain) return t(key, params);
+    const k = `${key}\u0000${params?.defaultValue ?? ""}`;
+    let v = seen.get(k);
+    if (v === undefined) seen.set(k, (v = t(key, params)));
+    return v;
+  };
+}
+
 /** The parts of an event in words: who, which field, old and new value (HTML-escaped by t()). */
 export function eventParts(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels, max = 80) {
   return {
@@ -108,8 +124,8 @@ export function eventParts(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels
 }
 
 /** "Dara changed the status: Submitted → Accepted": the event as a sentence (safe HTML). */
-export function describeEvent(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels, max = 80): string {
-  const params = eventParts(e, t, lang, labels, max);
+export function describeEvent(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels, max = 80, parts?: ReturnType<typeof eventParts>): string {
+  const params = parts ?? eventParts(e, t, lang, labels, max);
   return t(`history.types.${e.type}`, { ...params, defaultValue: t("history.types.other", { ...params, type: e.type }) });
 }
 
