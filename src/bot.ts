@@ -12,7 +12,7 @@ import { membersFeature } from "./onboarding/people.js";
 import { classifyFeature } from "./review/classify.js";
 import { reviewFeature } from "./review/composer.js";
 import { authorFeature, pendingInputFeature } from "./review/input.js";
-import { unpromptedAnswerFeature } from "./review/answers.js";
+import { answerPickCancelFeature, unpromptedAnswerFeature } from "./review/answers.js";
 import { chartsFeature, digestFeature } from "./digest/composer.js";
 import { exportFeature } from "./export/composer.js";
 import { privacyFeature } from "./privacy/composer.js";
@@ -181,6 +181,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
   bot.use(pendingInputFeature());
+  bot.use(answerPickCancelFeature());
   bot.use(harvestFeature());
   bot.use(remindersFeature());
   bot.use(authorFeature());

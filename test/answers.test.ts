@@ -91,6 +91,36 @@ describe("an answer typed under the question", () => {
     await leader.expect(`Your answer about #${a.id} was sent`);
   });
 
+  it("with the Answer button too, a photo answers; while choosing, the Answer button of a question takes what was kept; /cancel lets it go", async () => {
+    await h.member(7005, ORG);
+    const leader = h.user(7005);
+    const questionOf = async (outcomeId: number) => (await thread(outcomeId)).find((m) => m.kind === "question")!.id;
+    const a = await ask(7005, 7101, "Which market?");
+    const b = await ask(7005, 7101, "Since when?");
+    await leader.drain(200);
+    // Several open: a text is kept while the bot asks which; the Answer button of one chooses it.
+    leader.text("Since the rainy season.");
+    await leader.expect("Which one does your message answer?");
+    leader.pressData(`qa:${await questionOf(b.id)}`);
+    await leader.expect(`Your answer about #${b.id} was sent`);
+    expect((await thread(b.id)).filter((m) => m.kind === "answer").map((m) => m.text)).toEqual(["Since the rainy season."]);
+    // The Answer button, then a photo: the photo is the answer.
+    leader.pressData(`qa:${await questionOf(a.id)}`);
+    await leader.expect("Type your answer");
+    leader.photo("market");
+    await leader.expect(`Your answer about #${a.id} was sent`);
+    expect((await thread(a.id)).filter((m) => m.kind === "answer").map((m) => m.fileKind)).toEqual(["photo"]);
+    // Two more questions (after the time for additions); a text kept while choosing, then /cancel.
+    await h.db.prisma.threadMessage.updateMany({ where: { kind: "answer", author: { telegramId: 7005n } }, data: { createdAt: new Date(Date.now() - 3_600_000) } });
+    await ask(7005, 7101, "One?");
+    await ask(7005, 7101, "Two?");
+    leader.text("Not sure which.");
+    await leader.expect("Which one does your message answer?");
+    leader.text("/cancel");
+    await leader.expect("What you sent was not used as an answer");
+    expect((await userRow(7005)).pendingInput).toBeNull();
+  });
+
   it("without any question, and inside a draft, messages go where they did before", async () => {
     const leader = await h.member(7004, ORG);
     leader.text("hello");

@@ -16,16 +16,8 @@ import { snippet } from "./format.js";
 import { deliverAnswer, tellAsker } from "./input.js";
 import { readPending, setPending } from "./pending.js";
 import { ADD_TO_ANSWER_MS, addToAnswer, openQuestions, type AnswerFile } from "./service.js";
+import { answerFileOf } from "./files.js";
 
-/** A file someone sent, as an answer can carry it. */
-export function answerFileOf(m: Message): AnswerFile | undefined {
-  if (m.voice) return { kind: "voice", fileId: m.voice.file_id };
-  if (m.photo?.length) return { kind: "photo", fileId: m.photo[m.photo.length - 1]!.file_id };
-  if (m.document) return { kind: "document", fileId: m.document.file_id };
-  if (m.audio) return { kind: "audio", fileId: m.audio.file_id };
-  if (m.video) return { kind: "video", fileId: m.video.file_id };
-  return undefined;
-}
 
 /** The answer in a message: its text (or caption) and its file; an error key when it is none. */
 function contentOf(m: Message): { text?: string; files: AnswerFile[] } | { error: string; params?: Record<string, unknown> } {
@@ -45,6 +37,17 @@ async function askWhich(ctx: BotContext, userId: number) {
       questions.map((q) => ({ text: ctx.t("answers.which_button", { id: q.outcomeId, question: snippet(q.text, 40) }), data: `qp:${q.id}` })),
     ),
   });
+}
+
+/** /cancel while the bot keeps a message for a question yet to choose: what was kept is let go. */
+export function answerPickCancelFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.command("cancel", async (ctx, next) => {
+    if (readPending(ctx.user?.pendingInput)?.kind !== "answer_pick") return next();
+    await setPending(ctx, null);
+    await ctx.reply(ctx.t("answers.dropped"));
+  });
+  return c;
 }
 
 export function unpromptedAnswerFeature(): Composer<BotContext> {

@@ -22,6 +22,7 @@ import type { ThreadMessage } from "../generated/prisma/client.js";
 import { enqueue, sendMethodOf } from "../telegram/outbox.js";
 import { inHarvest } from "../harvest/active.js";
 import { hasVisibleText } from "../shared/text.js";
+import { answerFileOf } from "./files.js";
 
 function limitOf(p: Pending): number {
   if (p.kind === "edit") return isEditableField(p.field) ? fieldLimit(p.field) : LIMITS.short;
@@ -128,7 +129,10 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
 
 export interface TypedInput {
   text?: string;
+  /** A voice note, where `voice` allows one. */
   fileId?: string;
+  /** Any file (voice, photo, document…), where `files` allows one. */
+  file?: AnswerFile;
 }
 
 /**
@@ -141,6 +145,7 @@ export function typedInputComposer(
   accept: (p: Pending) => boolean,
   voice: Array<Pending["kind"]>,
   handle: (ctx: BotContext, p: Pending, input: TypedInput) => Promise<unknown>,
+  files: Array<Pending["kind"]> = [],
 ): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.on("message", async (ctx, next) => {
@@ -156,8 +161,10 @@ export function typedInputComposer(
     }
     if (m.forward_origin) return ctx.reply(ctx.t("input.forwarded"));
     const spoken = voice.includes(p.kind);
+    const file = files.includes(p.kind) ? answerFileOf(m) : undefined;
+    if (file) return handle(ctx, p, { file, text: m.caption?.trim() || undefined });
     if (spoken && m.voice) return handle(ctx, p, { fileId: m.voice.file_id });
-    if (m.text === undefined) return ctx.reply(ctx.t(spoken ? "input.text_or_voice" : "input.text_only"));
+    if (m.text === undefined) return ctx.reply(ctx.t(files.includes(p.kind) ? "answers.wrong_type" : spoken ? "input.text_or_voice" : "input.text_only"));
     const text = m.text.trim();
     if (!hasVisibleText(text)) return ctx.reply(ctx.t("input.empty"));
     const limit = limitOf(p);
@@ -176,11 +183,12 @@ export function pendingInputFeature(): Composer<BotContext> {
     (p) => !p.kind.startsWith("sub_") && p.kind !== "answer_pick",
     ["answer"],
     async (ctx, p, input) => {
-      if (p.kind !== "answer" || !input.fileId) return handleText(ctx, p, input.text!);
+      if (p.kind !== "answer" || !input.file) return handleText(ctx, p, input.text!);
       await setPending(ctx, null);
-      const status = await deliverAnswer(ctx, p.questionId, { files: [{ kind: "voice", fileId: input.fileId }] });
+      const status = await deliverAnswer(ctx, p.questionId, { text: input.text, files: [input.file] });
       if (status === "already_answered") await ctx.reply(ctx.t("author.already_answered"));
     },
+    ["answer"],
   );
 }
 
@@ -193,6 +201,14 @@ export function authorFeature(): Composer<BotContext> {
     const q = await ctx.deps.prisma.threadMessage.findFirst({ where: { id: questionId, kind: "question" }, include: { outcome: true } });
     if (!q || q.outcome.authorId !== ctx.user!.id) return refuse(ctx, { question_id: questionId });
     if (q.answeredAt) return ctx.answerCallbackQuery({ text: ctx.t("author.already_answered") });
+    // What they sent while choosing a question (see answers.ts) answers this one.
+    const held = readPending(ctx.user?.pendingInput);
+    if (held?.kind === "answer_pick") {
+      await ctx.answerCallbackQuery();
+      await setPending(ctx, null);
+      await deliverAnswer(ctx, questionId, { text: held.text, files: held.files });
+      return;
+    }
     await setPending(ctx, { kind: "answer", outcomeId: q.outcomeId, questionId });
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t("author.answer_prompt", { id: q.outcomeId, question: q.text ?? "" }), { parse_mode: "HTML" });
