@@ -167,7 +167,13 @@ export class FakeTelegram {
       case "editMessageReplyMarkup": {
         const m = this.messages.get(Number(p.message_id));
         if (!m) throw new Error("Bad Request: message to edit not found");
-        if (method === "editMessageText") m.text = p.text;
+        if (method === "editMessageText") {
+          // Like Telegram: an edit is held to the same rules as a new message.
+          if (p.parse_mode === "HTML") assertValidHtml(String(p.text));
+          if (String(p.text ?? "").length > 4096) throw new Error("Bad Request: MESSAGE_TOO_LONG");
+          if (String(p.text ?? "").trim() === "") throw new Error("Bad Request: message text is empty");
+          m.text = p.text;
+        }
         m.reply_markup = p.reply_markup;
         if (method === "editMessageText") m.parse_mode = p.parse_mode;
         return this.asTelegramMessage(m);
@@ -194,6 +200,8 @@ export class FakeTelegram {
     };
     if (p.parse_mode === "HTML") assertValidHtml(m.text);
     if (m.text.length > 4096) throw new Error("Bad Request: message is too long");
+    if (method === "sendMessage" && m.text.trim() === "") throw new Error("Bad Request: message text is empty");
+    if (method !== "sendMessage" && m.text.length > 1024) throw new Error("Bad Request: message caption is too long");
     this.messages.set(m.message_id, m);
     const list = this.outbox.get(m.chat_id) ?? [];
     list.push(m);
