@@ -23,6 +23,9 @@ describe("typed input for review actions", () => {
     expect(prompt.text).toContain("March 2024");
     coord.text("sometime soon");
     await coord.expect("could not read a date");
+    // A Buddhist year alone falls in two common years: said, and the edit still waits.
+    coord.text("2567");
+    await coord.expect("The Buddhist year 2567 ran from May 2023 to May 2024");
     coord.text("from May 2021 until now");
     await coord.expect(`Date of #${o.id} changed`);
     expect(await outcome(o.id)).toMatchObject({ dateText: "from May 2021 until now", dateKind: "since", dateStart: "2021-05", version: 1 });
@@ -43,6 +46,24 @@ describe("typed input for review actions", () => {
       ["dateStart", "2024-03", "2021-05", coordRow.id],
       ["description", o.description, "In May 2021 the factory <i>started</i> paying the minimum wage.", coordRow.id],
     ]);
+  });
+
+  it("a coordinator's edit of the number of people refuses a percentage, as the leader's question does", async () => {
+    await h.member(5009, ORG);
+    const coord = h.user(5101);
+    await coord.drain(100);
+    const o = await seedStatement(h.db.prisma, { authorTelegramId: 5009, org: ORG });
+    await openCard(coord, o.id);
+    coord.press("✏️ Edit a part");
+    await coord.expect(`Which part of #${o.id}`);
+    coord.press("People affected");
+    await coord.expect("Editing <b>People affected</b>");
+    coord.text("fell by 5%");
+    await coord.expect("is a percentage, an amount or a length of time, not a number of people");
+    expect((await outcome(o.id)).peopleAffected).toBe(300);
+    coord.text("250");
+    await coord.expect(`People affected of #${o.id} changed`);
+    expect((await outcome(o.id)).peopleAffected).toBe(250);
   });
 
   it("a command, /cancel, a forward, a photo or an over-long text while a question is being typed: explained, nothing sent", async () => {

@@ -11,7 +11,7 @@ import { translator, type Lang, type T } from "../i18n/index.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
-import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type EraQuestion, type ParsedDate } from "./dates.js";
+import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type ParsedDate } from "./dates.js";
 
 export { parseCount };
 import {
@@ -25,7 +25,7 @@ import {
   type DraftView,
   type IncomingFile,
 } from "./drafts.js";
-import { draftDate, evidenceTally, isLink, renderStatement } from "./format.js";
+import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./format.js";
 import { escapeHtml } from "../telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
 import { packMessages } from "../telegram/split.js";
@@ -297,12 +297,6 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
   } catch (e) {
     if (!(e instanceof Suspend)) throw e;
   }
-}
-
-/** The question about a Buddhist-era year that falls in two common-era years. */
-function eraParams(era: EraQuestion, lang: Lang) {
-  const month = (p: { year: number; month?: number }) => formatDate({ kind: "month", start: p }, lang);
-  return { be: era.beYear, from: month(era.from), to: month(era.to) };
 }
 
 /**

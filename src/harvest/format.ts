@@ -1,6 +1,6 @@
 import type { T, Lang } from "../i18n/index.js";
 import { escapeHtml } from "../telegram/html.js";
-import { formatDate, ymFromString, type ParsedDate } from "./dates.js";
+import { formatDate, ymFromString, type EraQuestion, type ParsedDate } from "./dates.js";
 import type { DraftView } from "./drafts.js";
 
 export function draftDate(d: Pick<DraftView, "dateKind" | "dateStart" | "dateEnd">): ParsedDate | undefined {
@@ -49,6 +49,12 @@ export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
     ),
     section("format.evidence", `${evidenceTally(d, t)}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`),
   ];
+}
+
+/** The words of a question about a Buddhist year that falls in two common years: the year and its months. */
+export function eraParams(era: EraQuestion, lang: Lang) {
+  const month = (p: { year: number; month?: number }) => formatDate({ kind: "month", start: p }, lang);
+  return { be: era.beYear, from: month(era.from), to: month(era.to) };
 }
 
 /** A link, as opposed to the name of a source, among the typed evidence. */

@@ -22,6 +22,7 @@ import type { ThreadMessage } from "../generated/prisma/client.js";
 import { enqueue, sendMethodOf } from "../telegram/outbox.js";
 import { inHarvest } from "../harvest/active.js";
 import { hasVisibleText } from "../shared/text.js";
+import { eraParams } from "../harvest/format.js";
 import { answerFileOf } from "./files.js";
 
 function limitOf(p: Pending): number {
@@ -84,7 +85,10 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
     case "edit": {
       if (!isEditableField(p.field) || !(await loadForReview(ctx, p.outcomeId))) return setPending(ctx, null);
       const res = await editPart(prisma, { outcomeId: p.outcomeId, version: p.version, actorId: ctx.user!.id, field: p.field, text, now: now(ctx) });
-      if (!res.ok && res.reason === "invalid") return ctx.reply(ctx.t(res.error, { text }), { parse_mode: "HTML" }); // still waiting
+      if (!res.ok && res.reason === "invalid") {
+        // Still waiting for the text: what was wrong, in words.
+        return ctx.reply(ctx.t(res.error, { text, ...(res.era ? eraParams(res.era, ctx.lang) : {}) }), { parse_mode: "HTML" });
+      }
       await setPending(ctx, null);
       if (!res.ok) {
         await ctx.reply(ctx.t("review.changed", { id: p.outcomeId, status: ctx.t(`status.${res.outcome?.status ?? "rejected"}`) }), { parse_mode: "HTML" });

@@ -5,7 +5,7 @@
  */
 import type { Db } from "../db/client.js";
 import type { Outcome, OutcomeStatus, Prisma, ThreadMessage } from "../generated/prisma/client.js";
-import { parseCount, parseDate, ymToString } from "../harvest/dates.js";
+import { readDate, readPeopleCount, ymToString, type EraQuestion } from "../harvest/dates.js";
 import { LIMITS } from "../harvest/steps.js";
 import { prefillClassification } from "./classification.js";
 import { nextStatus, type Action } from "./status.js";
@@ -165,17 +165,27 @@ export function fieldLimit(field: EditableField): number {
   return field === "actorName" || field === "place" || field === "date" ? LIMITS.short : field.endsWith("Affected") ? 50 : LIMITS.long;
 }
 
-/** The column changes for a typed value, or an error key when it cannot be read. */
-export function fieldChanges(field: EditableField, text: string, now: Date): { changes: Prisma.OutcomeUpdateManyMutationInput } | { error: string } {
+/** Why a typed value cannot be read: an error key, and for a Buddhist year the question it raises. */
+export interface FieldError {
+  error: string;
+  era?: EraQuestion;
+}
+
+/** The column changes for a typed value, or why it cannot be read. */
+export function fieldChanges(field: EditableField, text: string, now: Date): { changes: Prisma.OutcomeUpdateManyMutationInput } | FieldError {
   if (field === "date") {
-    const parsed = parseDate(text, now);
-    if (!parsed) return { error: "harvest.date.unparsed" };
+    const reading = readDate(text, now);
+    // A Buddhist year that falls in two common years: the coordinator writes it exactly.
+    if (reading && "era" in reading) return { error: "harvest.date.era_period", era: reading.era };
+    if (!reading) return { error: "harvest.date.unparsed" };
+    const parsed = reading.date;
     return {
       changes: { dateText: text, dateKind: parsed.kind, dateStart: ymToString(parsed.start), dateEnd: parsed.end ? ymToString(parsed.end) : null },
     };
   }
   if (field === "peopleAffected" || field === "womenAffected") {
-    const n = parseCount(text);
+    const n = readPeopleCount(text);
+    if (n === "unit") return { error: "harvest.bad.number_unit" };
     return n === undefined ? { error: "harvest.bad.number" } : { changes: { [field]: n } };
   }
   return { changes: { [field]: text } };
@@ -183,7 +193,10 @@ export function fieldChanges(field: EditableField, text: string, now: Date): { c
 
 const show = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-export type EditResult = { ok: true; outcome: Outcome } | { ok: false; reason: "changed" | "not_allowed" | "gone"; outcome?: Outcome } | { ok: false; reason: "invalid"; error: string };
+export type EditResult =
+  | { ok: true; outcome: Outcome }
+  | { ok: false; reason: "changed" | "not_allowed" | "gone"; outcome?: Outcome }
+  | ({ ok: false; reason: "invalid" } & FieldError);
 
 /** A coordinator edits one part; recorded as their edit, with the old and new value. */
 export async function editPart(
@@ -191,7 +204,7 @@ export async function editPart(
   input: { outcomeId: number; version: number; actorId: number; field: EditableField; text: string; now: Date },
 ): Promise<EditResult> {
   const parsed = fieldChanges(input.field, input.text, input.now);
-  if ("error" in parsed) return { ok: false, reason: "invalid", error: parsed.error };
+  if ("error" in parsed) return { ok: false, reason: "invalid", ...parsed };
   return prisma.$transaction(async (tx) => {
     const o = await tx.outcome.findFirst({ where: { id: input.outcomeId, discardedAt: null } });
     if (!o) return { ok: false, reason: "gone" };
