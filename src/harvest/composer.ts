@@ -14,7 +14,7 @@ import { inHarvest } from "./active.js";
  * fit. Old state is then dropped, and the person is taken back to their draft, which holds
  * every answer.
  */
-export const HARVEST_STATE_VERSION = 2;
+export const HARVEST_STATE_VERSION = 3;
 
 /** Opens the harvest conversation on one of the person's drafts. */
 export async function enterHarvest(ctx: BotContext, outcomeId: number, opts: { alreadyOpen?: boolean } = {}) {

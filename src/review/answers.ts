@@ -18,7 +18,6 @@ import { readPending, setPending } from "./pending.js";
 import { ADD_TO_ANSWER_MS, addToAnswer, openQuestions, type AnswerFile } from "./service.js";
 import { answerFileOf } from "./files.js";
 
-
 /** The answer in a message: its text (or caption) and its file; an error key when it is none. */
 function contentOf(m: Message): { text?: string; files: AnswerFile[] } | { error: string; params?: Record<string, unknown> } {
   const file = answerFileOf(m);
