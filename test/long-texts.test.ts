@@ -48,6 +48,13 @@ const plain = (messages: Array<{ text: string }>) =>
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();
 
+/** Presses a button once it is on screen: a long view comes in pieces, its buttons on the last. */
+async function pressWhenShown(u: FakeUser, label: string, after = 0) {
+  const has = (m: { message_id: number }) => (h.tg.messages.get(m.message_id)?.reply_markup?.inline_keyboard ?? []).flat().some((b) => b.text === label);
+  await waitFor(() => h.tg.sentTo(u.id).some((m) => m.message_id >= after && has(m)), 10_000, `the button ${label}`);
+  return u.press(label, h.tg.sentTo(u.id).filter((m) => m.message_id >= after && has(m)).at(-1));
+}
+
 describe("a statement with every part at its limit", () => {
   it("the leader's summary is split across messages and can be submitted; nothing is cut", async () => {
     const leader = await h.member(9601, ORG);
@@ -98,9 +105,9 @@ describe("a statement with every part at its limit", () => {
       await startQuestion(coord, o.id);
       coord.text(long(LIMITS.long, `question ${round}`));
       await coord.expect("was sent to the author");
-      await leader.expect(`question ${round}`);
+      const notice = await leader.expect(`question ${round}`);
       // The Answer button is on the notice's last piece.
-      leader.press("✍️ Answer");
+      await pressWhenShown(leader, "✍️ Answer", notice.message_id);
       await leader.expect("Type your answer");
       leader.text(long(LIMITS.long, `answer ${round}`));
       await leader.expect(`Your answer about #${o.id} was sent`);
@@ -158,17 +165,17 @@ describe("a statement with every part at its limit", () => {
     // The part comes in several messages; its buttons on the last.
     await waitFor(() => squash(plain(h.tg.sentTo(9603))).includes(squash(long(LIMITS.long, "d3"))), 10_000, "the whole part");
     expect(first.text).toContain("1/3 · What changed");
-    source.press("Partially agree"); // on the part's last piece
+    await pressWhenShown(source, "Partially agree"); // on the part's last piece
     await source.expect("Would you like to add a comment?");
     source.text(long(LIMITS.long, "comment 1"));
     await source.expect("2/3");
     for (const n of [2, 3]) {
-      source.press("Disagree");
+      await pressWhenShown(source, "Disagree");
       await source.expect("Would you like to add a comment?");
       source.text(long(LIMITS.long, `comment ${n}`));
       await source.expect(n === 2 ? "3/3" : "Your answers about statement");
     }
-    source.press("✅ Send my answers");
+    await pressWhenShown(source, "✅ Send my answers");
     await source.expect("Your answers about statement");
     await coord.drain(100);
     coord.pressData("sb:r:0");
