@@ -69,17 +69,18 @@ describe("an answer typed under the question", () => {
     await h.member(7003, ORG);
     const leader = h.user(7003);
     const a = await ask(7003, 7101, "How many drivers registered?");
-    const b = await ask(7003, 7101, "Which office registers them?");
+    const b = await ask(7003, 7101, "Which office registers them? <the district's & the province's>");
     await leader.drain(300);
     leader.text("The district office of social affairs.");
     const which = await leader.expect("Which one does your message answer?");
     const labels = (which.reply_markup?.inline_keyboard ?? []).flat().map((x) => x.text);
-    expect(labels).toEqual([`#${a.id}: How many drivers registered?`, `#${b.id}: Which office registers them?`]);
+    // Button labels are plain text: shown as written, not HTML-escaped.
+    expect(labels).toEqual([`#${a.id}: How many drivers registered?`, `#${b.id}: Which office registers them? <the distr…`]);
     expect((await userRow(7003)).pendingInput).toMatchObject({ kind: "answer_pick", text: "The district office of social affairs." });
     // More before choosing: kept too.
     leader.voice("office-voice");
     await leader.expect("Which one does your message answer?");
-    leader.press(`#${b.id}: Which office registers them?`);
+    leader.press(`#${b.id}: Which office registers them? <the distr…`);
     await leader.expect(`Your answer about #${b.id} was sent`);
     expect((await thread(b.id)).filter((m) => m.kind === "answer").map((m) => [m.text, m.fileId, m.fileKind])).toEqual([
       ["The district office of social affairs.", "file-office-voice", "voice"],

@@ -33,6 +33,7 @@ async function askWhich(ctx: BotContext, userId: number) {
   await ctx.reply(ctx.t("answers.which"), {
     parse_mode: "HTML",
     reply_markup: keyboard(
+      // A button's label is plain text, not HTML: the question goes in unescaped ({{- question}}).
       questions.map((q) => ({ text: ctx.t("answers.which_button", { id: q.outcomeId, question: snippet(q.text, 40) }), data: `qp:${q.id}` })),
     ),
   });
