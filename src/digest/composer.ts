@@ -55,7 +55,8 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   const scope = await scopeOf(ctx);
   if (!scope) return refuse(ctx, { command: "digest" });
   const { prisma } = ctx.deps;
-  const sub = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } }));
+  const row = await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } });
+  const sub = scheduleOf(row);
   const orgs = await organisationsIn(prisma, scope);
   const t = ctx.t;
   const when =
@@ -63,7 +64,7 @@ async function showSettings(ctx: BotContext, edit: boolean) {
       ? t("digest.settings.off")
       : t(`digest.settings.when_${sub.frequency}`, { day: t(`digest.weekdays.${sub.weekday}`), date: sub.monthDay, hour: String(sub.hour).padStart(2, "0") });
   const scopeText = sub.organisationIds.length ? orgs.filter((o) => sub.organisationIds.includes(o.id)).map((o) => o.name).join(", ") : t("digest.settings.whole_scope");
-  const notices = (await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id }, select: { submitNotices: true } }))?.submitNotices ?? "each";
+  const notices = row?.submitNotices ?? "each";
   const text = [
     t("digest.settings.title", { when, scope: scopeText, empty: t(sub.sendEmpty ? "digest.settings.empty_line" : "digest.settings.empty_none") }),
     t("digest.settings.notices", { value: t(`digest.notices.${notices}`) }),

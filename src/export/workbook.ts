@@ -190,7 +190,7 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     });
     for (const e of rows) {
       const parts = eventParts(e, tl, q.lang, labels, 32_000);
-      const plain = (v: string) => htmlToText(v);
+      const plain = htmlToText;
       events
         .addRow([
           e.outcomeId,

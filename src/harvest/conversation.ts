@@ -100,8 +100,6 @@ class Flow {
   suspendable = true;
   /** The question the next answer is for. */
   private prompt: Prompt | undefined;
-  /** The recorded question was answered with its own button: the next save forgets its message. */
-  private promptDone = false;
   /** A typed (or sent) answer arrived: if the next save takes it, the question's buttons go. */
   private typedVia: Context | undefined;
 
@@ -163,7 +161,6 @@ class Flow {
     const { id } = this.draft;
     await this.conversation.external((c) => recordPrompt(c.deps.sql!, id, this.userId, messageId));
     this.draft = { ...this.draft, promptMessageId: messageId };
-    this.promptDone = false;
   }
 
   /** Waits until the person gives an answer of the expected kind; explains anything else, keeps the step. */
@@ -189,6 +186,7 @@ class Flow {
         if (value !== undefined && expect.buttons?.includes(value)) {
           await u.answerCallbackQuery();
           await this.showChoice(u, expect.showChoice === false ? undefined : this.prompt?.labels.get(value));
+          this.typedVia = undefined;
           return { type: "button", value };
         }
         await u.answerCallbackQuery({ text: t("errors.stale_button") });
@@ -222,12 +220,12 @@ class Flow {
           await u.reply(text); // the text back, to shorten and resend: nothing typed is lost
           continue;
         }
-        await this.typedAnswer(u);
+        this.typedVia = u;
         return { type: "text", text };
       }
       const file = fileOf(m);
       if (file && (expect.files || (expect.voice && file.kind === "voice"))) {
-        await this.typedAnswer(u);
+        this.typedVia = u;
         return { type: "file", file };
       }
       if (m.sticker && expect.files) await reply("harvest.bad.sticker");
@@ -237,32 +235,23 @@ class Flow {
 
   /** A pressed button: the question now shows the choice (and loses its buttons). */
   private async showChoice(u: Context, label: string | undefined) {
-    const message = u.callbackQuery?.message;
-    if (message && message.message_id === this.draft.promptMessageId) this.promptDone = true;
     if (label === undefined || !this.prompt) return void (await u.editMessageReplyMarkup().catch(() => {}));
     const text = `${this.prompt.text}\n\n✔️ <b>${escapeHtml(label)}</b>`;
     await u.editMessageText(text, { parse_mode: "HTML" }).catch(() => u.editMessageReplyMarkup().catch(() => {}));
   }
 
-  /** A typed (or sent) answer: once it is taken (see save), the question's buttons (Skip…) go. */
-  private async typedAnswer(u: Context) {
-    this.typedVia = u;
-  }
-
   async save(changes: DraftChanges) {
     const current = this.draft;
-    // An answer the step took moves on (or answers a coaching question): its Skip button is done.
-    // One it refused (an unreadable date, "I could not read that") keeps the question and its buttons.
+    // A save that moves on (or answers a coaching question) finishes the recorded question: a
+    // typed answer takes its buttons away (a pressed one already showed the choice in it). One
+    // the step refused (an unreadable date) keeps the question and its buttons.
     const taken = (changes.step !== undefined && changes.step !== current.step) || changes.coachingHandled !== undefined;
     const via = this.typedVia;
     this.typedVia = undefined;
-    if (taken && via && current.promptMessageId) {
-      await via.api.editMessageReplyMarkup(via.chat!.id, current.promptMessageId).catch(() => {});
-      this.promptDone = true;
-    }
-    const all = this.promptDone && taken ? { ...changes, promptMessageId: null } : changes;
+    const done = taken && current.promptMessageId !== null;
+    if (done && via) await via.api.editMessageReplyMarkup(via.chat!.id, current.promptMessageId!).catch(() => {});
+    const all = done ? { ...changes, promptMessageId: null } : changes;
     this.draft = await this.conversation.external((c) => saveDraft(c.deps.sql!, current.id, this.userId, all, current));
-    if (this.promptDone && taken) this.promptDone = false;
   }
 
   async evidence(part: string, file: IncomingFile, step?: Step) {
@@ -329,8 +318,8 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
   for (;;) {
     const d = f.draft;
     const step: Step = d.step ?? "coaching";
-    const t = await f.t();
     const lang = await f.lang();
+    const t = translator(lang);
     switch (step) {
       case "description":
       case "significance":

@@ -32,9 +32,7 @@ export interface DraftView {
   reviewReached: boolean;
   /** Parts answered with a voice note (kept as that part's evidence). */
   voiceParts: string[];
-  /** Files sent at the evidence step. */
-  evidenceCount: number;
-  /** Their kinds (photo, document, voice, audio, video), one per file. */
+  /** The kinds (photo, document, voice, audio, video) of the files sent at the evidence step, one each. */
   evidenceKinds: string[];
   /** The question message whose buttons go once it is answered by typing (see conversation.ts). */
   promptMessageId: number | null;
@@ -70,7 +68,6 @@ export function toView(o: Loaded): DraftView {
     coachingHandled: o.coachingHandled,
     reviewReached: o.reviewReached,
     voiceParts: [...new Set(o.evidence.filter((e) => e.kind === "voice" && e.part !== "evidence").map((e) => e.part))],
-    evidenceCount: o.evidence.filter((e) => e.part === "evidence").length,
     evidenceKinds: o.evidence.filter((e) => e.part === "evidence").map((e) => e.kind),
     promptMessageId: o.promptMessageId,
     createdAt: o.createdAt.toISOString(),
@@ -188,7 +185,6 @@ export function toDraftView(r: Record<string, unknown>): DraftView {
     coachingHandled: (r.coaching_handled as string[] | null) ?? [],
     reviewReached: Boolean(r.review_reached),
     voiceParts: [...new Set((r.voice_parts as string[] | null) ?? [])],
-    evidenceCount: ((r.evidence_kinds as string[] | null) ?? []).length,
     evidenceKinds: (r.evidence_kinds as string[] | null) ?? [],
     promptMessageId: num(r.prompt_message_id),
     createdAt: new Date(Number(r.created_at)).toISOString(),

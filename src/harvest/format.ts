@@ -85,7 +85,7 @@ export function answeredParts(d: DraftView): string[] {
     ["contribution", Boolean(d.contribution) || d.voiceParts.includes("contribution")],
     ["numbers", d.peopleAffected !== null || d.womenAffected !== null],
     ["nature", d.expected !== null || d.positive !== null],
-    ["evidence", d.evidenceCount > 0 || Boolean(d.sources)],
+    ["evidence", d.evidenceKinds.length > 0 || Boolean(d.sources)],
   ];
   return parts.filter(([, ok]) => ok).map(([p]) => p);
 }

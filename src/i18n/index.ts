@@ -55,8 +55,10 @@ export function translator(lang: Lang): T {
 }
 
 function withNumbers(params: TOptions, lang: Lang): TOptions {
+  const fillN = typeof params.count === "number" && params.n === undefined;
+  if (!fillN && lang !== "km") return params;
   const out: Record<string, unknown> = { ...params };
-  if (typeof params.count === "number" && params.n === undefined) out.n = params.count;
+  if (fillN) out.n = params.count;
   if (lang === "km") for (const [k, v] of Object.entries(out)) if (typeof v === "number" && k !== "count") out[k] = asciiToKhmerDigits(String(v));
   return out as TOptions;
 }

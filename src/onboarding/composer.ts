@@ -61,7 +61,7 @@ function roleOf(ctx: BotContext): Promise<MenuRole> {
  * A message to someone who has not chosen a language yet: in their Telegram app's language when
  * the bot speaks it (or the configured default), otherwise in every language, one after another.
  */
-export function firstContact(ctx: BotContext, key: string, params: (t: T) => Record<string, unknown> = () => ({})): string {
+export function firstContact(ctx: BotContext, key: string, params: (t: T) => Record<string, unknown> = () => ({}), separator = "\n\n"): string {
   const known = isLang(ctx.user?.language) ? ctx.user!.language : ctx.config.defaultLocale ?? languageOfApp(ctx.from?.language_code);
   const langs: readonly Lang[] = known ? [known as Lang] : LANGUAGES;
   return langs
@@ -69,7 +69,7 @@ export function firstContact(ctx: BotContext, key: string, params: (t: T) => Rec
       const t = translator(l);
       return t(key, params(t));
     })
-    .join("\n\n");
+    .join(separator);
 }
 
 const languageOfApp = (code: string | undefined): Lang | undefined => LANGUAGES.find((l) => code?.toLowerCase().startsWith(l));
@@ -106,7 +106,7 @@ async function continueOnboarding(ctx: BotContext) {
   const user = ctx.user!;
   if (!user.language) {
     // In the app's language when the bot speaks it, else in every language (firstContact).
-    await ctx.reply(firstContact(ctx, "onboarding.choose_language").replace(/\n\n/g, "\n"), {
+    await ctx.reply(firstContact(ctx, "onboarding.choose_language", undefined, "\n"), {
       reply_markup: languageKeyboard(),
     });
   } else if (!user.consentAt) {

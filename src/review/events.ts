@@ -124,8 +124,8 @@ export function eventParts(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels
 }
 
 /** "Dara changed the status: Submitted → Accepted": the event as a sentence (safe HTML). */
-export function describeEvent(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels, max = 80, parts?: ReturnType<typeof eventParts>): string {
-  const params = parts ?? eventParts(e, t, lang, labels, max);
+export function describeEvent(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels, max = 80): string {
+  const params = eventParts(e, t, lang, labels, max);
   return t(`history.types.${e.type}`, { ...params, defaultValue: t("history.types.other", { ...params, type: e.type }) });
 }
 

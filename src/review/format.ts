@@ -3,6 +3,7 @@ import type { Lang, T } from "../i18n/index.js";
 import { formatTime } from "../i18n/format.js";
 import { escapeHtml } from "../telegram/html.js";
 import { personName } from "../privacy/composer.js";
+import { fileIcon } from "./service.js";
 
 /** How long something has waited: "just now", "12 minutes", "5 hours", "3 days". */
 export function waited(since: Date | null, now: Date, t: T): string {
@@ -25,8 +26,7 @@ export const snippet = (s: string | null, n = 60) => clip(s, n);
 /** A file in the thread: "🎤 voice note", "📷 photo", "📎 file". */
 export function fileLabel(kind: string | null, t: T): string {
   const k = kind ?? "voice";
-  const icon = k === "voice" ? "🎤" : k === "photo" ? "📷" : "📎";
-  return `${icon} <i>${t(`thread.files.${k === "voice" || k === "photo" ? k : "file"}`)}</i>`;
+  return `${fileIcon(kind)} <i>${t(`thread.files.${k === "voice" || k === "photo" ? k : "file"}`)}</i>`;
 }
 
 /** The review thread: questions, answers, notes and reasons, oldest first. */

@@ -17,9 +17,9 @@ import { snippet } from "./format.js";
 import { addSource } from "../substantiation/coordinator.js";
 import { suggestStep } from "../substantiation/suggestions.js";
 import { readPending, setPending, type Pending } from "./pending.js";
-import { act, answerQuestion, editPart, fieldLimit, isEditableField, type AnswerFile } from "./service.js";
+import { act, answerQuestion, editPart, fileIcon, fieldLimit, isEditableField, type AnswerFile } from "./service.js";
 import type { ThreadMessage } from "../generated/prisma/client.js";
-import { enqueue, sendMethodOf } from "../telegram/outbox.js";
+import { enqueue, FILE_FIELD, sendMethodOf } from "../telegram/outbox.js";
 import { inHarvest } from "../harvest/active.js";
 import { hasVisibleText } from "../shared/text.js";
 import { eraParams } from "../harvest/format.js";
@@ -51,7 +51,7 @@ export async function tellAsker(ctx: BotContext, question: ThreadMessage, outcom
   const { prisma } = ctx.deps;
   const asker = await prisma.user.findUniqueOrThrow({ where: { id: question.authorId } });
   const files = content.files ?? [];
-  const shown = content.text ?? files.map((f) => (f.kind === "voice" ? "🎤" : f.kind === "photo" ? "📷" : "📎")).join(" ");
+  const shown = content.text ?? files.map((f) => fileIcon(f.kind)).join(" ");
   await notify(
     prisma,
     asker,
@@ -65,7 +65,7 @@ export async function tellAsker(ctx: BotContext, question: ThreadMessage, outcom
     await enqueue(prisma, {
       chatId: asker.telegramId,
       method,
-      payload: { [method.slice(4).toLowerCase()]: f.fileId, caption: `${translator(langOf(asker))("format.ref", { id: outcomeId })} · ${ctx.user!.displayName}`.slice(0, 1000) },
+      payload: { [FILE_FIELD[method]!]: f.fileId, caption: `${translator(langOf(asker))("format.ref", { id: outcomeId })} · ${ctx.user!.displayName}`.slice(0, 1000) },
       kind: "notification",
     });
   }
@@ -185,7 +185,7 @@ export function typedInputComposer(
 export function pendingInputFeature(): Composer<BotContext> {
   return typedInputComposer(
     (p) => !p.kind.startsWith("sub_") && p.kind !== "answer_pick",
-    ["answer"],
+    [],
     async (ctx, p, input) => {
       if (p.kind !== "answer" || !input.file) return handleText(ctx, p, input.text!);
       await setPending(ctx, null);

@@ -68,8 +68,11 @@ export type AnswerResult =
   | { status: "not_yours" }
   | { status: "already_answered" };
 
-/** What an answer's text says in the event log when it is only a file. */
-const fileMark = (files: AnswerFile[]) => files.map((f) => (f.kind === "voice" ? "🎤" : f.kind === "photo" ? "📷" : "📎")).join(" ");
+/** The sign of a file in the thread, the event log and notices: 🎤 voice note, 📷 photo, 📎 anything else. */
+export const fileIcon = (kind: string | null) => (kind === null || kind === "voice" ? "🎤" : kind === "photo" ? "📷" : "📎");
+
+/** What an answer's text says in the event log when it is only files. */
+const fileMark = (files: AnswerFile[]) => files.map((f) => fileIcon(f.kind)).join(" ");
 
 /**
  * The author answers a question: appended to the thread (the text with the first file, one more

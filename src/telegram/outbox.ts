@@ -15,7 +15,7 @@ import type { OutboxMessage, Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 
 export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument" | "sendAudio" | "sendVideo";
-const FILE_FIELD: Record<OutboxMethod, string | undefined> = {
+export const FILE_FIELD: Record<OutboxMethod, string | undefined> = {
   sendMessage: undefined,
   sendPhoto: "photo",
   sendVoice: "voice",
