@@ -1,7 +1,6 @@
 import { conversations } from "@grammyjs/conversations";
-import { sequentialize } from "@grammyjs/runner";
 import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
-import type { BotCommand } from "grammy/types";
+import type { BotCommand, Update } from "grammy/types";
 import type { Config } from "./config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "./harvest/composer.js";
 import { remindersFeature } from "./harvest/rounds.js";
@@ -23,12 +22,15 @@ import { suggestionsFeature } from "./substantiation/suggestions.js";
 import type { MenuRole } from "./onboarding/members.js";
 import type { BotContext, BotDeps } from "./telegram/context.js";
 import { isDatabaseUnavailable } from "./db/client.js";
+import { MovedOnError } from "./shared/errors.js";
 import { prismaSql } from "./db/sql.js";
 import { retryingFetch, RETRY_DEFAULTS } from "./telegram/fetch.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
 import { splitLongMessages } from "./telegram/limits.js";
 import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "./telegram/storage.js";
-import { beginUpdate, HandledUpdates } from "./telegram/updates.js";
+import { beginUpdate } from "./telegram/updates.js";
+import { chatOf } from "./telegram/inbox.js";
+import { deferCalls, unitPrisma, unitSql } from "./telegram/unit.js";
 
 export type { BotContext, BotDeps };
 
@@ -83,16 +85,17 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     },
   });
   // Every text fits Telegram's limit, whatever people typed (inside conversations too, below).
-  bot.api.config.use(splitLongMessages());
-  const { prisma } = deps;
-  const sql = (deps.sql ??= prismaSql(prisma));
-  const languages = new LanguageMemory();
+  // Inside an update's transaction, sending calls wait for the commit (telegram/unit.ts).
+  bot.api.config.use(splitLongMessages(), deferCalls());
+  // Every query of an update runs in the update's transaction (telegram/inbox.ts, unit.ts).
+  deps.prisma = unitPrisma(deps.prisma);
+  const sql = (deps.sql = unitSql(deps.sql ?? prismaSql(deps.prisma)));
+  const languages = (deps.languages ??= new LanguageMemory());
 
   if (deps.inFlight) {
     const inFlight = deps.inFlight;
     bot.use((_ctx, next) => inFlight.run(next));
   }
-  bot.use(sequentialize(chatKey));
 
   // Context: logger with the update id; the language known without the database.
   bot.use(async (ctx, next) => {
@@ -110,19 +113,13 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
   });
   bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now(), config.rateLimitPressesPerMinute)));
-  // One round trip: take the update (at most once), load the sender and the chat's conversation state.
-  const handled = new HandledUpdates(sql, deps.logger);
-  deps.flushHandled = () => handled.flush();
+  // One round trip: load the sender, the chat's conversation state and the open draft.
   const prefetched: PrefetchedState = { values: new Map(), absent: new Set() };
   bot.use(async (ctx, next) => {
     const from = ctx.from;
     const key = chatKey(ctx);
     const stateKey = key === undefined ? undefined : `${CONVERSATION_PREFIX}${key}`;
-    const start = await beginUpdate(sql, { updateId: ctx.update.update_id, telegramId: from?.id, stateKey, now: deps.now?.() });
-    if (!start.taken) {
-      ctx.log.info("update already handled or being handled elsewhere: skipped");
-      return;
-    }
+    const start = await beginUpdate(sql, { telegramId: from?.id, stateKey });
     ctx.user = start.user;
     ctx.memberCount = start.activeMemberships;
     ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
@@ -140,9 +137,6 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
         prefetched.values.delete(stateKey);
         prefetched.absent.delete(stateKey);
       }
-      // Failed updates count as handled too: the person was told to try again, and a replay
-      // of a half-done update could repeat what already happened.
-      handled.add(ctx.update.update_id);
     }
   });
 
@@ -160,7 +154,13 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
       // A conversation's context has an Api of its own: it gets the same message splitting.
       plugins: [
         (ctx, next) => {
-          ctx.api.config.use(splitLongMessages());
+          // The plugin's own transformer (installed first) records each call's result in the
+          // replay log; it must stay outermost, so that a deferred call is logged with its
+          // stand-in result and not made again when the plugin replays.
+          const recorder = ctx.api.config.installedTransformers();
+          const api = new Api(ctx.api.token, ctx.api.options);
+          api.config.use(splitLongMessages(), deferCalls(), ...recorder);
+          (ctx as { api: Api }).api = api;
           return next();
         },
       ],
@@ -216,6 +216,13 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
         : e instanceof HttpError
           ? { http: e.message, error: inner?.name, reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)), code: inner?.code ?? inner?.cause?.code, type: inner?.type }
           : { message: (e as Error)?.message, stack: (e as Error)?.stack };
+    if (e instanceof MovedOnError) {
+      // A compare-and-set lost: nothing was written (the update's transaction is rolled back).
+      (ctx.log ?? deps.logger).info({ message: e.message }, "state moved on: nothing changed");
+      await ctx.conversation?.exitAll().catch(() => {});
+      if (ctx.chat?.type === "private") await ctx.reply(translator(ctx.lang ?? "en")("errors.moved_on")).catch(() => {});
+      return;
+    }
     (ctx.log ?? deps.logger).error(detail, "update failed");
     // A conversation that failed is closed: its draft keeps every answer and the step, and the
     // next message re-opens it there. This also covers replay logs that no longer fit the code.
@@ -230,6 +237,24 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   });
 
   return bot;
+}
+
+/**
+ * Tells the sender of an update, straight away and without the database, that it cannot be
+ * reached and that their message is kept (the inbox handles it once the database is back).
+ */
+export function unavailableNotice(bot: Bot<BotContext>, config: Config, languages: LanguageMemory) {
+  return async (updates: Update | Update[]) => {
+    const told = new Set<number>();
+    for (const u of Array.isArray(updates) ? updates : [updates]) {
+      const { chatId } = chatOf(u);
+      const from = u.message?.from ?? u.callback_query?.from ?? u.edited_message?.from;
+      if (chatId === undefined || told.has(chatId) || (u.message?.chat ?? u.callback_query?.message?.chat)?.type !== "private") continue;
+      told.add(chatId);
+      const lang = (from && languages.get(from.id)) ?? pickLanguage(undefined, config.defaultLocale, from?.language_code);
+      await bot.api.sendMessage(chatId, translator(lang)("errors.unavailable")).catch(() => {});
+    }
+  };
 }
 
 /** Network errors quote the request URL, which holds the token: never log it. */

@@ -151,7 +151,7 @@ async function run(db: Database, argv: string[]): Promise<void> {
     });
     if (ms.length === 0) console.log("no members");
     for (const m of ms) {
-      const wide = m.user.programmeWide && m.role === "coordinator" ? " (whole programme)" : "";
+      const wide = m.programmeWide && m.role === "coordinator" ? " (whole programme)" : "";
       console.log(`${m.organisation.name}\t${m.user.telegramId}\t${m.user.displayName}\t${m.role}${wide}\t${m.active ? "active" : "deactivated"}`);
     }
     return;

@@ -38,6 +38,7 @@ const schema = z.object({
     .optional(),
   PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").default(8080),
   HOST: z.string().default("0.0.0.0"),
+  INTERNAL_PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(5, "must be at least 5").max(10_000).default(30),
   RATE_LIMIT_PRESSES_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(30, "must be at least 30").max(10_000).default(240),
   TELEGRAM_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(300).default(30),
@@ -63,6 +64,8 @@ export interface Config {
   /** Where the HTTP server (webhook and health endpoint) listens. */
   port: number;
   host: string;
+  /** A port on 127.0.0.1 for the detailed status (operators only); none when unset. */
+  internalPort?: number;
   /** Updates one person may send per minute before the bot asks them to slow down. */
   rateLimitPerMinute: number;
   /** Button presses one person may make per minute (presses are cheap; a person classifying presses a lot). */
@@ -105,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookSecret: c.WEBHOOK_SECRET,
     port: c.PORT,
     host: c.HOST,
+    internalPort: c.INTERNAL_PORT,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     rateLimitPressesPerMinute: c.RATE_LIMIT_PRESSES_PER_MINUTE,
     telegramTimeoutSeconds: c.TELEGRAM_TIMEOUT_SECONDS,

@@ -111,7 +111,7 @@ describe("access-control matrix", () => {
       thread: await p.threadMessage.count(),
       dimensions: await p.dimension.findMany({ select: { id: true, active: true }, orderBy: { id: "asc" } }),
       options: await p.dimensionOption.findMany({ select: { id: true, active: true }, orderBy: { id: "asc" } }),
-      outbox: await p.outboxMessage.count(),
+      outbox: await p.outboxMessage.count({ where: { kind: { not: "reply" } } }),
       conversations: await p.conversationState.count(),
     });
   }

@@ -48,7 +48,7 @@ describe("/help per role matches the README", () => {
     expect(await helpOf(await h.member(8002, ORG))).toEqual(table.get("leader"));
     expect(await helpOf(await h.member(8003, ORG, "en", "coordinator"))).toEqual(table.get("coordinator"));
     const programme = await h.member(8004, ORG, "en", "coordinator");
-    await h.db.prisma.user.update({ where: { telegramId: 8004n }, data: { programmeWide: true } });
+    await h.db.prisma.membership.updateMany({ where: { user: { telegramId: 8004n } }, data: { programmeWide: true } });
     expect(await helpOf(programme)).toEqual(table.get("programme-wide coordinator"));
     const admin = h.user(ADMIN_ID);
     await admin.join("");

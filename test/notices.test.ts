@@ -26,7 +26,7 @@ describe("a notice to the coordinators when a statement is submitted", () => {
     const coordA = await h.member(9101, A, "en", "coordinator");
     const coordB = await h.member(9102, B, "en", "coordinator");
     const programme = await h.member(9103, B, "km", "coordinator");
-    await h.db.prisma.user.update({ where: { telegramId: 9103n }, data: { programmeWide: true } });
+    await h.db.prisma.membership.updateMany({ where: { user: { telegramId: 9103n } }, data: { programmeWide: true } });
     const id = await submit(9001, A);
     const notice = await coordA.expect("New statement");
     expect(notice.text).toContain(`📥 New statement #${id} from User9001 (${A})`);

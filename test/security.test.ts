@@ -155,14 +155,14 @@ describe("a person who blocked the bot", () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(attempts).toBeLessThanOrEqual(2); // the reply, and the error boundary's one apology
       await h.db.prisma.outboxMessage.create({ data: { chatId: 7950n, method: "sendMessage", payload: { text: "A note for you" }, kind: "notification" } });
-      await waitFor(async () => (await h.db.prisma.outboxMessage.count({ where: { chatId: 7950n, status: "failed" } })) === 1, 10_000, "marked undelivered");
+      await waitFor(async () => (await h.db.prisma.outboxMessage.count({ where: { chatId: 7950n, kind: "notification", status: "failed" } })) === 1, 10_000, "marked undelivered");
       const before = attempts;
       await new Promise((r) => setTimeout(r, 1000));
       expect(attempts).toBe(before);
     } finally {
       h.tg.intercept = undefined;
     }
-    const row = await h.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatId: 7950n } });
+    const row = await h.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatId: 7950n, kind: "notification" } });
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
     expect(row.lastError).toContain("403");
   });

@@ -34,7 +34,7 @@ const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Nu
 
 /** The columns of a users row `u` (as toUser reads them) and the number of its active memberships. */
 export const USER_COLUMNS = `u."id", u."telegram_id"::text AS "telegram_id", u."display_name", u."username", u."language",
-  ${ms("consent_at")}, u."pending_invite_id", u."active_outcome_id", u."programme_wide", u."reminders_paused",
+  ${ms("consent_at")}, u."pending_invite_id", u."active_outcome_id", u."reminders_paused",
   u."pending_input", ${ms("deleted_at")}, ${ms("created_at")}, ${ms("updated_at")},
   (SELECT count(*)::int FROM "memberships" m WHERE m."user_id" = u."id" AND m."active") AS "active_memberships"`;
 
@@ -49,7 +49,6 @@ export function toUser(r: Record<string, unknown>): User {
     consentAt: date(r.consent_at),
     pendingInviteId: (r.pending_invite_id as number | null) ?? null,
     activeOutcomeId: (r.active_outcome_id as number | null) ?? null,
-    programmeWide: Boolean(r.programme_wide),
     remindersPaused: Boolean(r.reminders_paused),
     pendingInput: (r.pending_input ?? null) as User["pendingInput"],
     deletedAt: date(r.deleted_at),

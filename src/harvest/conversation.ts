@@ -157,7 +157,8 @@ class Flow {
   /** Makes `messageId` the message whose buttons go at a typed answer; the previous one's go now. */
   async setPromptMessage(via: Context, messageId: number | null) {
     const old = this.draft.promptMessageId;
-    if (old && old !== messageId) await via.api.editMessageReplyMarkup(via.chat!.id, old).catch(() => {});
+    // A negative id stands for a message of this update not sent yet (telegram/unit.ts): nothing to edit.
+    if (old && old > 0 && old !== messageId) await via.api.editMessageReplyMarkup(via.chat!.id, old).catch(() => {});
     const { id } = this.draft;
     await this.conversation.external((c) => recordPrompt(c.deps.sql!, id, this.userId, messageId));
     this.draft = { ...this.draft, promptMessageId: messageId };

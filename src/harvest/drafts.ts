@@ -5,6 +5,9 @@ import type { Outcome, OutcomeEvidence } from "../generated/prisma/client.js";
 import { EDITABLE, nextStatus } from "../review/status.js";
 import { isStep, type Step } from "./steps.js";
 import { queueSubmissionNotices } from "../review/submitted.js";
+import { registerOnSent } from "../telegram/outbox.js";
+import { currentUnit } from "../telegram/unit.js";
+import { MovedOnError } from "../shared/errors.js";
 
 /** A statement as the conversation sees it: plain JSON, safe to keep in conversation state. */
 export interface DraftView {
@@ -226,12 +229,16 @@ export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, c
     params.push(value ?? null);
     return `"${column}" = $${params.length}::${type}`;
   });
+  // Compare-and-set: only if the draft is still at the step this answer was read for.
+  params.push(before.step);
+  const stepParam = params.length;
   params.push(events.map((e) => e[0]), events.map((e) => e[1]), events.map((e) => e[2]));
   const n = params.length;
   const rows = await sql.query<{ n: number }>(
     `WITH upd AS (
        UPDATE "outcomes" SET ${[...sets, `"updated_at" = timezone('UTC', now())`].join(", ")}
         WHERE "id" = $1 AND "author_id" = $2 AND "discarded_at" IS NULL AND "status"::text = ANY($3::text[])
+          AND "step" IS NOT DISTINCT FROM $${stepParam}::text
         RETURNING "id"
      ), ev AS (
        INSERT INTO "outcome_events" ("outcome_id", "actor_id", "type", "field", "old_value", "new_value", "created_at")
@@ -245,9 +252,9 @@ export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, c
   return { ...before, ...(Object.fromEntries(entries) as Partial<DraftView>) };
 }
 
-export class DraftGoneError extends Error {
+export class DraftGoneError extends MovedOnError {
   constructor(id: number) {
-    super(`draft ${id} is not an open draft of this author`);
+    super(`draft ${id} is not an open draft of this author at the step read`);
   }
 }
 
@@ -286,10 +293,12 @@ export async function closeDraft(prisma: Db, outcomeId: number, authorId: number
     if (!draft) return false;
     if (how === "submit") {
       const to = nextStatus(draft.status, draft.status === "draft" ? "submit" : "resubmit")!;
-      await tx.outcome.update({
-        where: { id: outcomeId },
+      // Compare-and-set on the version read: a change in between (a coordinator's edit) stops it.
+      const { count } = await tx.outcome.updateMany({
+        where: { id: outcomeId, version: draft.version, status: draft.status },
         data: { status: to, submittedAt: draft.submittedAt ?? now, waitingSince: now, step: null, version: { increment: 1 } },
       });
+      if (count !== 1) throw new DraftGoneError(outcomeId);
       await tx.outcomeEvent.create({
         data: { outcomeId, actorId: authorId, type: "status_changed", field: "status", oldValue: draft.status, newValue: to },
       });
@@ -306,10 +315,28 @@ export async function closeDraft(prisma: Db, outcomeId: number, authorId: number
   });
 }
 
-/** Records the message of the question now waiting for a typed answer (its buttons go once it is answered). */
+/**
+ * Records the message of the question now waiting for a typed answer (its buttons go once it is
+ * answered). Inside an update the question is not sent yet (telegram/unit.ts): its stand-in id
+ * (negative) becomes a follow-up that records the real id once Telegram has sent it.
+ */
 export async function recordPrompt(sql: Sql, outcomeId: number, authorId: number, messageId: number | null) {
+  if (messageId !== null && messageId < 0) {
+    currentUnit()?.afterSent(messageId, `prompt:${outcomeId}:${authorId}`);
+    messageId = null;
+  }
   await sql.query(`UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2`, [outcomeId, authorId, messageId]);
 }
+
+registerOnSent("prompt", async (prisma, [outcomeId, authorId], messageId) => {
+  // Only if no later question took its place meanwhile.
+  await prisma.$executeRawUnsafe(
+    `UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2 AND "prompt_message_id" IS NULL`,
+    Number(outcomeId),
+    Number(authorId),
+    messageId,
+  );
+});
 
 export async function logEvent(prisma: Db, outcomeId: number, actorId: number, type: string, newValue?: string) {
   await prisma.outcomeEvent.create({ data: { outcomeId, actorId, type, newValue } });

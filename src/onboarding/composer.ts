@@ -89,7 +89,9 @@ async function completeOnboarding(ctx: BotContext) {
       });
       ctx.log.info({ user_id: user.id, organisation_id: result.invite.organisationId, role: result.membership.role }, "joined");
     } else {
-      await ctx.reply(ctx.t(`onboarding.invite_${result.status}`), { parse_mode: "HTML" });
+      const org = "invite" in result ? result.invite.organisation.name : "";
+      ctx.log.info({ user_id: user.id, status: result.status }, "invite not redeemed");
+      await ctx.reply(ctx.t(`onboarding.invite_${result.status}`, { org }), { parse_mode: "HTML" });
     }
   }
   const role = await roleOf(ctx);

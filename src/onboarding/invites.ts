@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { Invite, Role } from "../generated/prisma/client.js";
+import { inScope, type Scope } from "./members.js";
 
 /**
  * 128 bits of randomness, URL-safe, fits Telegram's 64-character start parameter. Never starts
@@ -52,7 +53,7 @@ export async function createInvite(prisma: Db, input: NewInvite, now = new Date(
 
 export type InviteCheck =
   | { status: "ok"; invite: Invite & { organisation: { name: string } } }
-  | { status: "unknown" | "expired" | "used_up" };
+  | { status: "unknown" | "revoked" | "expired" | "used_up" };
 
 export async function checkInvite(prisma: Db, code: string, now = new Date()): Promise<InviteCheck> {
   if (!INVITE_CODE_PATTERN.test(code)) return { status: "unknown" };
@@ -62,9 +63,21 @@ export async function checkInvite(prisma: Db, code: string, now = new Date()): P
 
 function classify(invite: (Invite & { organisation: { name: string } }) | null, now: Date): InviteCheck {
   if (!invite) return { status: "unknown" };
+  if (invite.revokedAt) return { status: "revoked" };
   if (invite.expiresAt <= now) return { status: "expired" };
   if (invite.uses >= invite.maxUses) return { status: "used_up" };
   return { status: "ok", invite };
+}
+
+/**
+ * Withdraws an invite link (a coordinator whose scope covers its organisation). Nobody joins
+ * with it afterwards; the memberships it already gave stay.
+ */
+export async function revokeInvite(prisma: Db, scope: Scope | null, inviteId: number, now = new Date()): Promise<"revoked" | "already" | "not_allowed"> {
+  const invite = await prisma.invite.findUnique({ where: { id: inviteId } });
+  if (!invite || !inScope(scope, invite.organisationId)) return "not_allowed";
+  const { count } = await prisma.invite.updateMany({ where: { id: inviteId, revokedAt: null }, data: { revokedAt: now } });
+  return count === 1 ? "revoked" : "already";
 }
 
 /**
@@ -80,15 +93,14 @@ export async function redeemInvite(prisma: Db, inviteId: number, userId: number,
       where: { userId_organisationId: { userId, organisationId: check.invite.organisationId } },
     });
     if (existing?.active) return { status: "already_member" as const, invite: check.invite, membership: existing };
+    // A membership a coordinator ended is not reopened by an invite: only a coordinator reactivates it.
+    if (existing) return { status: "ended" as const, invite: check.invite };
     const taken = await tx.$executeRaw`UPDATE "invites" SET "uses" = "uses" + 1
       WHERE "id" = ${inviteId} AND "uses" < "max_uses" AND "expires_at" > ${now}`;
     if (taken !== 1) return { status: "used_up" as const };
-    const membership = existing
-      ? await tx.membership.update({ where: { id: existing.id }, data: { active: true, role: check.invite.role, inviteId } })
-      : await tx.membership.create({
-          data: { userId, organisationId: check.invite.organisationId, role: check.invite.role, inviteId },
-        });
-    if (check.invite.programmeWide) await tx.user.update({ where: { id: userId }, data: { programmeWide: true } });
+    const membership = await tx.membership.create({
+      data: { userId, organisationId: check.invite.organisationId, role: check.invite.role, inviteId, programmeWide: check.invite.programmeWide },
+    });
     return { status: "joined" as const, invite: check.invite, membership };
   });
 }

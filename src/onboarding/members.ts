@@ -27,11 +27,12 @@ export type MenuRole = "guest" | "leader" | "substantiator" | "coordinator" | "p
  * organisations; a leader; a substantiator (a member with that role, or anyone with a source
  * link and no membership); otherwise a guest.
  */
-export async function menuRole(prisma: Db, user: { id: number; programmeWide: boolean } | null, isAdmin: boolean): Promise<MenuRole> {
+export async function menuRole(prisma: Db, user: { id: number } | null, isAdmin: boolean): Promise<MenuRole> {
   if (isAdmin) return "admin";
   if (!user) return "guest";
-  const role = effectiveRole((await activeMemberships(prisma, user.id)).map((m) => m.role), false);
-  if (role === "coordinator") return user.programmeWide ? "programme" : "coordinator";
+  const ms = await activeMemberships(prisma, user.id);
+  const role = effectiveRole(ms.map((m) => m.role), false);
+  if (role === "coordinator") return ms.some((m) => m.role === "coordinator" && m.programmeWide) ? "programme" : "coordinator";
   if (role) return role;
   return (await prisma.substantiationAssignment.count({ where: { userId: user.id } })) > 0 ? "substantiator" : "guest";
 }
@@ -55,11 +56,18 @@ export type Scope = { all: true } | { all: false; orgIds: number[] };
 export async function coordinatorScope(prisma: Db, userId: number | undefined, isAdmin: boolean): Promise<Scope | null> {
   if (isAdmin) return { all: true };
   if (userId === undefined) return null;
-  const user = await prisma.user.findUnique({ where: { id: userId }, select: { programmeWide: true } });
   const ms = (await activeMemberships(prisma, userId)).filter((m) => m.role === "coordinator");
   if (ms.length === 0) return null;
-  if (user?.programmeWide) return { all: true };
+  if (ms.some((m) => m.programmeWide)) return { all: true };
   return { all: false, orgIds: ms.map((m) => m.organisationId) };
+}
+
+/** Whether `actor` sees everything `target` sees (no scope: nothing to cover). */
+export function covers(actor: Scope | null, target: Scope | null): boolean {
+  if (!target) return true;
+  if (!actor) return false;
+  if (actor.all) return true;
+  return !target.all && target.orgIds.every((id) => actor.orgIds.includes(id));
 }
 
 export const inScope = (scope: Scope | null, organisationId: number) =>

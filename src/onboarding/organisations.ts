@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Composer } from "grammy";
-import { isUniqueViolation } from "../db/client.js";
+import { isUniqueViolation, type Db } from "../db/client.js";
 import type { Role } from "../generated/prisma/client.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
-import { createInvite } from "./invites.js";
+import { createInvite, revokeInvite } from "./invites.js";
 import { formatDay } from "../i18n/format.js";
 import { hasVisibleText } from "../shared/text.js";
 import { coordinatorScope, managedOrganisations } from "./members.js";
@@ -144,8 +144,8 @@ export function organisationsFeature(): Composer<BotContext> {
     }
     let created;
     try {
-      created = await createInvite(
-        prisma,
+      // In a transaction of its own (a savepoint inside the update's): a duplicate key is caught below.
+      created = await prisma.$transaction((tx) => createInvite(tx as Db, 
         {
           organisationId: org.id,
           role: role === "programme" ? "coordinator" : (role as Role),
@@ -156,7 +156,7 @@ export function organisationsFeature(): Composer<BotContext> {
           requestKey,
         },
         ctx.deps.now?.() ?? new Date(),
-      );
+      ));
     } catch (e) {
       if (isUniqueViolation(e)) return ctx.answerCallbackQuery({ text: ctx.t("orgs.invite_already_created") });
       throw e;
@@ -172,8 +172,22 @@ export function organisationsFeature(): Composer<BotContext> {
         expires: formatDay(created.invite.expiresAt, ctx.lang, ctx.config.timeZone),
         link,
       }),
-      { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+      { parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: keyboard([{ text: ctx.t("orgs.invite_revoke"), data: `inv:x:${created.invite.id}` }]) },
     );
+  });
+
+  c.callbackQuery(/^inv:x:(\d+)$/, async (ctx) => {
+    const scope = await coordinatorScope(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
+    const done = await revokeInvite(ctx.deps.prisma, scope, Number(ctx.match[1]), ctx.deps.now?.() ?? new Date());
+    if (done === "not_allowed") {
+      ctx.log.warn({ invite_id: Number(ctx.match[1]), user_id: ctx.user?.id }, "refused: invite outside scope");
+      return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+    }
+    if (done === "already") return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
+    ctx.log.info({ invite_id: Number(ctx.match[1]), by: ctx.user?.id }, "invite revoked");
+    await ctx.answerCallbackQuery({ text: ctx.t("orgs.invite_revoked"), show_alert: true });
+    await ctx.editMessageReplyMarkup({ reply_markup: undefined });
+    await ctx.reply(ctx.t("orgs.invite_revoked"));
   });
 
   return c;

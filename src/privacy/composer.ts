@@ -100,13 +100,13 @@ export async function deletePersonalData(prisma: Db, user: User, now: Date) {
         deletedAt: null,
         OR: [
           { memberships: { some: { active: true, role: "coordinator", organisationId: { in: orgIds } } } },
-          { programmeWide: true, memberships: { some: { active: true, role: "coordinator" } } },
+          { memberships: { some: { active: true, role: "coordinator", programmeWide: true } } },
         ],
       },
       include: { memberships: { where: { active: true, role: "coordinator" } } },
     });
     for (const c of coordinators) {
-      const theirs = c.programmeWide ? orgs : orgs.filter((o) => c.memberships.some((m) => m.organisationId === o.id));
+      const theirs = c.memberships.some((m) => m.programmeWide) ? orgs : orgs.filter((o) => c.memberships.some((m) => m.organisationId === o.id));
       await notify(tx, c, "privacy.coordinator_told", { orgs: theirs.map((o) => o.name).join(", "), count: kept });
     }
     return { kept, told: coordinators.length };

@@ -36,7 +36,7 @@ export async function coordinatorsOf(tx: Tx, organisationId: number | undefined,
       consentAt: { not: null },
       OR: [
         { memberships: { some: { active: true, role: "coordinator", ...(organisationId ? { organisationId } : {}) } } },
-        { programmeWide: true, memberships: { some: { active: true, role: "coordinator" } } },
+        { memberships: { some: { active: true, role: "coordinator", programmeWide: true } } },
         { telegramId: { in: [...adminIds].map((id) => BigInt(id)) } },
       ],
     },

@@ -2,7 +2,6 @@
  * Runs the bot for real: polling (@grammyjs/runner) or webhook, the send queue, the schedulers,
  * the health endpoint, and a graceful stop. main.ts wires it to the process; tests start it too.
  */
-import { run, type RunnerHandle } from "@grammyjs/runner";
 import type { Bot } from "grammy";
 import { createBot, queueApi, registerCommands, type BotContext, type BotDeps } from "../bot.js";
 import type { Config } from "../config.js";
@@ -13,17 +12,20 @@ import type { Logger } from "../logger.js";
 import { startReminders } from "../substantiation/reminders.js";
 import { onOutboxFailure } from "../telegram/failures.js";
 import { Outbox, type OutboxOptions } from "../telegram/outbox.js";
-import { purgeProcessedUpdates } from "../telegram/updates.js";
+import { purgeInbox, type InboxOptions } from "../telegram/inbox.js";
 import { InFlight } from "./inflight.js";
-import { HttpServer } from "./server.js";
+import { closeServer, HttpServer, internalServer } from "./server.js";
+import { ALLOWED_UPDATES, startPipeline } from "./pipeline.js";
 
-export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+export { ALLOWED_UPDATES };
 
 export interface AppDeps {
   db: Database;
   logger: Logger;
   /** Send queue options (tests shorten the pauses). */
   outbox?: Partial<OutboxOptions> & { everyMs?: number };
+  /** Inbox worker options (tests shorten the look-again period). */
+  inbox?: Partial<InboxOptions>;
   /** Start the schedulers (reminders, digests, rounds); default true. */
   schedulers?: boolean;
 }
@@ -52,26 +54,51 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     "cannot reach the Telegram Bot API (check BOT_TOKEN, TELEGRAM_API_ROOT and the network)",
   );
 
+  // The health check runs on a timer; requests read its last result (no query per request).
+  let databaseUp = true;
+  const check = () =>
+    db.sql
+      .query("SELECT 1")
+      .then(() => (databaseUp = true))
+      .catch(() => (databaseUp = false));
+  await check();
+  const healthTimer = setInterval(check, HEALTH_EVERY_MS);
+  healthTimer.unref();
+
+  const pipeline = startPipeline({ bot, config, prisma: db.prisma, sql: db.sql, kind: db.kind, logger, languages: deps_.languages!, mode: config.mode, inbox: deps.inbox });
   const webhookPath = config.mode === "webhook" ? new URL(config.webhookUrl!).pathname : undefined;
   const server = new HttpServer({
     host: config.host,
     port: config.port,
     webhookPath,
     webhookSecret: config.webhookSecret,
-    onUpdate: config.mode === "webhook" ? (update) => bot.handleUpdate(update) : undefined,
+    onUpdate: config.mode === "webhook" ? (update) => pipeline.receive([update]) : undefined,
     logger,
-    async health() {
-      if (stopping) return { ok: false, detail: { reason: "stopping" } };
-      try {
-        await db.prisma.$queryRaw`SELECT 1`;
-        return { ok: true, detail: { mode: config.mode, database: db.kind, in_flight: inFlight.size } };
-      } catch {
-        return { ok: false, detail: { mode: config.mode, database: "unreachable" } };
-      }
-    },
+    healthy: () => !stopping && databaseUp,
   });
   const port = await server.listen();
   logger.info({ port, host: config.host }, config.mode === "webhook" ? "webhook and health endpoint listening" : "health endpoint listening");
+  const internal =
+    config.internalPort === undefined
+      ? undefined
+      : await internalServer(
+          config.internalPort,
+          async () => {
+            const [inbox] = await db.sql
+              .query<{ open: number; oldest: number | null }>(`SELECT count(*)::int AS "open", (extract(epoch from min("received_at")) * 1000)::float8 AS "oldest" FROM "inbox_updates" WHERE "handled_at" IS NULL`)
+              .catch(() => [undefined]);
+            return {
+              status: !stopping && databaseUp ? "ok" : "unavailable",
+              mode: config.mode,
+              database: { kind: db.kind, reachable: databaseUp },
+              in_flight: inFlight.size,
+              inbox: inbox ? { open: inbox.open, oldest_received: inbox.oldest ? new Date(inbox.oldest).toISOString() : null } : "unknown",
+              stopping,
+            };
+          },
+          logger,
+        );
+  if (internal) logger.info({ port: internal.port }, "internal status endpoint listening on 127.0.0.1");
 
   const { everyMs, ...outboxOptions } = deps.outbox ?? {};
   const outbox = new Outbox({ api: queueApi(config), prisma: db.prisma, logger }, { onFailed: onOutboxFailure(db.prisma, logger), ...outboxOptions });
@@ -83,23 +110,19 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     stoppers.push(startRoundReminders({ prisma: db.prisma, logger }, config));
   }
   const purge = () =>
-    purgeProcessedUpdates(db.prisma)
-      .then((n) => n && logger.info({ purged: n }, "old update ids forgotten"))
-      .catch((e) => logger.warn({ message: (e as Error).message }, "could not purge old update ids"));
+    purgeInbox(db.prisma)
+      .then((n) => n && logger.info({ purged: n }, "old handled updates forgotten"))
+      .catch((e) => logger.warn({ message: (e as Error).message }, "could not purge old handled updates"));
   void purge();
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();
 
-  let runner: RunnerHandle | undefined;
   if (config.mode === "webhook") {
     // Only once the server listens can Telegram deliver; then tell Telegram where.
     await bot.api.setWebhook(config.webhookUrl!, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
     logger.info({ username: bot.botInfo.username, database: db.kind }, "bot started (webhook)");
   } else {
     await bot.api.deleteWebhook({ drop_pending_updates: false });
-    runner = run(bot, {
-      runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 25 }, silent: true, retryInterval: 1000 },
-    });
     logger.info({ username: bot.botInfo.username, api_root: config.apiRoot, database: db.kind }, "bot started (polling)");
   }
 
@@ -111,16 +134,20 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       stopping = true;
       stoppers.forEach((s) => s());
       clearInterval(purgeTimer);
-      // No new updates: the poller stops asking, the webhook stops listening (Telegram retries
-      // what it could not deliver at another instance or after the restart).
-      await Promise.all([runner?.isRunning() ? runner.stop() : undefined, server.close()]);
+      clearInterval(healthTimer);
+      // No new updates: the poller stops asking, the webhook stops listening (Telegram delivers
+      // again what it could not deliver, at another instance or after the restart). What is
+      // stored and not yet handled stays in the inbox for the next start.
+      await Promise.all([pipeline.stop(), server.close(), closeServer(internal?.server)]);
       await inFlight.idle();
-      await deps_.flushHandled?.();
       await outbox.stop(); // finishes the message being sent
       await db.close();
     },
   };
 }
+
+/** How often the health endpoint's database check runs. */
+export const HEALTH_EVERY_MS = 5_000;
 
 async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,8 @@
 /**
  * The HTTP side of the bot: Telegram's webhook (BOT_MODE=webhook) and a health endpoint (both
- * modes). The webhook checks Telegram's secret token on every request before reading the update.
+ * modes), plus an optional internal status endpoint on a port of its own. The webhook checks
+ * Telegram's secret token on every request before reading the update, stores the update in the
+ * inbox and only then answers 200; a store that fails answers 500, so Telegram delivers again.
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -14,16 +16,18 @@ export interface ServerOptions {
   /** The path of WEBHOOK_URL; no webhook route without it. */
   webhookPath?: string;
   webhookSecret?: string;
-  /** Handles one update; the response is sent when it is done (or after `answerWithinMs`). */
+  /** Stores one update durably; the 200 is sent once it resolves. */
   onUpdate?: (update: Update) => Promise<void>;
-  /** Whether the bot can serve (database reachable, not shutting down). */
-  health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+  /** The last health check's result (cached: a request never queries the database). */
+  healthy: () => boolean;
   logger: Logger;
-  /** Telegram waits about a minute; answer before that even if the update is still being handled. */
-  answerWithinMs?: number;
 }
 
-const MAX_BODY = 1_000_000;
+/** Telegram's updates are small; a body above this is refused with 413 before it is read whole. */
+export const MAX_BODY = 1_000_000;
+/** Slow or idle clients are cut off: the whole request within this time, headers sooner. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
 
 export function secretMatches(given: string | string[] | undefined, expected: string): boolean {
   if (typeof given !== "string") return false;
@@ -32,41 +36,57 @@ export function secretMatches(given: string | string[] | undefined, expected: st
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+class TooLarge extends Error {}
+
+/** Starts a plain HTTP server with the timeouts above; resolves with its port. */
+export async function listen(host: string, port: number, route: (req: IncomingMessage, res: ServerResponse) => Promise<void>, logger: Logger): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    route(req, res).catch((e) => {
+      if (e instanceof TooLarge) return reply(res, 413, { ok: false, description: "request body too large" }, true);
+      logger.error({ message: (e as Error).message }, "http request failed");
+      if (!res.headersSent) reply(res, 500, { ok: false });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.setTimeout(REQUEST_TIMEOUT_MS * 2, (socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Stops taking connections; open keep-alive connections are closed once idle. */
+export async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  await closed.finally(() => clearInterval(sweep));
+}
+
 export class HttpServer {
   private server?: Server;
   constructor(private readonly opts: ServerOptions) {}
 
   async listen(): Promise<number> {
-    this.server = createServer((req, res) => {
-      this.route(req, res).catch((e) => {
-        this.opts.logger.error({ message: (e as Error).message }, "http request failed");
-        if (!res.headersSent) reply(res, 500, { ok: false });
-      });
-    });
-    this.server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    return (this.server.address() as AddressInfo).port;
+    const { server, port } = await listen(this.opts.host, this.opts.port, (req, res) => this.route(req, res), this.opts.logger);
+    this.server = server;
+    return port;
   }
 
-  /** Stops taking connections; open keep-alive connections are closed once idle. */
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Connections close as soon as their request is answered (keep-alive ones would linger).
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    server.closeIdleConnections();
-    await closed.finally(() => clearInterval(sweep));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && (path === "/healthz" || path === "/health")) {
-      const { ok, detail } = await this.opts.health();
-      return reply(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", ...detail });
+      // Public: the state only, no internals (those are on the internal port).
+      const ok = this.opts.healthy();
+      return reply(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable" });
     }
     const { webhookPath, webhookSecret, onUpdate } = this.opts;
     if (webhookPath && onUpdate && webhookSecret && path === webhookPath) {
@@ -84,28 +104,50 @@ export class HttpServer {
       } catch {
         return reply(res, 400, { ok: false, description: "not an update" });
       }
-      const handled = onUpdate(update).catch((e) => this.opts.logger.error({ message: (e as Error).message }, "webhook update failed"));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([handled, new Promise((r) => (timer = setTimeout(r, this.opts.answerWithinMs ?? 50_000)))]);
-      clearTimeout(timer);
+      try {
+        await onUpdate(update);
+      } catch (e) {
+        this.opts.logger.warn({ message: (e as Error).message, update_id: update.update_id }, "webhook update not stored: Telegram will deliver it again");
+        return reply(res, 500, { ok: false });
+      }
       return reply(res, 200, { ok: true });
     }
     return reply(res, 404, { ok: false });
   }
 }
 
-function reply(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json" });
+/** The internal status endpoint: GET /status with the details, on 127.0.0.1 only. */
+export async function internalServer(port: number, detail: () => Promise<Record<string, unknown>>, logger: Logger) {
+  return listen(
+    "127.0.0.1",
+    port,
+    async (req, res) => {
+      if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/status") return reply(res, 200, await detail());
+      reply(res, 404, { ok: false });
+    },
+    logger,
+  );
+}
+
+function reply(res: ServerResponse, status: number, body: unknown, close = false) {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "application/json", ...(close ? { connection: "close" } : {}) });
   res.end(JSON.stringify(body));
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY) {
+    req.resume();
+    throw new TooLarge();
+  }
+  // A body without a length: read to its end (the request timeout bounds it), keeping nothing past the limit.
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new Error("request body too large");
-    chunks.push(c as Buffer);
+    if (size <= MAX_BODY) chunks.push(c as Buffer);
   }
+  if (size > MAX_BODY) throw new TooLarge();
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -8,6 +8,7 @@ import type { User } from "../generated/prisma/client.js";
 import type { Lang, T } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import type { InFlight } from "../runtime/inflight.js";
+import type { LanguageMemory } from "./guard.js";
 
 export interface BotDeps {
   prisma: Db;
@@ -16,8 +17,8 @@ export interface BotDeps {
   logger: Logger;
   /** The clock; tests may replace it. */
   now?: () => Date;
-  /** Set by createBot: records the handled updates not yet written (a graceful stop calls it). */
-  flushHandled?: () => Promise<void>;
+  /** Each person's language as last seen, so a message can be written without the database. */
+  languages?: LanguageMemory;
   /** Counts updates being handled, so a graceful stop can wait for them. */
   inFlight?: InFlight;
 }

@@ -15,8 +15,8 @@ import type { OutboxMessage, Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 
 export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument" | "sendAudio" | "sendVideo";
-export const FILE_FIELD: Record<OutboxMethod, string | undefined> = {
-  sendMessage: undefined,
+/** Which parameter carries the uploaded file, per method (replies queued by telegram/unit.ts may use any method). */
+export const FILE_FIELD: Record<string, string | undefined> = {
   sendPhoto: "photo",
   sendVoice: "voice",
   sendDocument: "document",
@@ -27,6 +27,36 @@ export const FILE_FIELD: Record<OutboxMethod, string | undefined> = {
 /** The method that sends a file of this kind again by its file id (ids only work for their own kind). */
 export function sendMethodOf(kind: string): OutboxMethod {
   return ({ photo: "sendPhoto", voice: "sendVoice", audio: "sendAudio", video: "sendVideo" } as Record<string, OutboxMethod>)[kind] ?? "sendDocument";
+}
+
+/**
+ * Follow-ups of sent messages, by the prefix of `on_sent` ("prompt:12:3" runs the "prompt"
+ * follow-up with ["12", "3"] and the message id Telegram gave). Features register their own.
+ */
+export type OnSent = (prisma: Db, args: string[], messageId: number) => Promise<void>;
+const followUps = new Map<string, OnSent>();
+export function registerOnSent(prefix: string, action: OnSent) {
+  followUps.set(prefix, action);
+}
+export async function runOnSent(prisma: Db, onSent: string | null | undefined, result: unknown, logger: Logger) {
+  if (!onSent) return;
+  const [prefix, ...args] = onSent.split(":");
+  const messageId = (result as { message_id?: number } | null)?.message_id;
+  const action = followUps.get(prefix!);
+  if (!action || typeof messageId !== "number") return;
+  await action(prisma, args, messageId).catch((e) => logger.warn({ err: String(e), on_sent: onSent }, "follow-up of a sent message failed"));
+}
+
+/** Replies are queued with their complete parameters (chat_id included, or none for answerCallbackQuery). */
+export const REPLY_KIND = "reply";
+
+/** The parameters of a queued row, its file attached. */
+export function rowParams(row: Pick<OutboxMessage, "chatId" | "method" | "payload" | "file" | "fileName" | "kind">): Record<string, unknown> {
+  const payload = row.payload as Record<string, unknown>;
+  const params: Record<string, unknown> = row.kind === REPLY_KIND ? { ...payload } : { chat_id: Number(row.chatId), ...payload };
+  const field = FILE_FIELD[row.method];
+  if (field && row.file) params[field] = new InputFile(Buffer.from(row.file, "base64"), row.fileName ?? "file");
+  return params;
 }
 
 export interface Outgoing {
@@ -103,6 +133,11 @@ export class Outbox {
       // A row whose lease ran out was being sent by a process that died: Telegram may or may not
       // have taken it. It is not sent again (a person never gets the same message twice); it is
       // recorded as interrupted for the logs and the coordinator's view of deliveries.
+      // A reply is different: it answers what the person just did, so it is sent again (at least once).
+      await prisma.outboxMessage.updateMany({
+        where: { status: "sending", kind: REPLY_KIND, leaseUntil: { lt: new Date(now) } },
+        data: { status: "pending", leaseUntil: null },
+      });
       const interrupted = await prisma.outboxMessage.updateMany({
         where: { status: "sending", leaseUntil: { lt: new Date(now) } },
         data: { status: "failed", leaseUntil: null, lastError: "interrupted while sending: delivery unknown, not sent again" },
@@ -131,17 +166,16 @@ export class Outbox {
 
   private async sendOne(row: OutboxMessage): Promise<boolean> {
     const { prisma, api, logger } = this.deps;
-    const method = row.method as OutboxMethod;
-    const params: Record<string, unknown> = { chat_id: Number(row.chatId), ...(row.payload as Record<string, unknown>) };
-    const field = FILE_FIELD[method];
-    if (field && row.file) params[field] = new InputFile(Buffer.from(row.file, "base64"), row.fileName ?? "file");
+    const method = row.method;
+    const params = rowParams(row);
     // The limits count from the moment the request leaves.
     const startedAt = this.now();
     this.recent.push(startedAt);
     this.lastPerChat.set(String(row.chatId), startedAt);
     try {
-      await (api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[method]!(params);
+      const result = await (api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[method]!(params);
       await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(this.now()), leaseUntil: null } });
+      await runOnSent(prisma, row.onSent, result, logger);
       return true;
     } catch (e) {
       const now = this.now();

@@ -45,6 +45,14 @@ export class FakeTelegram {
   /** Set by setWebhook: updates are then POSTed there (with the secret) instead of polled. */
   webhook?: { url: string; secret?: string };
   private webhookPending = 0;
+  /**
+   * Like the Bot API server: webhook updates wait in queues (a chat's messages in one, a
+   * person's button presses in another), one update of a queue in flight at a time, each
+   * retried until it gets a 2xx.
+   */
+  private webhookQueues = new Map<string, Update[]>();
+  /** The bot's own view of "done" (its inbox is empty); settled() waits for it too. */
+  busy?: () => Promise<boolean>;
   /** Answers from answerCallbackQuery, by callback query id. */
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
   /** Optional fault injection: return a response instead of handling the call. */
@@ -226,11 +234,14 @@ export class FakeTelegram {
     return this.outbox.get(chatId) ?? [];
   }
 
+  /** Every update pushed, in order (a test may deliver one again, as Telegram may). */
+  pushed: Update[] = [];
+
   pushUpdate(update: Omit<Update, "update_id">): number {
     const u = { ...update, update_id: this.nextUpdateId++ } as Update;
+    this.pushed.push(u);
     if (this.webhook) {
-      this.webhookPending++;
-      void this.postToWebhook(u).finally(() => this.webhookPending--);
+      this.enqueueWebhook(u);
       return u.update_id;
     }
     this.updates.push(u);
@@ -238,13 +249,39 @@ export class FakeTelegram {
     return u.update_id;
   }
 
-  /** Like Telegram: POSTs the update to the webhook, retrying (a few times) until it gets a 200. */
-  private async postToWebhook(u: Update) {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const status = await this.deliver(u).catch(() => 0);
-      if (status === 200) return;
-      await new Promise((r) => setTimeout(r, 200));
+  /** The queue an update travels in at Telegram: callback queries per person, the rest per chat. */
+  static queueOf(u: Update): string {
+    if (u.callback_query) return `cb:${u.callback_query.from.id}`;
+    const chat = u.message?.chat ?? u.edited_message?.chat ?? u.my_chat_member?.chat;
+    return `chat:${chat?.id ?? 0}`;
+  }
+
+  private enqueueWebhook(u: Update) {
+    const key = FakeTelegram.queueOf(u);
+    const queue = this.webhookQueues.get(key);
+    this.webhookPending++;
+    if (queue) {
+      queue.push(u);
+      return;
     }
+    this.webhookQueues.set(key, [u]);
+    void this.drainWebhookQueue(key);
+  }
+
+  /** Like Telegram: one update of the queue at a time, POSTed until it gets a 2xx, then the next. */
+  private async drainWebhookQueue(key: string) {
+    const queue = this.webhookQueues.get(key)!;
+    while (queue.length) {
+      const u = queue[0]!;
+      for (let wait = 100; this.webhook; wait = Math.min(wait * 2, 2_000)) {
+        const status = await this.deliver(u).catch(() => 0);
+        if (status >= 200 && status < 300) break;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      queue.shift();
+      this.webhookPending--;
+    }
+    this.webhookQueues.delete(key);
   }
 
   /** One webhook call with the given secret (default: the registered one); returns the HTTP status. */
@@ -269,7 +306,9 @@ export class FakeTelegram {
   /** Resolves once the bot has finished handling every update pushed so far. */
   async settled(timeout = 5000): Promise<void> {
     const deadline = Date.now() + timeout;
-    while (this.webhook ? this.webhookPending > 0 : this.confirmedOffset < this.nextUpdateId) {
+    for (;;) {
+      const delivered = this.webhook ? this.webhookPending === 0 : this.confirmedOffset >= this.nextUpdateId;
+      if (delivered && !(await this.busy?.())) return;
       if (Date.now() > deadline) throw new Error("the bot did not finish handling its updates");
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -8,6 +8,7 @@ import { createInvite } from "../../src/onboarding/invites.js";
 import type { Role } from "../../src/generated/prisma/client.js";
 import { onOutboxFailure } from "../../src/telegram/failures.js";
 import { Outbox } from "../../src/telegram/outbox.js";
+import { startPipeline, type Pipeline } from "../../src/runtime/pipeline.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { logSink } from "./secrets.js";
 import { testDatabase, type TestDatabase } from "./db.js";
@@ -62,11 +63,15 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   let deps: BotDeps;
   const sendApi = queueApi(config);
   let outbox: Outbox;
+  let pipeline: Pipeline;
   const launch = async () => {
     deps = { prisma: db.prisma, sql: db.sql, logger };
     bot = createBot(config, deps);
     await bot.init();
-    void bot.start({ drop_pending_updates: false, timeout: 1 });
+    // The bot's own pipeline: the poller stores each batch in the inbox, the inbox handles it.
+    pipeline = startPipeline({ bot, config, prisma: db.prisma, sql: db.sql, kind: db.kind, logger, languages: deps.languages!, mode: "polling", inbox: { everyMs: 50 }, pollTimeout: 1 });
+    // "Settled" means handled, not only fetched: the fake asks the inbox too.
+    tg.busy = async () => pipeline.working || (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "inbox_updates" WHERE "handled_at" IS NULL`))[0]!.n > 0;
     // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
     outbox = new Outbox({ api: sendApi, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
     if (opts.outbox !== false) outbox.start(20);
@@ -82,15 +87,13 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     },
     async stop() {
       await outbox.stop();
-      await bot.stop();
-      await deps.flushHandled?.();
+      await pipeline.stop();
       await tg.stop();
       await db.close();
     },
     async restartBot() {
       await outbox.stop();
-      await bot.stop();
-      await deps.flushHandled?.();
+      await pipeline.stop();
       await launch();
     },
     user: (id, firstName, languageCode) => new FakeUser(tg, id, firstName, languageCode),
