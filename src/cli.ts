@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { openDatabase, type Database } from "./db/client.js";
+import { DirectoryInUseError } from "./db/lock.js";
 import { writeFileSync } from "node:fs";
 import { statementsCsv, workbookBuffer } from "./export/workbook.js";
 import type { Role } from "./generated/prisma/client.js";
@@ -273,7 +274,14 @@ if (url && !/^postgres(ql)?:\/\//.test(url)) {
   console.error("Configuration error: DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)");
   process.exit(1);
 }
-const db = await openDatabase({ databaseUrl: url, dataDir: process.env.DATA_DIR?.trim() || "./data/pglite" });
+let db: Database;
+try {
+  db = await openDatabase({ databaseUrl: url, dataDir: process.env.DATA_DIR?.trim() || "./data/pglite" });
+} catch (e) {
+  if (!(e instanceof DirectoryInUseError)) throw e;
+  console.error(e.message); // the bot runs on this directory: stop it first, or use PostgreSQL
+  process.exit(1);
+}
 try {
   await run(db, process.argv.slice(2));
 } catch (e) {

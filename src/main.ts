@@ -1,6 +1,7 @@
 /** Starts the bot: validate config, open and migrate the database, then run until SIGTERM. */
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { openDatabase } from "./db/client.js";
+import { openDatabase, type Database } from "./db/client.js";
+import { DirectoryInUseError } from "./db/lock.js";
 import { createLogger } from "./logger.js";
 import { startApp, type App } from "./runtime/app.js";
 
@@ -16,7 +17,14 @@ try {
 }
 
 const logger = createLogger(config.logLevel, { secrets: [config.botToken, config.webhookSecret] });
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+let db: Database;
+try {
+  db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+} catch (e) {
+  if (!(e instanceof DirectoryInUseError)) throw e;
+  console.error(e.message);
+  process.exit(1);
+}
 const applied = await db.migrate();
 logger.info({ database: db.kind, applied }, applied.length ? "migrations applied" : "database up to date");
 

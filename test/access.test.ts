@@ -9,6 +9,7 @@ import { ADMIN_ID, useHarness } from "./support/harness.js";
 import { seedStatement } from "./support/statements.js";
 import { acceptedStatement, choose, openAndAgree, sourceLink } from "./support/substantiation.js";
 import type { FakeUser } from "./support/user.js";
+import { createInvite } from "../src/onboarding/invites.js";
 
 const h = useHarness();
 const ORG_A = "Kampot Salt Workers Union";
@@ -27,36 +28,46 @@ interface Ids {
   orgA: number;
   assignment: number; // the source's assignment on y
   option: number; // a classification option
+  invite: number; // an invite link of org A
 }
 
-/** Each action, how it is done, and who may do it (admins may do everything). */
-const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[] }> = [
-  { action: "open a statement's review card", run: (i) => `cb rv:o:${i.x}`, allowed: ["coordA", "admin"] },
-  { action: "accept a statement", run: (i) => `cb rv:a:${i.x}:${i.version}:accept`, allowed: ["coordA", "admin"] },
-  { action: "reject a statement", run: (i) => `cb rv:a:${i.x}:${i.version}:reject`, allowed: ["coordA", "admin"] },
-  { action: "a statement's history (button)", run: (i) => `cb rv:h:${i.x}`, allowed: ["leaderA", "coordA", "admin"] },
-  { action: "a statement's history (command)", run: (i) => `/history ${i.x}`, allowed: ["leaderA", "coordA", "admin"] },
-  { action: "classify a statement", run: (i) => `cb cl:d:${i.x}`, allowed: ["coordA", "admin"] },
-  { action: "add a source to a chosen statement", run: (i) => `cb sb:a:${i.y}`, allowed: ["coordA", "admin"] },
-  { action: "a statement's substantiation", run: (i) => `cb sb:o:${i.y}`, allowed: ["coordA", "admin"] },
-  { action: "the author's view of a statement", run: (i) => `cb my:o:${i.x}`, allowed: ["leaderA"] },
-  { action: "answer a coordinator's question", run: (i) => `cb qa:${i.question}`, allowed: ["leaderA"] },
-  { action: "suggest who can confirm a statement", run: (i) => `cb sg:${i.x}`, allowed: ["leaderA"] },
-  { action: "a member's card", run: (i) => `cb mb:m:${i.membership}`, allowed: ["coordA", "admin"] },
-  { action: "deactivate a member", run: (i) => `cb mb:a:${i.membership}:0`, allowed: ["coordA", "admin"] },
-  { action: "change a member's role", run: (i) => `cb mb:r:${i.membership}:coordinator`, allowed: ["coordA", "admin"] },
-  { action: "invite to an organisation", run: (i) => `cb inv:o:${i.orgA}`, allowed: ["coordA", "admin"] },
-  { action: "export an organisation", run: (i) => `cb ex:${i.orgA}:all:x`, allowed: ["coordA", "admin"] },
-  { action: "an organisation's statistics", run: (i) => `cb st:${i.orgA}:all`, allowed: ["coordA", "admin"] },
-  { action: "an organisation's charts", run: (i) => `cb ch:${i.orgA}:all`, allowed: ["coordA", "admin"] },
-  { action: "answer a part as the source", run: (i) => `cb sv:l:${i.assignment}:fully`, allowed: ["source"] },
-  { action: "switch a classification option off", run: (i) => `cb dm:t:${i.option}:0`, allowed: ["admin"] },
-  { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"] },
-  { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"] },
-  { action: "the members command", run: () => "/members", allowed: ["coordA", "coordB", "admin"] },
-  { action: "dimensions", run: () => "/dimensions", allowed: ["admin"] },
-  { action: "create an organisation", run: () => "/neworg Intruders Union", allowed: ["admin"] },
-  { action: "the substantiation command", run: () => "/substantiate", allowed: ["coordA", "coordB", "admin"] },
+/** Refusals logged by the access gate, for people with no membership (guests, sources). */
+const GATE = /^refused: (not joined|no consent yet|not a member|deactivated member)$/;
+const SCOPE = /^refused: outside the person's scope$/;
+
+/**
+ * Each action, how it is done, who may do it (admins may do everything), and the refusal the
+ * intended handler logs: a forged press that reached another handler would not log it.
+ */
+const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[]; refusedBy: RegExp }> = [
+  { action: "open a statement's review card", run: (i) => `cb rv:o:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "accept a statement", run: (i) => `cb rv:a:${i.x}:${i.version}:accept`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "reject a statement", run: (i) => `cb rv:a:${i.x}:${i.version}:reject`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "a statement's history (button)", run: (i) => `cb rv:h:${i.x}`, allowed: ["leaderA", "coordA", "admin"], refusedBy: SCOPE },
+  { action: "a statement's history (command)", run: (i) => `/history ${i.x}`, allowed: ["leaderA", "coordA", "admin"], refusedBy: SCOPE },
+  { action: "classify a statement", run: (i) => `cb cl:d:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "add a source to a chosen statement", run: (i) => `cb sb:a:${i.y}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "mark a chosen statement in doubt", run: (i) => `cb sb:d:${i.y}:1`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "the substantiation of an organisation", run: (i) => `cb sb:o:${i.orgA}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "the author's view of a statement", run: (i) => `cb my:o:${i.x}`, allowed: ["leaderA"], refusedBy: /^refused: statement of someone else$/ },
+  { action: "answer a coordinator's question", run: (i) => `cb qa:${i.question}`, allowed: ["leaderA"], refusedBy: SCOPE },
+  { action: "suggest who can confirm a statement", run: (i) => `cb sg:${i.x}`, allowed: ["leaderA"], refusedBy: SCOPE },
+  { action: "a member's card", run: (i) => `cb mb:m:${i.membership}`, allowed: ["coordA", "admin"], refusedBy: /^refused: membership outside scope$/ },
+  { action: "deactivate a member", run: (i) => `cb mb:a:${i.membership}:0`, allowed: ["coordA", "admin"], refusedBy: /^refused: membership outside scope$/ },
+  { action: "change a member's role", run: (i) => `cb mb:r:${i.membership}:coordinator`, allowed: ["coordA", "admin"], refusedBy: /^refused: membership outside scope$/ },
+  { action: "invite to an organisation", run: (i) => `cb inv:o:${i.orgA}`, allowed: ["coordA", "admin"], refusedBy: /^refused: organisation outside scope$/ },
+  { action: "withdraw an invite link", run: (i) => `cb inv:x:${i.invite}`, allowed: ["coordA", "admin"], refusedBy: /^refused: invite outside scope$/ },
+  { action: "export an organisation", run: (i) => `cb ex:${i.orgA}:all:x`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "an organisation's statistics", run: (i) => `cb st:${i.orgA}:all`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "an organisation's charts", run: (i) => `cb ch:${i.orgA}:all`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "answer a part as the source", run: (i) => `cb sv:a:${i.assignment}:description:fully`, allowed: ["source"], refusedBy: /^refused: not this person's substantiation$/ },
+  { action: "switch a classification option off", run: (i) => `cb dm:t:${i.option}:0`, allowed: ["admin"], refusedBy: SCOPE },
+  { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
+  { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
+  { action: "the members command", run: () => "/members", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
+  { action: "dimensions", run: () => "/dimensions", allowed: ["admin"], refusedBy: SCOPE },
+  { action: "create an organisation", run: () => "/neworg Intruders Union", allowed: ["admin"], refusedBy: /^refused: not an admin$/ },
+  { action: "the substantiation command", run: () => "/substantiate", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
 ];
 
 describe("access-control matrix", () => {
@@ -90,6 +101,7 @@ describe("access-control matrix", () => {
       orgA: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id,
       assignment: (await prisma.substantiationAssignment.findFirstOrThrow({ where: { outcomeId: y.id } })).id,
       option: (await prisma.dimensionOption.findFirstOrThrow({ where: { active: true }, orderBy: { id: "desc" } })).id,
+      invite: (await prisma.invite.findFirstOrThrow({ where: { organisationId: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id } })).id,
     };
     await h.tg.settled();
     for (const u of Object.values(users)) await u.drain(20);
@@ -139,6 +151,7 @@ describe("access-control matrix", () => {
     const u = users[role];
     const before = await snapshot();
     const from = h.tg.calls.length;
+    const logsFrom = h.logs.length;
     let callback: string | undefined;
     if (how.startsWith("cb ")) callback = u.pressData(how.slice(3));
     else u.text(how);
@@ -146,7 +159,8 @@ describe("access-control matrix", () => {
     await new Promise((r) => setTimeout(r, 30));
     const seen = await seenBy(u, from);
     const answered = callback ? h.tg.callbackAnswers.has(callback) : seen.messages > 0;
-    return { changed: (await snapshot()) !== before, seen, answered };
+    const refusals = h.logs.slice(logsFrom).map((l) => String(l.msg)).filter((m) => m.startsWith("refused"));
+    return { changed: (await snapshot()) !== before, seen, answered, refusals };
   }
 
   for (const row of MATRIX) {
@@ -158,6 +172,9 @@ describe("access-control matrix", () => {
         expect(r.seen.text, `${role} saw protected data with ${row.run(ids)}`).not.toContain("SECRET-7731");
         expect(r.seen.text, `${role} saw the author with ${row.run(ids)}`).not.toContain("User7603");
         expect(r.answered, `${role} got no answer to ${row.run(ids)}`).toBe(true);
+        // Refused by the handler the row names (or, for someone with no membership, by the gate before it).
+        const by = role === "guest" || role === "source" ? new RegExp(`${row.refusedBy.source}|${GATE.source}`) : row.refusedBy;
+        expect(r.refusals.some((m) => by.test(m)), `${role} with ${row.run(ids)}: refused by ${r.refusals.join(", ") || "nobody"}`).toBe(true);
       }
     }, 120_000);
   }
@@ -175,4 +192,120 @@ describe("access-control matrix", () => {
     const deactivated = await attempt("coordA", `cb mb:a:${ids.membership}:0`);
     expect(deactivated.changed, deactivated.seen.text).toBe(true);
   }, 60_000);
+});
+
+/** Ways past the access rules found by an attack on membership changes; each refused now. */
+describe("membership changes cannot widen access", () => {
+  // Organisations of their own: P and Q are partners, C is where people come and go.
+  const ORG_P = "Pursat Market Vendors Association";
+  const ORG_Q = "Koh Kong Fishers Network";
+  const ORG_C = "Battambang Rice Farmers Group";
+  const HIDDEN = "HIDDEN-4410";
+  let x: { id: number };
+  let admin: FakeUser;
+  let coordP: FakeUser;
+  let coordQ: FakeUser;
+  beforeAll(async () => {
+    coordP = await h.member(7751, ORG_P, "en", "coordinator");
+    coordQ = await h.member(7752, ORG_Q, "en", "coordinator");
+    await h.member(7753, ORG_P);
+    admin = h.user(ADMIN_ID);
+    if (!(await h.db.prisma.user.findUnique({ where: { telegramId: BigInt(ADMIN_ID) } }))) await admin.join(""); // admins need no membership
+    x = await seedStatement(h.db.prisma, { authorTelegramId: 7753, org: ORG_P, description: `${HIDDEN}: from May 2024 the market committee publishes stall fees` });
+  }, 120_000);
+  const secretOf = async (u: FakeUser, id: number) => {
+    const from = h.tg.calls.length;
+    u.pressData(`rv:o:${id}`);
+    await h.tg.settled(10_000);
+    return h.tg.calls.slice(from).some((c) => Number(c.payload.chat_id) === u.id && String(c.payload.text ?? "").includes(HIDDEN));
+  };
+  const membershipOf = async (telegramId: number, org: string) =>
+    h.db.prisma.membership.findFirstOrThrow({ where: { user: { telegramId: BigInt(telegramId) }, organisation: { name: org } } });
+  const programmeWide = async (telegramId: number, org: string) => {
+    const o = await h.organisation(org);
+    const { code } = await createInvite(h.db.prisma, { organisationId: o.id, role: "coordinator", programmeWide: true, maxUses: 1, days: 1 });
+    const u = h.user(telegramId);
+    await u.join(code);
+    await u.expect("/help");
+    return u;
+  };
+
+  it("R1: a deactivated leader cannot rejoin through the organisation's multi-use link; a withdrawn link lets nobody in", async () => {
+    const coord = await h.member(7701, ORG_C, "en", "coordinator");
+    const code = await h.invite(ORG_C, "leader", { uses: 10 });
+    const leader = h.user(7702);
+    await leader.join(code);
+    await leader.expect("/help");
+    const m = await membershipOf(7702, ORG_C);
+    await coord.callbackAnswer(coord.pressData(`mb:a:${m.id}:0`));
+    expect((await membershipOf(7702, ORG_C)).active).toBe(false);
+
+    leader.text(`/start ${code}`);
+    await leader.expect("was ended by a coordinator");
+    expect((await membershipOf(7702, ORG_C)).active).toBe(false);
+    leader.text("/new");
+    await leader.expect("deactivated");
+    expect(await h.db.prisma.outcome.count({ where: { author: { telegramId: 7702n } } })).toBe(0);
+
+    // The coordinator withdraws the link: nobody joins with it any more.
+    const invite = await h.db.prisma.invite.findFirstOrThrow({ where: { organisation: { name: ORG_C }, role: "leader" }, orderBy: { id: "desc" } });
+    expect((await coord.callbackAnswer(coord.pressData(`inv:x:${invite.id}`))).text).toContain("withdrawn");
+    const newcomer = h.user(7703);
+    newcomer.text(`/start ${code}`);
+    await newcomer.expect("withdrawn by a coordinator");
+    expect(await h.db.prisma.membership.count({ where: { user: { telegramId: 7703n } } })).toBe(0);
+  });
+
+  it("R2: a demoted programme-wide coordinator loses programme scope, also when promoted again in a partner", async () => {
+    const wide = await programmeWide(7711, ORG_Q);
+    expect(await secretOf(wide, x.id)).toBe(true); // programme scope sees organisation P
+    const m = await membershipOf(7711, ORG_Q);
+    await admin.callbackAnswer(admin.pressData(`mb:r:${m.id}:leader`));
+    await coordQ.callbackAnswer(coordQ.pressData(`mb:r:${m.id}:coordinator`));
+    expect(await secretOf(wide, x.id)).toBe(false);
+    expect(await membershipOf(7711, ORG_Q)).toMatchObject({ role: "coordinator", programmeWide: false });
+  });
+
+  it("R3: a coordinator of one organisation cannot end the membership of a programme-wide coordinator who belongs to it", async () => {
+    await programmeWide(7721, ORG_P);
+    const m = await membershipOf(7721, ORG_P);
+    expect((await coordP.callbackAnswer(coordP.pressData(`mb:a:${m.id}:0`))).text).toContain("outside your scope");
+    expect(await membershipOf(7721, ORG_P)).toMatchObject({ active: true, programmeWide: true });
+    await coordP.callbackAnswer(coordP.pressData(`mb:r:${m.id}:leader`));
+    expect((await membershipOf(7721, ORG_P)).role).toBe("coordinator");
+    // An admin's scope covers everything.
+    await admin.callbackAnswer(admin.pressData(`mb:a:${m.id}:0`));
+    expect((await membershipOf(7721, ORG_P)).active).toBe(false);
+  });
+
+  it("R4: the coordinator who created a source link, a coordinator of the statement and an admin cannot answer as the source", async () => {
+    const wide = await programmeWide(7731, ORG_Q);
+    const y = await acceptedStatement(h.db.prisma, { authorTelegramId: 7753, org: ORG_P, description: "R4 statement" });
+    await choose(h.db.prisma, [y.id]);
+    for (const [who, u] of [["creator", wide], ["coordinator of the statement", coordP], ["admin", admin]] as const) {
+      const code = await sourceLink(wide, y.id, `Source for ${who}`);
+      await u.drain(50);
+      u.text(`/start ${code}`);
+      await u.expect("cannot answer as one of its independent sources");
+      const a = await h.db.prisma.substantiationAssignment.findFirstOrThrow({ where: { label: `Source for ${who}` } });
+      expect(a, who).toMatchObject({ userId: null, status: "invited" });
+    }
+  });
+
+  it("R5: a leader whose membership was ended can still delete their personal data", async () => {
+    const code = await h.invite(ORG_P, "leader", { uses: 1 });
+    const leader = h.user(7741);
+    await leader.join(code);
+    await leader.expect("/help");
+    const m = await membershipOf(7741, ORG_P);
+    await coordP.callbackAnswer(coordP.pressData(`mb:a:${m.id}:0`));
+    expect((await membershipOf(7741, ORG_P)).active).toBe(false);
+    leader.text("/privacy");
+    const summary = await leader.expect("What this bot stores about you");
+    leader.press("🗑 Delete my personal data", summary);
+    const confirm = await leader.expect("Delete your personal data?");
+    leader.press("Yes, delete", confirm);
+    await leader.expect("Your personal data is deleted");
+    expect((await h.db.prisma.user.findUniqueOrThrow({ where: { id: m.userId } })).deletedAt).toBeInstanceOf(Date);
+  });
 });

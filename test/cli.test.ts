@@ -65,6 +65,24 @@ describe("command line set-up", () => {
     }
   }, 120_000);
 
+  it("refuses an embedded database directory another process holds, naming that process; takes it once released", async (ctx) => {
+    if (db) return ctx.skip(); // PostgreSQL serves several processes
+    const bot = await openDatabase({ dataDir }); // as a running bot holds it
+    try {
+      const r = cli("invite", "create", "--org", "1", "--role", "leader");
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`is in use by process ${process.pid}`);
+      expect(r.stdout).toBe(""); // no invite link printed that would not exist
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`is in use by process ${process.pid}`);
+      expect(await bot.prisma.invite.count()).toBe(1);
+    } finally {
+      await bot.close();
+    }
+    const r = cli("org", "list");
+    expect(r.status, r.stderr).toBe(0);
+  }, 120_000);
+
   it("lists members, changes a role, deactivates, makes a programme-wide invite, and changes the dimensions", async () => {
     const setup = db ?? (await openDatabase({ dataDir }));
     try {

@@ -20,8 +20,9 @@ import { FakeUser, waitFor } from "./support/user.js";
 
 const ORG = "Takeo Garment Workers Union";
 const LEADERS = 4;
-const LINES = 30;
-const KILLS = 3;
+/** At most this many lines each; they type until the last restart. */
+const MAX_LINES = 150;
+const KILLS = 4;
 
 describe.each(["polling", "webhook"] as const)("SIGKILL at random moments (%s)", (mode) => {
   let pg: PgCluster;
@@ -68,29 +69,35 @@ describe.each(["polling", "webhook"] as const)("SIGKILL at random moments (%s)",
     }
     const firstUpdate = tg.lastUpdateId + 1;
 
-    // Each leader types LINES lines, a few milliseconds apart, while the bot is killed and restarted.
-    const typing = leaders.map(async (u) => {
-      for (let n = 1; n <= LINES; n++) {
+    // Each leader types lines a few milliseconds apart while the bot is killed (soon after each
+    // start, while it works through what waited) and restarted.
+    let typing = true;
+    const sent = new Map<number, number>();
+    const typers = leaders.map(async (u) => {
+      for (let n = 1; typing && n <= MAX_LINES; n++) {
         u.text(`source ${u.id}-${n}`);
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
+        sent.set(u.id, n);
+        await new Promise((r) => setTimeout(r, 30 + Math.random() * 50));
       }
     });
     for (let k = 0; k < KILLS; k++) {
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
       await bot.kill();
       await bot.start();
     }
-    await Promise.all(typing);
+    typing = false;
+    await Promise.all(typers);
     await tg.settled(60_000);
     await waitFor(async () => (await db.prisma.inboxUpdate.count({ where: { handledAt: null } })) === 0, 60_000, "the inbox to be empty");
 
     const check = async () => {
       for (const u of leaders) {
         const draft = await db.prisma.outcome.findFirstOrThrow({ where: { author: { telegramId: BigInt(u.id) }, status: "draft" } });
-        const expected = [...Array(LINES)].map((_, i) => `source ${u.id}-${i + 1}`);
+        const lines = sent.get(u.id)!;
+        const expected = [...Array(lines)].map((_, i) => `source ${u.id}-${i + 1}`);
         expect(draft.sources?.split("\n"), `the lines of ${u.id}`).toEqual(expected);
         const events = await db.prisma.outcomeEvent.count({ where: { outcomeId: draft.id, field: "sources" } });
-        expect(events, `events of ${u.id}`).toBe(LINES);
+        expect(events, `events of ${u.id}`).toBe(lines);
       }
       const handled = await db.prisma.inboxUpdate.count({ where: { updateId: { gte: firstUpdate }, handledAt: { not: null }, error: null } });
       expect(handled).toBe(tg.lastUpdateId - firstUpdate + 1);

@@ -14,6 +14,8 @@ import { testDatabase, type TestDatabase } from "./support/db.js";
 import { useHarness } from "./support/harness.js";
 import { FakeUser, waitFor } from "./support/user.js";
 import { freePort } from "./support/net.js";
+import { createInvite } from "../src/onboarding/invites.js";
+import { answerUntil } from "./support/statements.js";
 
 const SECRET = TEST_WEBHOOK_SECRET;
 const logger = pino({ level: "silent" });
@@ -131,6 +133,38 @@ describe("webhook mode", () => {
     expect(await db.prisma.inboxUpdate.findUnique({ where: { updateId: 999_999_001n } })).toBeNull();
     expect(await db.prisma.inboxUpdate.findUnique({ where: { updateId: 999_999_002n } })).not.toBeNull();
   });
+
+  it("two instances, a text and a button press of one chat at once: the draft always matches what the person saw", async () => {
+    // Like two instances behind one address: a chat's messages reach one, its button presses the other.
+    const second = apps[1]!;
+    tg.route = (u) => (u.callback_query ? `http://127.0.0.1:${second.port}/telegram/hook` : undefined);
+    const org = await db.prisma.organisation.upsert({ where: { name: "Two Instances Union" }, create: { name: "Two Instances Union" }, update: {} });
+    try {
+      for (let trial = 0; trial < 8; trial++) {
+        const { code } = await createInvite(db.prisma, { organisationId: org.id, role: "leader", maxUses: 1, days: 1 });
+        const u = new FakeUser(tg, 8800 + trial);
+        await u.join(code);
+        await u.expect("/help");
+        await answerUntil(u, "date");
+        // Nearly at once: "I don't know" pressed on the date question, and the date typed while
+        // Telegram is slow to acknowledge the press (as it is, now and then, from far away).
+        tg.delay = (method) => (method === "answerCallbackQuery" ? 300 : undefined);
+        u.press("I don't know");
+        await new Promise((r) => setTimeout(r, 50));
+        u.text("March 2024");
+        await tg.settled(20_000);
+        await u.drain(300);
+        tg.delay = undefined;
+        const draft = await db.prisma.outcome.findFirstOrThrow({ where: { author: { telegramId: BigInt(u.id) } } });
+        const saw = tg.sentTo(u.id).map((m) => m.text);
+        if (saw.some((t) => t.includes("I understood: <b>March 2024</b>"))) expect(draft.dateText, saw.join("\n")).toBe("March 2024");
+        else expect(draft.dateText, saw.join("\n")).toBeNull();
+      }
+    } finally {
+      tg.route = undefined;
+      tg.delay = undefined;
+    }
+  }, 120_000);
 
   it("a graceful stop finishes the update in flight, then stops answering", async () => {
     const app = apps.pop()!; // the second instance

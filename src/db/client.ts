@@ -4,6 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { lockDirectory } from "./lock.js";
 import { migrate, type Migration, type SqlRunner } from "./migrate.js";
 import { pgliteSql, pgSql, type Sql } from "./sql.js";
 
@@ -38,15 +39,24 @@ export const PGLITE_OPTIONS = { postgresqlconf: ["shared_buffers = 16MB", "work_
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   let lite = opts.pglite;
+  let release: (() => void) | undefined;
   if (!lite) {
     const dir = opts.dataDir ?? "./data/pglite";
-    if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-    lite = await PGlite.create(dir, PGLITE_OPTIONS);
+    if (!dir.startsWith("memory://")) {
+      mkdirSync(dir, { recursive: true });
+      release = lockDirectory(dir); // one process per directory (db/lock.ts)
+    }
+    try {
+      lite = await PGlite.create(dir, PGLITE_OPTIONS);
+    } catch (e) {
+      release?.();
+      throw e;
+    }
   }
-  return openPglite(lite);
+  return openPglite(lite, release);
 }
 
-export function openPglite(lite: PGlite): Database {
+export function openPglite(lite: PGlite, release?: () => void): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) as never }); // typed against an older adapter-utils; same runtime contract
   return {
     prisma,
@@ -56,6 +66,7 @@ export function openPglite(lite: PGlite): Database {
     async close() {
       await prisma.$disconnect();
       if (!lite.closed) await lite.close();
+      release?.();
     },
   };
 }

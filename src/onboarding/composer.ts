@@ -79,6 +79,7 @@ async function completeOnboarding(ctx: BotContext) {
   const { prisma } = ctx.deps;
   const user = ctx.user!;
   const now = ctx.deps.now?.() ?? new Date();
+  let refused = false;
   if (user.pendingInviteId) {
     const result = await redeemInvite(prisma, user.pendingInviteId, user.id, now);
     ctx.user = await prisma.user.update({ where: { id: user.id }, data: { pendingInviteId: null } });
@@ -92,12 +93,14 @@ async function completeOnboarding(ctx: BotContext) {
       const org = "invite" in result ? result.invite.organisation.name : "";
       ctx.log.info({ user_id: user.id, status: result.status }, "invite not redeemed");
       await ctx.reply(ctx.t(`onboarding.invite_${result.status}`, { org }), { parse_mode: "HTML" });
+      refused = true;
     }
   }
   const role = await roleOf(ctx);
   await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
   if (role === "guest") {
-    await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
+    // The refusal above already said what to do.
+    if (!refused) await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
     return;
   }
   await ctx.reply(await helpText(ctx, role), { parse_mode: "HTML" });
@@ -234,15 +237,19 @@ export function accessGate(): Composer<BotContext> {
       else await ctx.reply(ctx.t(key), { parse_mode: "HTML" });
     };
     const user = ctx.user;
-    if (!user || !user.language) return refuse(ctx.isAdmin ? "onboarding.send_start" : "onboarding.no_invite");
+    if (!user || !user.language) {
+      ctx.log.info("refused: not joined");
+      return refuse(ctx.isAdmin ? "onboarding.send_start" : "onboarding.no_invite");
+    }
     if (!user.consentAt) {
+      ctx.log.info({ user_id: user.id }, "refused: no consent yet");
       if (ctx.callbackQuery) await ctx.answerCallbackQuery();
       return showConsent(ctx);
     }
     if (!ctx.isAdmin && ctx.memberCount === 0) {
       // Someone whose every membership was deactivated gets a clear refusal, and no access.
       const inactive = await ctx.deps.prisma.membership.count({ where: { userId: user.id, active: false } });
-      if (inactive > 0) ctx.log.info({ user_id: user.id }, "refused: deactivated member");
+      ctx.log.info({ user_id: user.id }, inactive > 0 ? "refused: deactivated member" : "refused: not a member");
       return refuse(inactive > 0 ? "onboarding.deactivated" : "onboarding.not_member");
     }
     await next();

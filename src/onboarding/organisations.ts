@@ -25,7 +25,10 @@ export function organisationsFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
   c.command("neworg", async (ctx) => {
-    if (!ctx.isAdmin) return ctx.reply(ctx.t("errors.not_allowed"));
+    if (!ctx.isAdmin) {
+      ctx.log.warn({ user_id: ctx.user?.id }, "refused: not an admin");
+      return ctx.reply(ctx.t("errors.not_allowed"));
+    }
     const name = ctx.match.trim().replace(/\s+/g, " ");
     if (!hasVisibleText(name)) return ctx.reply(ctx.t("orgs.neworg_usage"), { parse_mode: "HTML" });
     if (name.length > MAX_ORG_NAME) return ctx.reply(ctx.t("errors.too_long", { limit: MAX_ORG_NAME, length: name.length }));
@@ -83,7 +86,7 @@ export function organisationsFeature(): Composer<BotContext> {
     const orgs = await managedOrganisations(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
     const org = orgs.find((o) => o.id === id);
     if (!org) {
-      ctx.log.warn({ organisation_id: id, user_id: ctx.user?.id }, "invite refused: organisation outside scope");
+      ctx.log.warn({ organisation_id: id, user_id: ctx.user?.id }, "refused: organisation outside scope");
       await ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
     }
     return org;

@@ -8,7 +8,7 @@ import type { Role } from "../generated/prisma/client.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
-import { coordinatorScope, inScope, managedOrganisations } from "./members.js";
+import { coordinatorScope, covers, inScope, managedOrganisations } from "./members.js";
 import { personName } from "../privacy/composer.js";
 import { formatDay } from "../i18n/format.js";
 
@@ -16,14 +16,42 @@ export const ROLES: Role[] = ["leader", "coordinator", "substantiator"];
 
 export type MemberChange = { role: Role } | { active: boolean };
 
-/** Changes one membership; returns the membership before and after, or undefined if nothing changed. */
-export async function changeMembership(prisma: Db, membershipId: number, change: MemberChange) {
+/**
+ * Changes one membership, as a compare-and-set on the state read; returns the membership before
+ * and after, or undefined if nothing changed (already so, or changed by someone else meanwhile).
+ * Programme scope belongs to the membership: any change of role ends it, and so does ending the
+ * membership; reactivating gives back the organisation only.
+ */
+export async function changeMembership(prisma: Db, membershipId: number, change: MemberChange, by?: number, now = new Date()) {
   const before = await prisma.membership.findUnique({ where: { id: membershipId } });
   if (!before) return undefined;
   if ("role" in change && before.role === change.role) return undefined;
   if ("active" in change && before.active === change.active) return undefined;
-  const after = await prisma.membership.update({ where: { id: membershipId }, data: change });
+  const data =
+    "role" in change
+      ? { role: change.role, programmeWide: false }
+      : change.active
+        ? { active: true, endedAt: null, endedById: null }
+        : { active: false, programmeWide: false, endedAt: now, endedById: by ?? null };
+  const { count } = await prisma.membership.updateMany({ where: { id: membershipId, role: before.role, active: before.active }, data });
+  if (count !== 1) return undefined;
+  const after = await prisma.membership.findUniqueOrThrow({ where: { id: membershipId } });
   return { before, after };
+}
+
+export type MemberChangeRefusal = "not_found" | "out_of_scope" | "self" | "not_covered";
+
+/**
+ * Whether `actor` may change membership `m`: it is in their scope, it is not their own, and their
+ * scope covers everything the member's own coordinator scope covers (a coordinator of one
+ * organisation cannot remove a coordinator of the whole programme who also belongs to it).
+ */
+export async function mayChangeMembership(prisma: Db, actor: { userId: number | undefined; isAdmin: boolean }, m: { userId: number; organisationId: number }): Promise<MemberChangeRefusal | undefined> {
+  const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
+  if (!inScope(scope, m.organisationId)) return "out_of_scope";
+  if (m.userId === actor.userId) return "self";
+  if (!covers(scope, await coordinatorScope(prisma, m.userId, false))) return "not_covered";
+  return undefined;
 }
 
 async function loadMembership(ctx: BotContext, id: number) {
@@ -99,7 +127,10 @@ export function membersFeature(): Composer<BotContext> {
 
   c.command("members", async (ctx) => {
     const orgs = await managedOrganisations(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
-    if (orgs.length === 0) return ctx.reply(ctx.t(ctx.isAdmin ? "orgs.none_admin" : "errors.not_allowed"), { parse_mode: "HTML" });
+    if (orgs.length === 0) {
+      if (!ctx.isAdmin) ctx.log.warn({ user_id: ctx.user?.id }, "refused: outside the person's scope");
+      return ctx.reply(ctx.t(ctx.isAdmin ? "orgs.none_admin" : "errors.not_allowed"), { parse_mode: "HTML" });
+    }
     if (orgs.length === 1) return listMembers(ctx, orgs[0]!.id, false);
     await ctx.reply(ctx.t("members.pick_org"), { reply_markup: keyboard(orgs.map((o) => ({ text: o.name, data: `mb:o:${o.id}` }))) });
   });
@@ -119,14 +150,19 @@ export function membersFeature(): Composer<BotContext> {
   c.callbackQuery(/^mb:(r|a):(\d+):(\w+)$/, async (ctx) => {
     const m = await loadMembership(ctx, Number(ctx.match[2]));
     if (!m) return;
-    if (m.userId === ctx.user?.id) return ctx.answerCallbackQuery({ text: ctx.t("members.not_self"), show_alert: true });
+    const refusal = await mayChangeMembership(ctx.deps.prisma, { userId: ctx.user?.id, isAdmin: ctx.isAdmin }, m);
+    if (refusal === "self") return ctx.answerCallbackQuery({ text: ctx.t("members.not_self"), show_alert: true });
+    if (refusal) {
+      ctx.log.warn({ membership_id: m.id, user_id: ctx.user?.id, refusal }, "refused: membership change beyond the actor's scope");
+      return ctx.answerCallbackQuery({ text: ctx.t("members.not_covered"), show_alert: true });
+    }
     let change: MemberChange;
     if (ctx.match[1] === "r") {
       const role = ctx.match[3] as Role;
       if (!ROLES.includes(role)) return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
       change = { role };
     } else change = { active: ctx.match[3] === "1" };
-    const done = await changeMembership(ctx.deps.prisma, m.id, change);
+    const done = await changeMembership(ctx.deps.prisma, m.id, change, ctx.user?.id, ctx.deps.now?.() ?? new Date());
     if (!done) {
       await ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
       return;

@@ -8,7 +8,6 @@ import type { Db } from "../db/client.js";
 import { Prisma, type User } from "../generated/prisma/client.js";
 import { isLang, type T } from "../i18n/index.js";
 import { formatDay } from "../i18n/format.js";
-import { activeMemberships } from "../onboarding/members.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
@@ -19,10 +18,13 @@ export function personName(user: Pick<User, "displayName" | "deletedAt">, t: T):
   return user.deletedAt ? t("privacy.author_removed") : user.displayName;
 }
 
-/** Only leaders delete themselves; a coordinator's or substantiator's record is the programme's. */
+/**
+ * Only leaders delete themselves; a coordinator's or substantiator's record is the programme's.
+ * A leader whose membership was ended may delete too: every membership, active or not, counts.
+ */
 async function mayDelete(ctx: BotContext): Promise<boolean> {
-  if (!ctx.user || ctx.isAdmin) return false;
-  const ms = await activeMemberships(ctx.deps.prisma, ctx.user.id);
+  if (!ctx.user || ctx.isAdmin || ctx.user.deletedAt) return false;
+  const ms = await ctx.deps.prisma.membership.findMany({ where: { userId: ctx.user.id }, select: { role: true } });
   const assignments = await ctx.deps.prisma.substantiationAssignment.count({ where: { userId: ctx.user.id } });
   return ms.length > 0 && ms.every((m) => m.role === "leader") && assignments === 0;
 }
@@ -71,7 +73,8 @@ export async function deletePersonalData(prisma: Db, user: User, now: Date) {
   return prisma.$transaction(async (tx) => {
     const fresh = await tx.user.findUnique({ where: { id: user.id } });
     if (!fresh || fresh.deletedAt) return null;
-    const orgs = (await tx.membership.findMany({ where: { userId: user.id, active: true }, include: { organisation: true } })).map((m) => m.organisation);
+    // Every organisation the person belonged to keeps statements of theirs: its coordinators are told.
+    const orgs = (await tx.membership.findMany({ where: { userId: user.id }, include: { organisation: true } })).map((m) => m.organisation);
     const kept = await tx.outcome.count({ where: { authorId: user.id, status: { notIn: ["draft"] }, discardedAt: null } });
     // Unsent drafts were never part of the record: they go.
     await tx.outcome.updateMany({ where: { authorId: user.id, status: "draft", discardedAt: null }, data: { discardedAt: now, step: null } });

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { Prisma, SubstantiationAssignment } from "../generated/prisma/client.js";
-import { scopeFilter, type Scope } from "../onboarding/members.js";
+import { coordinatorScope, inScope, scopeFilter, type Scope } from "../onboarding/members.js";
 import { isLevel, PARTS, type Level, type Part, type SourceAnswers } from "./results.js";
 import type { Candidate, Pick } from "./sample.js";
 
@@ -103,19 +103,24 @@ export async function createAssignment(prisma: Db, input: { outcomeId: number; l
 export type OpenResult =
   | { status: "ok"; assignment: SubstantiationAssignment }
   | { status: "unknown" | "expired" | "used" | "declined" | "already_source" }
-  | { status: "conflict"; reason: "author" | "member"; assignment: SubstantiationAssignment };
+  | { status: "conflict"; reason: "author" | "member" | "coordinator"; assignment: SubstantiationAssignment };
 
 /**
  * Someone opens a source link. The first person takes it (single use); the same person may open
  * it again to continue. The author of the statement, and anyone who belongs to its organisation,
  * are refused: the assignment is marked refused, for the coordinator to replace.
  */
-export async function openAssignment(prisma: Db, code: string, userId: number, now: Date): Promise<OpenResult> {
+export async function openAssignment(prisma: Db, code: string, userId: number, now: Date, isAdmin = false): Promise<OpenResult> {
   if (!/^s_[A-Za-z0-9_-]{16,64}$/.test(code)) return { status: "unknown" };
   return prisma.$transaction(async (tx) => {
     const a = await tx.substantiationAssignment.findUnique({ where: { codeHash: hash(code) } });
     if (!a) return { status: "unknown" };
     if (a.userId !== null && a.userId !== userId) return { status: "used" };
+    // Whoever created the link, coordinates the statement, or administers the bot is not an
+    // independent source. The link is left as it is, for the person it was meant for.
+    if (a.createdById === userId || isAdmin) return { status: "conflict", reason: "coordinator", assignment: a };
+    const statement = await tx.outcome.findUniqueOrThrow({ where: { id: a.outcomeId }, select: { organisationId: true } });
+    if (inScope(await coordinatorScope(tx as Db, userId, false), statement.organisationId)) return { status: "conflict", reason: "coordinator", assignment: a };
     if (a.status === "refused") return { status: "used" };
     if (a.userId === userId) return a.status === "declined" ? { status: "declined" } : { status: "ok", assignment: a };
     if (a.expiresAt <= now) return { status: "expired" };

@@ -202,11 +202,11 @@ export function sourceFeature(): Composer<BotContext> {
       ctx.lang = lang;
       ctx.t = translator(lang);
     }
-    const res = await openAssignment(ctx.deps.prisma, code, ctx.user!.id, now(ctx));
+    const res = await openAssignment(ctx.deps.prisma, code, ctx.user!.id, now(ctx), ctx.isAdmin);
     if (res.status === "conflict") {
       ctx.log.info({ assignment_id: res.assignment.id, reason: res.reason }, "substantiation refused: conflict of interest");
       await ctx.reply(ctx.t(`source.conflict_${res.reason}`), { parse_mode: "HTML" });
-      if (res.assignment.createdById) {
+      if (res.assignment.createdById && res.reason !== "coordinator") {
         const coordinator = await ctx.deps.prisma.user.findUnique({ where: { id: res.assignment.createdById } });
         const o = await ctx.deps.prisma.outcome.findUniqueOrThrow({ where: { id: res.assignment.outcomeId }, include: { organisation: true } });
         if (coordinator) {

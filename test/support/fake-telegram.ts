@@ -51,6 +51,8 @@ export class FakeTelegram {
    * retried until it gets a 2xx.
    */
   private webhookQueues = new Map<string, Update[]>();
+  /** Where a webhook update goes (default: the registered URL); two instances behind one address. */
+  route?: (u: Update) => string | undefined;
   /** The bot's own view of "done" (its inbox is empty); settled() waits for it too. */
   busy?: () => Promise<boolean>;
   /** Answers from answerCallbackQuery, by callback query id. */
@@ -288,7 +290,7 @@ export class FakeTelegram {
   async deliver(update: Update, secret: string | null | undefined = this.webhook?.secret): Promise<number> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (secret) headers["x-telegram-bot-api-secret-token"] = secret;
-    const res = await fetch(this.webhook!.url, { method: "POST", headers, body: JSON.stringify(update) });
+    const res = await fetch(this.route?.(update) ?? this.webhook!.url, { method: "POST", headers, body: JSON.stringify(update) });
     await res.arrayBuffer();
     return res.status;
   }

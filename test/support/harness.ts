@@ -30,7 +30,7 @@ export interface Harness {
   /** Invites, onboards (language + consent) and returns a ready member. */
   member(id: number, org: string, lang?: "en" | "km", role?: Role): Promise<FakeUser>;
   organisation(name: string): Promise<{ id: number; name: string }>;
-  /** Warnings and errors the bot logged (refusals, failures), as parsed pino lines. */
+  /** Warnings and errors the bot logged, and every refusal, as parsed pino lines. */
   logs: Array<Record<string, unknown>>;
 }
 
@@ -54,7 +54,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
       write(line: string) {
         sink(line);
         const entry = JSON.parse(line);
-        if (entry.level >= 40) logs.push(entry);
+        if (entry.level >= 40 || String(entry.msg).startsWith("refused")) logs.push(entry);
         if (process.env.TEST_LOG_LEVEL) process.stderr.write(line);
       },
     },
