@@ -2,6 +2,7 @@
  * Production mode in one process: the webhook (secret, health, setWebhook after listen), updates
  * handled at most once across retries and instances, a graceful stop, and the per-person rate limit.
  */
+import { createConnection } from "node:net";
 import type { Update } from "grammy/types";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,7 +60,7 @@ describe("webhook mode", () => {
       if (method === "setWebhook") healthWhenSetWebhook = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status);
       return undefined;
     };
-    apps.push(await startApp(webhookConfig(port), { db: shared(), logger, schedulers: false, outbox: { perChatMs: 0 } }));
+    apps.push(await startApp(webhookConfig(port), { db: shared(), logger, schedulers: false, outbox: { perChatMs: 0 }, http: { headersMs: 400, requestMs: 800, checkEveryMs: 100 } }));
     tg.intercept = undefined;
   }, 120_000);
 
@@ -91,6 +92,55 @@ describe("webhook mode", () => {
     expect(await db.prisma.inboxUpdate.count({ where: { updateId: { in: [BigInt(missing.update_id), BigInt(wrong.update_id)] } } })).toBe(0);
     const res = await fetch(`http://127.0.0.1:${port}/telegram/hook`, { method: "GET" });
     expect(res.status).toBe(405);
+  });
+
+  it("an over-large body gets 413 (declared or not), and nothing is stored", async () => {
+    const url = `http://127.0.0.1:${port}/telegram/hook`;
+    const headers = { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET };
+    const big = JSON.stringify({ ...helpUpdate(tg, 8710), padding: "x".repeat(1_100_000) });
+    expect((await fetch(url, { method: "POST", headers, body: big })).status).toBe(413);
+    // Without a length: streamed in chunks.
+    const chunks = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 12; i++) c.enqueue(new TextEncoder().encode("x".repeat(100_000)));
+        c.close();
+      },
+    });
+    const streamed = await fetch(url, { method: "POST", headers, body: chunks, duplex: "half" } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(sentTo(8710)).toHaveLength(0);
+    // The server still serves.
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+
+  it("a client that sends half a request and then nothing is cut off", async () => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    await new Promise((r) => socket.once("connect", r));
+    let answer = "";
+    socket.on("data", (d) => (answer += String(d)));
+    socket.write("POST /telegram/hook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const started = Date.now();
+    await new Promise((r) => socket.once("end", r)); // the server closes its side
+    socket.destroy();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it("the internal status endpoint is on its own port, on 127.0.0.1 only; the public port does not serve it", async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/status`)).status).toBe(404);
+    const internalPort = await freePort();
+    const p2 = await freePort();
+    const hook = tg.webhook; // the extra instance registers its own address: put the first one back after
+    const app = await startApp({ ...webhookConfig(p2), internalPort }, { db: shared(), logger, schedulers: false });
+    tg.webhook = hook;
+    try {
+      const res = await fetch(`http://127.0.0.1:${internalPort}/status`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "ok", mode: "webhook", database: { reachable: true }, inbox: { open: expect.any(Number) } });
+      expect(await (await fetch(`http://127.0.0.1:${p2}/healthz`)).json()).toEqual({ status: "ok" });
+    } finally {
+      await app.stop();
+    }
   });
 
   it("a person talks to the bot through the webhook as through polling", async () => {

@@ -14,7 +14,7 @@ import { onOutboxFailure } from "../telegram/failures.js";
 import { Outbox, type OutboxOptions } from "../telegram/outbox.js";
 import { purgeInbox, type InboxOptions } from "../telegram/inbox.js";
 import { InFlight } from "./inflight.js";
-import { closeServer, HttpServer, internalServer } from "./server.js";
+import { closeServer, HttpServer, internalServer, type Timeouts } from "./server.js";
 import { ALLOWED_UPDATES, startPipeline } from "./pipeline.js";
 
 export { ALLOWED_UPDATES };
@@ -24,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   /** Send queue options (tests shorten the pauses). */
   outbox?: Partial<OutboxOptions> & { everyMs?: number };
+  /** HTTP timeouts (tests shorten them). */
+  http?: Timeouts;
   /** Inbox worker options (tests shorten the look-again period). */
   inbox?: Partial<InboxOptions>;
   /** Start the schedulers (reminders, digests, rounds); default true. */
@@ -75,6 +77,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     onUpdate: config.mode === "webhook" ? (update) => pipeline.receive([update]) : undefined,
     logger,
     healthy: () => !stopping && databaseUp,
+    timeouts: deps.http,
   });
   const port = await server.listen();
   logger.info({ port, host: config.host }, config.mode === "webhook" ? "webhook and health endpoint listening" : "health endpoint listening");

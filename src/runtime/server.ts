@@ -21,13 +21,19 @@ export interface ServerOptions {
   /** The last health check's result (cached: a request never queries the database). */
   healthy: () => boolean;
   logger: Logger;
+  timeouts?: Timeouts;
 }
 
 /** Telegram's updates are small; a body above this is refused with 413 before it is read whole. */
 export const MAX_BODY = 1_000_000;
 /** Slow or idle clients are cut off: the whole request within this time, headers sooner. */
-export const REQUEST_TIMEOUT_MS = 15_000;
-export const HEADERS_TIMEOUT_MS = 10_000;
+export interface Timeouts {
+  requestMs: number;
+  headersMs: number;
+  /** How often Node looks for requests past these limits. */
+  checkEveryMs: number;
+}
+export const TIMEOUTS: Timeouts = { requestMs: 15_000, headersMs: 10_000, checkEveryMs: 2_000 };
 
 export function secretMatches(given: string | string[] | undefined, expected: string): boolean {
   if (typeof given !== "string") return false;
@@ -39,8 +45,14 @@ export function secretMatches(given: string | string[] | undefined, expected: st
 class TooLarge extends Error {}
 
 /** Starts a plain HTTP server with the timeouts above; resolves with its port. */
-export async function listen(host: string, port: number, route: (req: IncomingMessage, res: ServerResponse) => Promise<void>, logger: Logger): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
+export async function listen(
+  host: string,
+  port: number,
+  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  logger: Logger,
+  timeouts: Timeouts = TIMEOUTS,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs }, (req, res) => {
     route(req, res).catch((e) => {
       if (e instanceof TooLarge) return reply(res, 413, { ok: false, description: "request body too large" }, true);
       logger.error({ message: (e as Error).message }, "http request failed");
@@ -48,9 +60,8 @@ export async function listen(host: string, port: number, route: (req: IncomingMe
     });
   });
   server.keepAliveTimeout = 5_000;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.setTimeout(REQUEST_TIMEOUT_MS * 2, (socket) => socket.destroy());
+  // An idle socket (nothing sent, nothing to answer) is closed too.
+  server.setTimeout(timeouts.requestMs * 2, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
@@ -72,7 +83,7 @@ export class HttpServer {
   constructor(private readonly opts: ServerOptions) {}
 
   async listen(): Promise<number> {
-    const { server, port } = await listen(this.opts.host, this.opts.port, (req, res) => this.route(req, res), this.opts.logger);
+    const { server, port } = await listen(this.opts.host, this.opts.port, (req, res) => this.route(req, res), this.opts.logger, this.opts.timeouts);
     this.server = server;
     return port;
   }
