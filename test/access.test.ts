@@ -230,15 +230,21 @@ describe("membership changes cannot widen access", () => {
     return u;
   };
 
+  /** A leader joins with `code`, then `coord` ends their membership through /members. */
+  const joinThenEnded = async (telegramId: number, code: string, org: string, coord: FakeUser) => {
+    const leader = h.user(telegramId);
+    await leader.join(code);
+    await leader.expect("/help");
+    const m = await membershipOf(telegramId, org);
+    await coord.callbackAnswer(coord.pressData(`mb:a:${m.id}:0`));
+    expect((await membershipOf(telegramId, org)).active).toBe(false);
+    return { leader, membership: m };
+  };
+
   it("R1: a deactivated leader cannot rejoin through the organisation's multi-use link; a withdrawn link lets nobody in", async () => {
     const coord = await h.member(7701, ORG_C, "en", "coordinator");
     const code = await h.invite(ORG_C, "leader", { uses: 10 });
-    const leader = h.user(7702);
-    await leader.join(code);
-    await leader.expect("/help");
-    const m = await membershipOf(7702, ORG_C);
-    await coord.callbackAnswer(coord.pressData(`mb:a:${m.id}:0`));
-    expect((await membershipOf(7702, ORG_C)).active).toBe(false);
+    const { leader } = await joinThenEnded(7702, code, ORG_C, coord);
 
     leader.text(`/start ${code}`);
     await leader.expect("was ended by a coordinator");
@@ -293,13 +299,7 @@ describe("membership changes cannot widen access", () => {
   });
 
   it("R5: a leader whose membership was ended can still delete their personal data", async () => {
-    const code = await h.invite(ORG_P, "leader", { uses: 1 });
-    const leader = h.user(7741);
-    await leader.join(code);
-    await leader.expect("/help");
-    const m = await membershipOf(7741, ORG_P);
-    await coordP.callbackAnswer(coordP.pressData(`mb:a:${m.id}:0`));
-    expect((await membershipOf(7741, ORG_P)).active).toBe(false);
+    const { leader, membership: m } = await joinThenEnded(7741, await h.invite(ORG_P, "leader", { uses: 1 }), ORG_P, coordP);
     leader.text("/privacy");
     const summary = await leader.expect("What this bot stores about you");
     leader.press("🗑 Delete my personal data", summary);

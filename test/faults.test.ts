@@ -3,14 +3,14 @@
  * and the fake Bot API: the database going away mid-conversation, SIGKILL in the middle of a
  * harvest, a substantiation and a digest run, and Telegram answering 429, 500 or not at all.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../src/db/client.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../src/db/client.js";
 import { translator } from "../src/i18n/index.js";
 import { createInvite } from "../src/onboarding/invites.js";
 import type { Role } from "../src/generated/prisma/client.js";
 import { FakeTelegram } from "./support/fake-telegram.js";
 import { PgCluster } from "./support/pg-cluster.js";
-import { BotProcess } from "./support/process.js";
+import { BotProcess, useBotProcess } from "./support/process.js";
 import { DESCRIPTION, SIGNIFICANCE } from "./support/statements.js";
 import { choose, acceptedStatement, answerPart, openAndAgree, sourceLink } from "./support/substantiation.js";
 import { FakeUser, waitFor } from "./support/user.js";
@@ -21,35 +21,14 @@ const km = translator("km");
 const firstLine = (s: string) => s.split("\n")[0]!;
 
 describe("faults", () => {
+  const fixture = useBotProcess(() => ({ ADMIN_TELEGRAM_IDS: String(ADMIN), RATE_LIMIT_PER_MINUTE: "1000", PORT: "0" }));
   let pg: PgCluster;
   let tg: FakeTelegram;
   let db: Database;
   let bot: BotProcess;
-
   beforeAll(async () => {
-    pg = await PgCluster.create();
-    tg = new FakeTelegram();
-    await tg.start();
-    bot = new BotProcess({
-      BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      DATABASE_URL: pg.url,
-      ADMIN_TELEGRAM_IDS: String(ADMIN),
-      TELEGRAM_TIMEOUT_SECONDS: "2",
-      RATE_LIMIT_PER_MINUTE: "1000",
-      PORT: "0",
-      HOST: "127.0.0.1",
-    });
-    await bot.start();
-    db = await openDatabase({ databaseUrl: pg.url });
+    ({ pg, tg, db, bot } = fixture);
     await db.prisma.organisation.create({ data: { name: ORG } });
-  }, 120_000);
-
-  afterAll(async () => {
-    await bot?.kill();
-    await tg?.stop();
-    await db?.close();
-    pg?.destroy();
   });
 
   async function member(id: number, lang: "en" | "km" = "en", role: Role = "leader") {

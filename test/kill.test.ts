@@ -6,14 +6,10 @@
  * in their draft exactly once, in the order sent, with one event each; re-delivering handled
  * updates long after (no lease to run out) changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../src/db/client.js";
+import { describe, expect, it } from "vitest";
 import { createInvite } from "../src/onboarding/invites.js";
 import { storeUpdates } from "../src/telegram/inbox.js";
-import { FakeTelegram } from "./support/fake-telegram.js";
-import { freePort } from "./support/net.js";
-import { PgCluster } from "./support/pg-cluster.js";
-import { BotProcess } from "./support/process.js";
+import { useBotProcess } from "./support/process.js";
 import { answerUntil } from "./support/statements.js";
 import { TEST_WEBHOOK_SECRET } from "./support/secrets.js";
 import { FakeUser, waitFor } from "./support/user.js";
@@ -25,38 +21,12 @@ const MAX_LINES = 150;
 const KILLS = 4;
 
 describe.each(["polling", "webhook"] as const)("SIGKILL at random moments (%s)", (mode) => {
-  let pg: PgCluster;
-  let tg: FakeTelegram;
-  let db: Database;
-  let bot: BotProcess;
-
-  beforeAll(async () => {
-    pg = await PgCluster.create();
-    tg = new FakeTelegram();
-    await tg.start();
-    const port = await freePort();
-    bot = new BotProcess({
-      BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      DATABASE_URL: pg.url,
-      TELEGRAM_TIMEOUT_SECONDS: "2",
-      RATE_LIMIT_PER_MINUTE: "10000",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ...(mode === "webhook" ? { BOT_MODE: "webhook", WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {}),
-    });
-    await bot.start();
-    db = await openDatabase({ databaseUrl: pg.url });
-  }, 120_000);
-
-  afterAll(async () => {
-    await bot?.kill();
-    await tg?.stop();
-    await db?.close();
-    pg?.destroy();
-  });
+  const fixture = useBotProcess(({ port }): Record<string, string> =>
+    mode === "webhook" ? { BOT_MODE: "webhook", WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {},
+  );
 
   it("every line typed is in the draft exactly once, in order, after several kills", async () => {
+    const { tg, db, bot } = fixture;
     const org = await db.prisma.organisation.create({ data: { name: ORG } });
     const leaders: FakeUser[] = [];
     for (let i = 0; i < LEADERS; i++) {

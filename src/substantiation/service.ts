@@ -159,24 +159,36 @@ export async function chooseNaming(prisma: Db, a: SubstantiationAssignment, anon
   await prisma.substantiationAssignment.updateMany({ where: { id: a.id, status: { in: OPEN } }, data: { anonymous, status: "answering" } });
 }
 
+/** Locks the assignment row if it is still open: the compare-and-set of an answer (false: it was sent or closed meanwhile). */
+async function stillOpen(tx: Prisma.TransactionClient, id: number): Promise<boolean> {
+  const rows = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "substantiation_assignments" WHERE "id" = $1 AND "status" = ANY($2::text[]) FOR UPDATE`, id, OPEN);
+  return rows.length === 1;
+}
+
 /** Saves one part's level as it arrives; nothing changes after the answers were sent. */
 export async function saveLevel(prisma: Db, a: SubstantiationAssignment, part: Part, level: Level): Promise<boolean> {
   if (!OPEN.includes(a.status) || !isLevel(level)) return false;
-  await prisma.substantiationAnswer.upsert({
-    where: { assignmentId_part: { assignmentId: a.id, part } },
-    create: { assignmentId: a.id, part, level },
-    update: { level },
+  return prisma.$transaction(async (tx) => {
+    if (!(await stillOpen(tx, a.id))) return false;
+    await tx.substantiationAnswer.upsert({
+      where: { assignmentId_part: { assignmentId: a.id, part } },
+      create: { assignmentId: a.id, part, level },
+      update: { level },
+    });
+    return true;
   });
-  return true;
 }
 
 export async function saveComment(prisma: Db, a: SubstantiationAssignment, part: Part, comment: { text?: string; fileId?: string }) {
   if (!OPEN.includes(a.status)) return false;
-  const updated = await prisma.substantiationAnswer.updateMany({
-    where: { assignmentId: a.id, part },
-    data: { comment: comment.text ?? null, commentFileId: comment.fileId ?? null },
+  return prisma.$transaction(async (tx) => {
+    if (!(await stillOpen(tx, a.id))) return false;
+    const updated = await tx.substantiationAnswer.updateMany({
+      where: { assignmentId: a.id, part },
+      data: { comment: comment.text ?? null, commentFileId: comment.fileId ?? null },
+    });
+    return updated.count === 1;
   });
-  return updated.count === 1;
 }
 
 export async function answersOf(prisma: Db, assignmentId: number) {

@@ -166,7 +166,11 @@ async function handleTyped(ctx: BotContext, p: Pending, input: TypedInput) {
     return finishDecline(ctx, a, input.text);
   }
   if (!isPart(p.part)) return setPending(ctx, null);
-  await saveComment(ctx.deps.prisma, a, p.part, input);
+  if (!(await saveComment(ctx.deps.prisma, a, p.part, input))) {
+    // Sent or closed in the meantime: nothing changed.
+    await setPending(ctx, null);
+    return ctx.reply(ctx.t("source.read_only"));
+  }
   await ctx.reply(ctx.t("source.comment_saved"));
   await nextAfterComment(ctx, a);
 }
@@ -274,7 +278,7 @@ export function sourceFeature(): Composer<BotContext> {
     const level = ctx.match[3]!;
     if (!a || (await closed(ctx, a))) return;
     if (!isPart(part) || !isLevel(level) || a.anonymous === null) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
-    await saveLevel(ctx.deps.prisma, a, part, level);
+    if (!(await saveLevel(ctx.deps.prisma, a, part, level))) return ctx.answerCallbackQuery({ text: ctx.t("source.read_only"), show_alert: true });
     await ctx.answerCallbackQuery({ text: ctx.t(`source.levels.${level}`) });
     await ctx.editMessageReplyMarkup().catch(() => {});
     const waiting = readPending(ctx.user?.pendingInput);

@@ -1,6 +1,10 @@
 /** The bot as a real child process (src/main.ts), for restart and fault tests. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { openDatabase, type Database } from "../../src/db/client.js";
+import { FakeTelegram } from "./fake-telegram.js";
+import { freePort } from "./net.js";
+import { PgCluster } from "./pg-cluster.js";
 import { logSink } from "./secrets.js";
 import { waitFor } from "./user.js";
 
@@ -59,4 +63,37 @@ export class BotProcess {
         }
       });
   }
+}
+
+/**
+ * A bot process on a private PostgreSQL server and the fake Bot API, for the fault tests: started
+ * before the tests of a describe block, stopped after. `env` adds to or overrides the defaults.
+ */
+export function useBotProcess(env: (ctx: { tg: FakeTelegram; port: number }) => Record<string, string> = () => ({})) {
+  const it = {} as { pg: PgCluster; tg: FakeTelegram; db: Database; bot: BotProcess };
+  beforeAll(async () => {
+    it.pg = await PgCluster.create();
+    it.tg = new FakeTelegram();
+    await it.tg.start();
+    const port = await freePort();
+    it.bot = new BotProcess({
+      BOT_TOKEN: it.tg.token,
+      TELEGRAM_API_ROOT: it.tg.apiRoot,
+      DATABASE_URL: it.pg.url,
+      TELEGRAM_TIMEOUT_SECONDS: "2",
+      RATE_LIMIT_PER_MINUTE: "10000",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ...env({ tg: it.tg, port }),
+    });
+    await it.bot.start();
+    it.db = await openDatabase({ databaseUrl: it.pg.url });
+  }, 120_000);
+  afterAll(async () => {
+    await it.bot?.kill();
+    await it.tg?.stop();
+    await it.db?.close();
+    it.pg?.destroy();
+  });
+  return it;
 }
