@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -56,8 +57,44 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return openPglite(lite, release);
 }
 
+/** The raw connection of a transaction Prisma opened through its driver adapter. */
+export interface RawConnection {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+const opening = new AsyncLocalStorage<{ connection?: RawConnection }>();
+
+/**
+ * Runs `work` so that the transaction it opens with `prisma.$transaction` also offers its raw
+ * driver connection (`connection()`), for plain SQL in that same transaction without Prisma's
+ * per-query cost (see sql.ts). Both adapters keep the connection of a transaction as `client`:
+ * a pg PoolClient, or PGlite's transaction object, each with `query(text, params)`.
+ */
+export function withRawConnection<T>(work: (connection: () => RawConnection | undefined) => Promise<T>): Promise<T> {
+  const slot: { connection?: RawConnection } = {};
+  return opening.run(slot, () => work(() => slot.connection));
+}
+
+type AdapterFactory = { connect(): Promise<{ startTransaction(isolation?: unknown): Promise<unknown> }> };
+function capturingTransactions<F>(factory: F): F {
+  const f = factory as unknown as AdapterFactory;
+  const connect = f.connect.bind(f);
+  f.connect = async () => {
+    const adapter = await connect();
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolation) => {
+      const tx = await start(isolation);
+      const slot = opening.getStore();
+      const client = (tx as { client?: RawConnection }).client;
+      if (slot && !slot.connection && typeof client?.query === "function") slot.connection = client;
+      return tx;
+    };
+    return adapter;
+  };
+  return factory;
+}
+
 export function openPglite(lite: PGlite, release?: () => void): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) as never }); // typed against an older adapter-utils; same runtime contract
+  const prisma = new PrismaClient({ adapter: capturingTransactions(new PrismaPGlite(lite)) as never }); // typed against an older adapter-utils; same runtime contract
   return {
     prisma,
     sql: pgliteSql(lite),
@@ -74,7 +111,7 @@ export function openPglite(lite: PGlite, release?: () => void): Database {
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on("error", () => {}); // an idle connection dropped by the server: the pool replaces it
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: capturingTransactions(new PrismaPg(pool)) });
   return {
     prisma,
     sql: pgSql(pool),

@@ -45,7 +45,7 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
   const { bot, config, logger } = deps;
   const notice = unavailableNotice(bot, config, deps.languages);
   const inbox = new Inbox(
-    { prisma: deps.prisma, bot, logger, onUnavailable: notice },
+    { prisma: deps.prisma, sql: deps.sql, bot, logger, onUnavailable: notice },
     // PGlite has one connection: its transactions run one at a time anyway.
     { concurrency: deps.kind === "pglite" ? 1 : 6, ...deps.inbox },
   );

@@ -24,8 +24,8 @@
  */
 import { BotError, GrammyError, type Api, type Bot } from "grammy";
 import type { Update } from "grammy/types";
-import { isDatabaseUnavailable, type Db } from "../db/client.js";
-import type { Sql } from "../db/sql.js";
+import { isDatabaseUnavailable, withRawConnection, type Db, type RawConnection } from "../db/client.js";
+import { prismaSql, utc, type Sql } from "../db/sql.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 import { FILE_FIELD, REPLY_KIND, rowParams, runOnSent } from "./outbox.js";
@@ -75,6 +75,8 @@ export interface InboxOptions {
 
 export interface InboxDeps {
   prisma: Db;
+  /** Plain SQL outside any transaction (marking replies sent). */
+  sql: Sql;
   bot: Bot<any>;
   logger: Logger;
   /** Tells the sender of an update that the database is unreachable and the update is kept. */
@@ -109,6 +111,8 @@ export class Inbox {
   private waiters: Array<() => void> = [];
   /** Chats whose replies this instance is sending: their next update waits (reply order). */
   private readonly busy = new Set<string>();
+  /** Reply batches being sent. */
+  private sending = 0;
   /** Chats told the database is away, until it is back. */
   private readonly told = new Set<string>();
 
@@ -132,19 +136,23 @@ export class Inbox {
       this.loops++;
       void this.loop().finally(() => {
         this.loops--;
-        if (this.loops === 0) this.waiters.splice(0).forEach((w) => w());
+        this.settle();
       });
     }
   }
 
-  /** Whether this instance is working on an update (or looking for one). */
-  get working(): boolean {
-    return this.loops > 0;
+  private settle() {
+    if (!this.working) this.waiters.splice(0).forEach((w) => w());
   }
 
-  /** Resolves when this instance works on nothing. */
+  /** Whether this instance is working on an update (or looking for one), or sending replies. */
+  get working(): boolean {
+    return this.loops > 0 || this.sending > 0;
+  }
+
+  /** Resolves when this instance works on nothing and has no reply left to send. */
   idle(): Promise<void> {
-    return this.loops === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+    return this.working ? new Promise((r) => this.waiters.push(r)) : Promise.resolve();
   }
 
   /** Takes no new update; waits for those being handled and their replies. */
@@ -152,6 +160,7 @@ export class Inbox {
     this.stopped = true;
     clearInterval(this.timer);
     await this.idle();
+    await this.flushSent();
   }
 
   private async loop() {
@@ -169,19 +178,18 @@ export class Inbox {
 
   /** Handles the next free update; false when there is none. */
   async handleNext(): Promise<boolean> {
-    const { prisma, bot } = this.deps;
+    const { bot } = this.deps;
     let picked: { id: string; update: Update; chat: ReturnType<typeof chatOf> } | undefined;
     let replies: Reply[] = [];
     try {
-      replies = await prisma.$transaction(
-        async (tx) => {
-          const rows = await tx.$queryRawUnsafe<Array<{ id: string; payload: unknown }>>(PICK, [...this.busy]);
+      replies = await this.transaction(async (tx, sql, connection) => {
+          const rows = await sql.query<{ id: string; payload: unknown }>(PICK, [[...this.busy]]);
           if (rows.length === 0) return [];
           const update = (typeof rows[0]!.payload === "string" ? JSON.parse(rows[0]!.payload) : rows[0]!.payload) as Update;
           picked = { id: rows[0]!.id, update, chat: chatOf(update) };
           this.busy.add(picked.chat.key);
           this.deps.logger.debug({ update_id: update.update_id }, "update taken from the inbox");
-          const unit = new Unit(tx, picked.chat.chatId);
+          const unit = new Unit(tx, picked.chat.chatId, connection);
           try {
             await runInUnit(unit, () => bot.handleUpdate(update));
           } catch (e) {
@@ -189,51 +197,90 @@ export class Inbox {
             if (isDatabaseUnavailable(inner)) throw inner;
             throw new HandlerFailed(e instanceof BotError ? e : new BotError(e, undefined as never), update);
           }
-          await tx.$executeRawUnsafe(`UPDATE "inbox_updates" SET "handled_at" = timezone('UTC', now()) WHERE "update_id" = $1::bigint`, picked.id);
-          return queueReplies(tx, unit);
-        },
-        { maxWait: this.opts.timeoutMs, timeout: this.opts.timeoutMs },
-      );
+          return finish(sql, unit, picked.id, null);
+        });
       if (!picked) return false;
       this.told.delete(picked.chat.key);
     } catch (e) {
       if (!picked) throw e;
-      if (e instanceof HandlerFailed) replies = await this.fail(picked.id, picked.chat, e);
-      else if (isDatabaseUnavailable(e)) {
-        this.busy.delete(picked.chat.key);
-        await this.unavailable(picked.chat.key, picked.update);
-        throw e;
-      } else {
-        // The transaction itself failed (a timeout, a conflict): handled with the error, like a failing handler.
-        replies = await this.fail(picked.id, picked.chat, new HandlerFailed(new BotError(e, undefined as never), picked.update));
+      try {
+        if (isDatabaseUnavailable(e)) {
+          await this.unavailable(picked.chat.key, picked.update);
+          throw e;
+        }
+        // A failing handler, or a failing transaction (a timeout): handled with the error, in a transaction of its own.
+        replies = await this.fail(picked.id, picked.chat, e instanceof HandlerFailed ? e : new HandlerFailed(new BotError(e, undefined as never), picked.update));
+      } catch (again) {
+        this.busy.delete(picked.chat.key); // left open: taken again later
+        throw again;
       }
     }
-    try {
-      await this.deliver(replies);
-    } finally {
-      this.busy.delete(picked.chat.key);
-    }
+    // The replies go out while the worker takes the next chat's update (the database is not
+    // kept waiting for Telegram); this chat's next update waits until they are sent.
+    const chat = picked.chat.key;
+    this.sending++;
+    void this.deliver(replies)
+      .catch((e) => this.deps.logger.warn({ message: (e as Error).message }, "replies not sent now: left to the send queue"))
+      .finally(() => {
+        this.busy.delete(chat);
+        this.sending--;
+        this.kick();
+        this.settle();
+      });
     return true;
   }
 
   private async fail(id: string, chat: ReturnType<typeof chatOf>, failure: HandlerFailed): Promise<Reply[]> {
-    const { prisma, bot, logger } = this.deps;
-    return prisma.$transaction(
-      async (tx) => {
-        const open = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "inbox_updates" WHERE "update_id" = $1::bigint AND "handled_at" IS NULL FOR UPDATE`, id);
+    const { bot, logger } = this.deps;
+    return this.transaction(async (tx, sql, connection) => {
+        const open = await sql.query(`SELECT 1 FROM "inbox_updates" WHERE "update_id" = $1::bigint AND "handled_at" IS NULL FOR UPDATE`, [id]);
         if (open.length === 0) return [];
-        const unit = new Unit(tx, chat.chatId);
+        const unit = new Unit(tx, chat.chatId, connection);
         if (failure.botError.ctx) await runInUnit(unit, () => Promise.resolve(bot.errorHandler(failure.botError))).catch((e) => logger.error({ message: String(e) }, "error boundary failed"));
         else logger.error({ message: failure.message, update_id: Number(id) }, "update failed");
-        await tx.$executeRawUnsafe(
-          `UPDATE "inbox_updates" SET "handled_at" = timezone('UTC', now()), "error" = $2 WHERE "update_id" = $1::bigint`,
-          id,
-          failure.message.slice(0, 1000),
-        );
-        return queueReplies(tx, unit);
-      },
-      { maxWait: this.opts.timeoutMs, timeout: this.opts.timeoutMs },
+        return finish(sql, unit, id, failure.message.slice(0, 1000));
+      });
+  }
+
+  /** A transaction, with plain SQL on its own connection (db/client.ts withRawConnection). */
+  private transaction<T>(work: (tx: Tx, sql: Sql, connection: RawConnection | undefined) => Promise<T>): Promise<T> {
+    return withRawConnection((connection) =>
+      this.deps.prisma.$transaction(
+        async (tx) => {
+          const c = connection();
+          const sql: Sql = c ? { query: async <R>(text: string, params: unknown[] = []) => (await c.query<R>(text, params)).rows } : prismaSql(tx);
+          return work(tx, sql, c);
+        },
+        { maxWait: this.opts.timeoutMs, timeout: this.opts.timeoutMs },
+      ),
     );
+  }
+
+  /**
+   * Replies sent are marked in batches (one statement every 100 ms at most): a reply is sent at
+   * least once, so a mark lost in a crash only means the send queue sends it again later.
+   */
+  private sentIds: bigint[] = [];
+  private sentTimer: NodeJS.Timeout | undefined;
+  private marking: Promise<void> = Promise.resolve();
+  private markSent(ids: bigint[]) {
+    this.sentIds.push(...ids);
+    if (!this.sentTimer && this.sentIds.length) this.sentTimer = setTimeout(() => void this.flushSent(), 100);
+  }
+
+  /** Writes the pending "sent" marks (also at stop). */
+  flushSent(): Promise<void> {
+    clearTimeout(this.sentTimer);
+    this.sentTimer = undefined;
+    const ids = this.sentIds.splice(0);
+    if (ids.length === 0) return this.marking;
+    this.marking = this.marking.then(() =>
+      this.deps.sql
+        .query(`UPDATE "outbox" SET "status" = 'sent', "sent_at" = $2::timestamp WHERE "id" = ANY($1::bigint[]) AND "status" = 'pending'`, [ids.map(String), utc(new Date())])
+        .then(() => undefined)
+        .catch((e) => this.deps.logger.warn({ message: (e as Error).message, replies: ids.length }, "could not mark replies sent: the send queue may send them again")),
+    );
+    return this.marking;
   }
 
   /** The database is away: the person is told once that their message is kept. */
@@ -264,34 +311,43 @@ export class Inbox {
           continue;
         }
         logger.warn({ method: call.method, error: String((e as Error).message) }, "reply not sent now: left to the send queue");
-        await prisma.outboxMessage.updateMany({ where: { id: { in: replies.slice(i).map((r) => r.id) } }, data: { notBefore: new Date() } }).catch(() => {});
+        await this.deps.sql.query(`UPDATE "outbox" SET "not_before" = $2::timestamp WHERE "id" = ANY($1::bigint[])`, [replies.slice(i).map((r) => String(r.id)), utc(new Date())]).catch(() => {});
         break;
       }
     }
-    if (sent.length) await prisma.outboxMessage.updateMany({ where: { id: { in: sent } }, data: { status: "sent", sentAt: new Date() } });
+    this.markSent(sent);
   }
 }
 
-/** The unit's deferred calls, as outbox rows of its transaction (in order). */
-async function queueReplies(tx: Tx, unit: Unit): Promise<Reply[]> {
-  if (unit.calls.length === 0) return [];
-  const notBefore = new Date(Date.now() + REPLY_GRACE_MS);
-  const chatId = BigInt(unit.chatId ?? 0);
-  const out: Reply[] = [];
-  // One row per call, in order; createManyAndReturn keeps the ids ascending in call order.
-  const rows = await tx.outboxMessage.createManyAndReturn({
-    data: unit.calls.map((call) => ({
-      chatId: call.payload.chat_id !== undefined ? BigInt(call.payload.chat_id as number) : chatId,
-      method: call.method,
-      payload: call.payload as Prisma.InputJsonValue,
-      file: call.file && FILE_FIELD[call.method] ? call.file.bytes.toString("base64") : null,
-      fileName: call.file?.name ?? null,
-      kind: REPLY_KIND,
-      onSent: call.onSent ?? null,
-      notBefore,
-    })),
-    select: { id: true },
-  });
-  rows.sort((a, b) => (a.id < b.id ? -1 : 1)).forEach((r, i) => out.push({ id: r.id, call: unit.calls[i]! }));
-  return out;
+/**
+ * Marks the update handled (with its error, if any) and queues the unit's deferred calls as
+ * outbox rows, in one statement of its transaction; returns the rows in call order.
+ */
+async function finish(sql: Sql, unit: Unit, updateId: string, error: string | null): Promise<Reply[]> {
+  const now = Date.now();
+  const rows = unit.calls.map((call, ord) => ({
+    ord,
+    chat_id: String(call.payload.chat_id ?? unit.chatId ?? 0),
+    method: call.method,
+    payload: call.payload,
+    file: call.file && FILE_FIELD[call.method] ? call.file.bytes.toString("base64") : null,
+    file_name: call.file?.name ?? null,
+    on_sent: call.onSent ?? null,
+  }));
+  // Ids come from the sequence in `ord` order, so the sorted ids follow the calls.
+  const ids = await sql.query<{ id: string }>(
+    `WITH handled AS (
+       UPDATE "inbox_updates" SET "handled_at" = timezone('UTC', now()), "error" = $6 WHERE "update_id" = $5::bigint
+     )
+     INSERT INTO "outbox" ("chat_id", "method", "payload", "file", "file_name", "kind", "on_sent", "not_before", "created_at")
+     SELECT r."chat_id", r."method", r."payload", r."file", r."file_name", $2, r."on_sent", $3::timestamp, $4::timestamp
+       FROM jsonb_to_recordset($1::jsonb) AS r("ord" int, "chat_id" bigint, "method" text, "payload" jsonb, "file" text, "file_name" text, "on_sent" text)
+      ORDER BY r."ord"
+     RETURNING "id"::text AS "id"`,
+    [JSON.stringify(rows), REPLY_KIND, utc(new Date(now + REPLY_GRACE_MS)), utc(new Date(now)), updateId, error],
+  );
+  return ids
+    .map((r) => BigInt(r.id))
+    .sort((a, b) => (a < b ? -1 : 1))
+    .map((id, i) => ({ id, call: unit.calls[i]! }));
 }

@@ -17,7 +17,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { InputFile, type Transformer } from "grammy";
-import type { Db } from "../db/client.js";
+import type { Db, RawConnection } from "../db/client.js";
 import type { Sql } from "../db/sql.js";
 import type { Prisma } from "../generated/prisma/client.js";
 
@@ -37,11 +37,19 @@ export class Unit {
   private tickets = 0;
   private savepoints = 0;
 
+  /** Plain SQL in the unit's transaction: on its raw connection when the adapter offers it (db/client.ts). */
+  readonly sql: Sql;
+
   constructor(
     readonly tx: Tx,
     /** The chat the update belongs to: the chat of calls that name none (answerCallbackQuery). */
     readonly chatId: number | undefined,
-  ) {}
+    connection?: RawConnection,
+  ) {
+    this.sql = connection
+      ? { query: async <T>(text: string, params: unknown[] = []) => (await connection.query<T>(text, params)).rows }
+      : { query: <T>(text: string, params: unknown[] = []) => tx.$queryRawUnsafe<T[]>(text, ...params) };
+  }
 
   async defer(method: string, payload: Record<string, unknown>): Promise<unknown> {
     const call: DeferredCall = { method, payload: { ...payload } };
@@ -129,7 +137,7 @@ export function unitSql(base: Sql): Sql {
   return {
     query<T>(text: string, params: unknown[] = []): Promise<T[]> {
       const unit = units.getStore();
-      return unit ? unit.tx.$queryRawUnsafe<T[]>(text, ...params) : base.query<T>(text, params);
+      return unit ? unit.sql.query<T>(text, params) : base.query<T>(text, params);
     },
   };
 }
@@ -151,11 +159,16 @@ export const DEFERRED_METHODS = new Set([
   "setMyCommands",
 ]);
 
-/** An API transformer: inside a unit, sending calls are recorded instead of made. */
+/**
+ * An API transformer: inside a unit, sending calls are recorded instead of made. Any other call
+ * (one that reads from Telegram) would hold the transaction open while it waits: refused, so a
+ * handler that needs one is found by the tests, not in production.
+ */
 export function deferCalls(): Transformer {
   return async (prev, method, payload, signal) => {
     const unit = units.getStore();
-    if (!unit || !DEFERRED_METHODS.has(method)) return prev(method, payload, signal);
+    if (!unit) return prev(method, payload, signal);
+    if (!DEFERRED_METHODS.has(method)) throw new Error(`Bot API call ${method} inside an update's transaction: read it before, or defer it`);
     const result = await unit.defer(method, payload as Record<string, unknown>);
     return { ok: true, result } as never;
   };

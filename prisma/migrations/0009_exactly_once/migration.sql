@@ -10,7 +10,9 @@ CREATE TABLE "inbox_updates" (
 
     CONSTRAINT "inbox_updates_pkey" PRIMARY KEY ("update_id")
 );
-CREATE INDEX "inbox_updates_open_idx" ON "inbox_updates"("chat_key", "update_id") WHERE "handled_at" IS NULL;
+-- Only open updates are indexed for the worker's pick: handled ones (kept three days) cost nothing.
+CREATE INDEX "inbox_updates_open_idx" ON "inbox_updates"("update_id") WHERE "handled_at" IS NULL;
+CREATE INDEX "inbox_updates_open_chat_idx" ON "inbox_updates"("chat_key", "update_id") WHERE "handled_at" IS NULL;
 CREATE INDEX "inbox_updates_received_at_idx" ON "inbox_updates"("received_at");
 
 DROP TABLE "processed_updates";
