@@ -28,9 +28,9 @@ import { retryingFetch, RETRY_DEFAULTS } from "./telegram/fetch.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "./telegram/guard.js";
 import { splitLongMessages } from "./telegram/limits.js";
 import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "./telegram/storage.js";
-import { beginUpdate } from "./telegram/updates.js";
+import { beginUpdate, toUpdateStart } from "./telegram/updates.js";
 import { chatOf } from "./telegram/inbox.js";
-import { deferCalls, unitPrisma, unitSql } from "./telegram/unit.js";
+import { currentUnit, deferCalls, unitPrisma, unitSql } from "./telegram/unit.js";
 
 export type { BotContext, BotDeps };
 
@@ -119,7 +119,11 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     const from = ctx.from;
     const key = chatKey(ctx);
     const stateKey = key === undefined ? undefined : `${CONVERSATION_PREFIX}${key}`;
-    const start = await beginUpdate(sql, { telegramId: from?.id, stateKey });
+    // Read already when the inbox picked the update (telegram/inbox.ts), or now.
+    const unit = currentUnit();
+    const picked = unit?.picked?.updateId === ctx.update.update_id ? unit.picked.row : undefined;
+    if (unit) unit.picked = undefined;
+    const start = picked ? toUpdateStart(picked) : await beginUpdate(sql, { telegramId: from?.id, stateKey });
     ctx.user = start.user;
     ctx.memberCount = start.activeMemberships;
     ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);

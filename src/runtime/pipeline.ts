@@ -12,6 +12,7 @@ import type { Logger } from "../logger.js";
 import type { LanguageMemory } from "../telegram/guard.js";
 import { Inbox, storeUpdates, type InboxOptions } from "../telegram/inbox.js";
 import { Poller } from "../telegram/poller.js";
+import { START_OF_PICKED } from "../telegram/updates.js";
 
 export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 
@@ -47,7 +48,8 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
   const inbox = new Inbox(
     { prisma: deps.prisma, sql: deps.sql, bot, logger, onUnavailable: notice },
     // PGlite has one connection: its transactions run one at a time anyway.
-    { concurrency: deps.kind === "pglite" ? 1 : 6, ...deps.inbox },
+    // The sender, the conversation and the draft are read in the statement that picks the update.
+    { concurrency: deps.kind === "pglite" ? 1 : 6, pickWith: START_OF_PICKED, ...deps.inbox },
   );
   inbox.start();
   const store = (updates: Update[]) => storeUpdates(deps.sql, updates);

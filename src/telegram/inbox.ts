@@ -71,6 +71,8 @@ export interface InboxOptions {
   timeoutMs: number;
   /** How often to look for updates stored by others or left open by a database outage. */
   everyMs: number;
+  /** What the handler reads first, read with the pick (the unit offers the row as `picked`). */
+  pickWith?: PickWith;
 }
 
 export interface InboxDeps {
@@ -89,10 +91,18 @@ interface Reply {
   call: DeferredCall;
 }
 
-const PICK = `SELECT i."update_id"::text AS "id", i."payload" FROM "inbox_updates" i
-  WHERE i."handled_at" IS NULL AND NOT (i."chat_key" = ANY($1::text[]))
-    AND NOT EXISTS (SELECT 1 FROM "inbox_updates" e WHERE e."chat_key" = i."chat_key" AND e."handled_at" IS NULL AND e."update_id" < i."update_id")
-  ORDER BY i."update_id" LIMIT 1 FOR UPDATE OF i SKIP LOCKED`;
+/** Reads to make in the statement that picks an update (`p`: update_id, payload, chat_key). */
+export interface PickWith {
+  columns: string;
+  join: string;
+}
+
+const pickSql = (also?: PickWith) => `WITH p AS (
+    SELECT i."update_id", i."payload", i."chat_key" FROM "inbox_updates" i
+     WHERE i."handled_at" IS NULL AND NOT (i."chat_key" = ANY($1::text[]))
+       AND NOT EXISTS (SELECT 1 FROM "inbox_updates" e WHERE e."chat_key" = i."chat_key" AND e."handled_at" IS NULL AND e."update_id" < i."update_id")
+     ORDER BY i."update_id" LIMIT 1 FOR UPDATE OF i SKIP LOCKED)
+  SELECT p."update_id"::text AS "inbox_id", p."payload" AS "inbox_payload"${also ? `, ${also.columns}` : ""} FROM p ${also?.join ?? ""}`;
 
 class HandlerFailed extends Error {
   constructor(
@@ -121,7 +131,10 @@ export class Inbox {
     opts: Partial<InboxOptions> = {},
   ) {
     this.opts = { concurrency: 1, timeoutMs: 120_000, everyMs: 1_000, ...opts };
+    this.pick = pickSql(this.opts.pickWith);
   }
+
+  private readonly pick: string;
 
   start() {
     this.stopped = false;
@@ -183,13 +196,16 @@ export class Inbox {
     let replies: Reply[] = [];
     try {
       replies = await this.transaction(async (tx, sql, connection) => {
-          const rows = await sql.query<{ id: string; payload: unknown }>(PICK, [[...this.busy]]);
-          if (rows.length === 0) return [];
-          const update = (typeof rows[0]!.payload === "string" ? JSON.parse(rows[0]!.payload) : rows[0]!.payload) as Update;
-          picked = { id: rows[0]!.id, update, chat: chatOf(update) };
+          const rows = await sql.query<Record<string, unknown>>(this.pick, [[...this.busy]]);
+          const row = rows[0];
+          if (!row) return [];
+          const payload = row.inbox_payload;
+          const update = (typeof payload === "string" ? JSON.parse(payload) : payload) as Update;
+          picked = { id: String(row.inbox_id), update, chat: chatOf(update) };
           this.busy.add(picked.chat.key);
           this.deps.logger.debug({ update_id: update.update_id }, "update taken from the inbox");
           const unit = new Unit(tx, picked.chat.chatId, connection);
+          unit.picked = { updateId: update.update_id, row };
           try {
             await runInUnit(unit, () => bot.handleUpdate(update));
           } catch (e) {

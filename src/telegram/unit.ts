@@ -34,6 +34,8 @@ export interface DeferredCall {
 
 export class Unit {
   readonly calls: DeferredCall[] = [];
+  /** The row the inbox read when it picked the update (with what the handler reads first), once. */
+  picked?: { updateId: number; row: Record<string, unknown> };
   private tickets = 0;
   private savepoints = 0;
 
