@@ -1,6 +1,7 @@
 /**
- * Runs the bot for real: polling (@grammyjs/runner) or webhook, the send queue, the schedulers,
- * the health endpoint, and a graceful stop. main.ts wires it to the process; tests start it too.
+ * Runs the bot for real: the update pipeline (poller or webhook into the durable inbox), the send
+ * queue, the schedulers, the health and status endpoints, and a graceful stop. main.ts wires it
+ * to the process; tests start it too.
  */
 import type { Bot } from "grammy";
 import { createBot, queueApi, registerCommands, type BotContext, type BotDeps } from "../bot.js";

@@ -1,13 +1,15 @@
 /**
- * The send queue. Every message that is not an immediate reply (notifications, reminders,
- * digests) is a row in `outbox`, sent by a worker that:
+ * The send queue. Every message is a row in `outbox`: notifications, reminders and digests, and
+ * the replies of each update (queued in the update's transaction and sent right after its commit
+ * by the inbox, telegram/inbox.ts; this worker sends them only if that did not happen). A worker:
  * - keeps under Telegram's limits: about 30 messages a second overall, one a second per chat;
  * - honours `retry_after` of a 429 (for the whole bot, as Telegram means it);
  * - retries 5xx and network errors with exponential back-off, up to a limit;
  * - records a message that finally fails (403 blocked, 400 chat not found, retries used up),
  *   tells `onFailed`, and never retries it again.
  * Rows are claimed with a lease, so two instances never send the same row; a row left
- * "sending" by a process that died is taken up again when its lease expires.
+ * "sending" by a process that died is recorded as interrupted and not sent again, except a
+ * reply, which is sent again (at least once).
  */
 import { GrammyError, HttpError, InputFile, type Api } from "grammy";
 import type { Db } from "../db/client.js";
