@@ -82,15 +82,40 @@ function capturingTransactions<F>(factory: F): F {
     const adapter = await connect();
     const start = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolation) => {
-      const tx = await start(isolation);
-      const slot = opening.getStore();
-      const client = (tx as { client?: RawConnection }).client;
-      if (slot && !slot.connection && typeof client?.query === "function") slot.connection = client;
+      const tx = (await start(isolation)) as { client?: RawConnection };
+      if (typeof tx.client?.query === "function") {
+        // One connection, two users (Prisma and plain SQL) and handlers that run queries side by
+        // side: the queries of the transaction go one after another (pg deprecates overlapping ones).
+        tx.client = serialised(tx.client);
+        const slot = opening.getStore();
+        if (slot && !slot.connection) slot.connection = tx.client;
+      }
       return tx;
     };
     return adapter;
   };
   return factory;
+}
+
+/** The connection with its `query` calls queued, each starting when the one before has ended. */
+function serialised<C extends RawConnection>(client: C): C {
+  let last: Promise<unknown> = Promise.resolve();
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === "query") {
+        return (...args: unknown[]) => {
+          const run = last.then(() => (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+          last = run.catch(() => undefined);
+          return run;
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, prop, value) {
+      return Reflect.set(target, prop, value);
+    },
+  });
 }
 
 export function openPglite(lite: PGlite, release?: () => void): Database {
