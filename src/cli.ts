@@ -167,7 +167,7 @@ async function run(db: Database, argv: string[]): Promise<void> {
     if (action === "role" && !ROLES.includes(values.role as Role)) throw new UsageError("--role must be leader, coordinator or substantiator");
     const change = action === "role" ? { role: values.role as Role } : { active: action === "reactivate" };
     const done = await changeMembership(prisma, m.id, change);
-    console.log(done ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : action + "d"}` : "nothing to change");
+    console.log(done.status === "changed" ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : action + "d"}` : "nothing to change");
     return;
   }
   if (group === "round" && action === "create") {

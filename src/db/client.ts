@@ -7,7 +7,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { lockDirectory } from "./lock.js";
 import { migrate, type Migration, type SqlRunner } from "./migrate.js";
-import { pgliteSql, pgSql, type Sql } from "./sql.js";
+import { pgliteSql, pgSql, type Queryable, type Sql } from "./sql.js";
 
 export { PrismaClient };
 export type Db = PrismaClient;
@@ -58,9 +58,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 /** The raw connection of a transaction Prisma opened through its driver adapter. */
-export interface RawConnection {
-  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-}
+export type RawConnection = Queryable;
 const opening = new AsyncLocalStorage<{ connection?: RawConnection }>();
 
 /**

@@ -13,13 +13,17 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
-export function pgSql(pool: pg.Pool): Sql {
-  return { query: async <T>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as T[] };
+/** Anything with `query(text, params)` answering `{ rows }`: a pg pool or client, PGlite, PGlite's transaction. */
+export interface Queryable {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
 }
 
-export function pgliteSql(lite: PGlite): Sql {
-  return { query: async <T>(text: string, params: unknown[] = []) => (await lite.query<T>(text, params)).rows };
+export function rawSql(connection: Queryable): Sql {
+  return { query: async <T>(text: string, params: unknown[] = []) => (await connection.query<T>(text, params)).rows };
 }
+
+export const pgSql = (pool: pg.Pool): Sql => rawSql(pool as unknown as Queryable);
+export const pgliteSql = (lite: PGlite): Sql => rawSql(lite);
 
 /** A timestamp parameter for a TIMESTAMP (UTC, no zone) column, as Prisma stores them. */
 export const utc = (d: Date) => d.toISOString().slice(0, 23).replace("T", " ");

@@ -4,7 +4,7 @@
  */
 import { Composer } from "grammy";
 import type { Db } from "../db/client.js";
-import type { Role } from "../generated/prisma/client.js";
+import type { Membership, Role } from "../generated/prisma/client.js";
 import type { BotContext } from "../telegram/context.js";
 import { keyboard, type Button } from "../telegram/keyboard.js";
 import { notify } from "../telegram/notify.js";
@@ -16,42 +16,49 @@ export const ROLES: Role[] = ["leader", "coordinator", "substantiator"];
 
 export type MemberChange = { role: Role } | { active: boolean };
 
+export type MemberChangeRefusal = "not_found" | "out_of_scope" | "self" | "not_covered" | "invalid";
+
+/** Who changes a membership: a coordinator or admin in the chat; none from the command line (the operator). */
+export interface MemberActor {
+  userId: number | undefined;
+  isAdmin: boolean;
+}
+
 /**
- * Changes one membership, as a compare-and-set on the state read; returns the membership before
- * and after, or undefined if nothing changed (already so, or changed by someone else meanwhile).
+ * Changes one membership, as a compare-and-set on the state read. The actor may change it if it
+ * is in their scope, it is not their own, and their scope covers everything the member's own
+ * coordinator scope covers (a coordinator of one organisation cannot remove a coordinator of
+ * the whole programme who also belongs to it). Returns the membership before and after,
+ * "unchanged" (already so, or changed by someone else meanwhile), or the refusal.
  * Programme scope belongs to the membership: any change of role ends it, and so does ending the
  * membership; reactivating gives back the organisation only.
  */
-export async function changeMembership(prisma: Db, membershipId: number, change: MemberChange, by?: number, now = new Date()) {
+export async function changeMembership(
+  prisma: Db,
+  membershipId: number,
+  change: MemberChange,
+  actor?: MemberActor,
+  now = new Date(),
+): Promise<{ status: "changed"; before: Membership; after: Membership } | { status: "unchanged" | MemberChangeRefusal }> {
   const before = await prisma.membership.findUnique({ where: { id: membershipId } });
-  if (!before) return undefined;
-  if ("role" in change && before.role === change.role) return undefined;
-  if ("active" in change && before.active === change.active) return undefined;
+  if (!before) return { status: "not_found" };
+  if (actor) {
+    const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
+    if (!inScope(scope, before.organisationId)) return { status: "out_of_scope" };
+    if (before.userId === actor.userId) return { status: "self" };
+    if (!covers(scope, await coordinatorScope(prisma, before.userId, false))) return { status: "not_covered" };
+  }
+  if ("role" in change && !ROLES.includes(change.role)) return { status: "invalid" };
+  if ("role" in change ? before.role === change.role : before.active === change.active) return { status: "unchanged" };
   const data =
     "role" in change
       ? { role: change.role, programmeWide: false }
       : change.active
         ? { active: true, endedAt: null, endedById: null }
-        : { active: false, programmeWide: false, endedAt: now, endedById: by ?? null };
+        : { active: false, programmeWide: false, endedAt: now, endedById: actor?.userId ?? null };
   const { count } = await prisma.membership.updateMany({ where: { id: membershipId, role: before.role, active: before.active }, data });
-  if (count !== 1) return undefined;
-  const after = await prisma.membership.findUniqueOrThrow({ where: { id: membershipId } });
-  return { before, after };
-}
-
-export type MemberChangeRefusal = "not_found" | "out_of_scope" | "self" | "not_covered";
-
-/**
- * Whether `actor` may change membership `m`: it is in their scope, it is not their own, and their
- * scope covers everything the member's own coordinator scope covers (a coordinator of one
- * organisation cannot remove a coordinator of the whole programme who also belongs to it).
- */
-export async function mayChangeMembership(prisma: Db, actor: { userId: number | undefined; isAdmin: boolean }, m: { userId: number; organisationId: number }): Promise<MemberChangeRefusal | undefined> {
-  const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
-  if (!inScope(scope, m.organisationId)) return "out_of_scope";
-  if (m.userId === actor.userId) return "self";
-  if (!covers(scope, await coordinatorScope(prisma, m.userId, false))) return "not_covered";
-  return undefined;
+  if (count !== 1) return { status: "unchanged" };
+  return { status: "changed", before, after: { ...before, ...data } };
 }
 
 async function loadMembership(ctx: BotContext, id: number) {
@@ -150,22 +157,14 @@ export function membersFeature(): Composer<BotContext> {
   c.callbackQuery(/^mb:(r|a):(\d+):(\w+)$/, async (ctx) => {
     const m = await loadMembership(ctx, Number(ctx.match[2]));
     if (!m) return;
-    const refusal = await mayChangeMembership(ctx.deps.prisma, { userId: ctx.user?.id, isAdmin: ctx.isAdmin }, m);
-    if (refusal === "self") return ctx.answerCallbackQuery({ text: ctx.t("members.not_self"), show_alert: true });
-    if (refusal) {
-      ctx.log.warn({ membership_id: m.id, user_id: ctx.user?.id, refusal }, "refused: membership change beyond the actor's scope");
+    const change: MemberChange = ctx.match[1] === "r" ? { role: ctx.match[3] as Role } : { active: ctx.match[3] === "1" };
+    const done = await changeMembership(ctx.deps.prisma, m.id, change, { userId: ctx.user?.id, isAdmin: ctx.isAdmin }, ctx.deps.now?.() ?? new Date());
+    if (done.status === "self") return ctx.answerCallbackQuery({ text: ctx.t("members.not_self"), show_alert: true });
+    if (done.status === "invalid") return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+    if (done.status === "unchanged") return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
+    if (done.status !== "changed") {
+      ctx.log.warn({ membership_id: m.id, user_id: ctx.user?.id, refusal: done.status }, "refused: membership change beyond the actor's scope");
       return ctx.answerCallbackQuery({ text: ctx.t("members.not_covered"), show_alert: true });
-    }
-    let change: MemberChange;
-    if (ctx.match[1] === "r") {
-      const role = ctx.match[3] as Role;
-      if (!ROLES.includes(role)) return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
-      change = { role };
-    } else change = { active: ctx.match[3] === "1" };
-    const done = await changeMembership(ctx.deps.prisma, m.id, change, ctx.user?.id, ctx.deps.now?.() ?? new Date());
-    if (!done) {
-      await ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
-      return;
     }
     ctx.log.info({ membership_id: m.id, by: ctx.user?.id, ...change }, "membership changed");
     const key = "role" in change ? "members.role_changed_you" : change.active ? "members.reactivated_you" : "members.deactivated_you";

@@ -24,11 +24,11 @@
  */
 import { BotError, GrammyError, type Api, type Bot } from "grammy";
 import type { Update } from "grammy/types";
-import { isDatabaseUnavailable, withRawConnection, type Db, type RawConnection } from "../db/client.js";
-import { prismaSql, utc, type Sql } from "../db/sql.js";
+import { isDatabaseUnavailable, withRawConnection, type Db } from "../db/client.js";
+import { prismaSql, rawSql, utc, type Sql } from "../db/sql.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
-import { FILE_FIELD, REPLY_KIND, rowParams, runOnSent } from "./outbox.js";
+import { FILE_FIELD, REPLY_KIND, runOnSent, withFile } from "./outbox.js";
 import { runInUnit, Unit, type DeferredCall } from "./unit.js";
 
 /** How long handled updates are kept (Telegram gives up re-delivering after 24 hours). */
@@ -195,7 +195,7 @@ export class Inbox {
     let picked: { id: string; update: Update; chat: ReturnType<typeof chatOf> } | undefined;
     let replies: Reply[] = [];
     try {
-      replies = await this.transaction(async (tx, sql, connection) => {
+      replies = await this.transaction(async (tx, sql) => {
           const rows = await sql.query<Record<string, unknown>>(this.pick, [[...this.busy]]);
           const row = rows[0];
           if (!row) return [];
@@ -204,7 +204,7 @@ export class Inbox {
           picked = { id: String(row.inbox_id), update, chat: chatOf(update) };
           this.busy.add(picked.chat.key);
           this.deps.logger.debug({ update_id: update.update_id }, "update taken from the inbox");
-          const unit = new Unit(tx, picked.chat.chatId, connection);
+          const unit = new Unit(tx, picked.chat.chatId, sql);
           unit.picked = { updateId: update.update_id, row };
           try {
             await runInUnit(unit, () => bot.handleUpdate(update));
@@ -248,10 +248,10 @@ export class Inbox {
 
   private async fail(id: string, chat: ReturnType<typeof chatOf>, failure: HandlerFailed): Promise<Reply[]> {
     const { bot, logger } = this.deps;
-    return this.transaction(async (tx, sql, connection) => {
+    return this.transaction(async (tx, sql) => {
         const open = await sql.query(`SELECT 1 FROM "inbox_updates" WHERE "update_id" = $1::bigint AND "handled_at" IS NULL FOR UPDATE`, [id]);
         if (open.length === 0) return [];
-        const unit = new Unit(tx, chat.chatId, connection);
+        const unit = new Unit(tx, chat.chatId, sql);
         if (failure.botError.ctx) await runInUnit(unit, () => Promise.resolve(bot.errorHandler(failure.botError))).catch((e) => logger.error({ message: String(e) }, "error boundary failed"));
         else logger.error({ message: failure.message, update_id: Number(id) }, "update failed");
         return finish(sql, unit, id, failure.message.slice(0, 1000));
@@ -259,13 +259,12 @@ export class Inbox {
   }
 
   /** A transaction, with plain SQL on its own connection (db/client.ts withRawConnection). */
-  private transaction<T>(work: (tx: Tx, sql: Sql, connection: RawConnection | undefined) => Promise<T>): Promise<T> {
+  private transaction<T>(work: (tx: Tx, sql: Sql) => Promise<T>): Promise<T> {
     return withRawConnection((connection) =>
       this.deps.prisma.$transaction(
         async (tx) => {
           const c = connection();
-          const sql: Sql = c ? { query: async <R>(text: string, params: unknown[] = []) => (await c.query<R>(text, params)).rows } : prismaSql(tx);
-          return work(tx, sql, c);
+          return work(tx, c ? rawSql(c) : prismaSql(tx));
         },
         { maxWait: this.opts.timeoutMs, timeout: this.opts.timeoutMs },
       ),
@@ -314,7 +313,7 @@ export class Inbox {
     const sent: bigint[] = [];
     for (let i = 0; i < replies.length; i++) {
       const { id, call } = replies[i]!;
-      const params = rowParams({ chatId: 0n, method: call.method, payload: call.payload as Prisma.JsonValue, file: call.file?.bytes.toString("base64") ?? null, fileName: call.file?.name ?? null, kind: REPLY_KIND });
+      const params = withFile(call.method, { ...call.payload }, call.file);
       try {
         const result = await (api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>)[call.method]!(params);
         sent.push(id);

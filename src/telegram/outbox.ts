@@ -56,8 +56,13 @@ export const REPLY_KIND = "reply";
 export function rowParams(row: Pick<OutboxMessage, "chatId" | "method" | "payload" | "file" | "fileName" | "kind">): Record<string, unknown> {
   const payload = row.payload as Record<string, unknown>;
   const params: Record<string, unknown> = row.kind === REPLY_KIND ? { ...payload } : { chat_id: Number(row.chatId), ...payload };
-  const field = FILE_FIELD[row.method];
-  if (field && row.file) params[field] = new InputFile(Buffer.from(row.file, "base64"), row.fileName ?? "file");
+  return withFile(row.method, params, row.file ? { bytes: Buffer.from(row.file, "base64"), name: row.fileName ?? "file" } : undefined);
+}
+
+/** Puts an uploaded file under the method's file field. */
+export function withFile(method: string, params: Record<string, unknown>, file: { bytes: Buffer; name: string } | undefined): Record<string, unknown> {
+  const field = FILE_FIELD[method];
+  if (field && file) params[field] = new InputFile(file.bytes, file.name);
   return params;
 }
 

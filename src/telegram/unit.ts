@@ -17,7 +17,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { InputFile, type Transformer } from "grammy";
-import type { Db, RawConnection } from "../db/client.js";
+import type { Db } from "../db/client.js";
 import type { Sql } from "../db/sql.js";
 import type { Prisma } from "../generated/prisma/client.js";
 
@@ -39,19 +39,13 @@ export class Unit {
   private tickets = 0;
   private savepoints = 0;
 
-  /** Plain SQL in the unit's transaction: on its raw connection when the adapter offers it (db/client.ts). */
-  readonly sql: Sql;
-
   constructor(
     readonly tx: Tx,
     /** The chat the update belongs to: the chat of calls that name none (answerCallbackQuery). */
     readonly chatId: number | undefined,
-    connection?: RawConnection,
-  ) {
-    this.sql = connection
-      ? { query: async <T>(text: string, params: unknown[] = []) => (await connection.query<T>(text, params)).rows }
-      : { query: <T>(text: string, params: unknown[] = []) => tx.$queryRawUnsafe<T[]>(text, ...params) };
-  }
+    /** Plain SQL in the unit's transaction (on its raw connection when the adapter offers it, db/client.ts). */
+    readonly sql: Sql,
+  ) {}
 
   async defer(method: string, payload: Record<string, unknown>): Promise<unknown> {
     const call: DeferredCall = { method, payload: { ...payload } };
@@ -102,11 +96,6 @@ export const currentUnit = (): Unit | undefined => units.getStore();
 
 export function runInUnit<T>(unit: Unit, work: () => Promise<T>): Promise<T> {
   return units.run(unit, work);
-}
-
-/** Leaves the unit: for work that must not join the update's transaction (none today). */
-export function outsideUnit<T>(work: () => T): T {
-  return units.exit(work);
 }
 
 /** The Prisma client that uses the current unit's transaction when there is one. */
