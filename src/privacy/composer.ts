@@ -22,12 +22,14 @@ export function personName(user: Pick<User, "displayName" | "deletedAt">, t: T):
  * Only leaders delete themselves; a coordinator's or substantiator's record is the programme's.
  * A leader whose membership was ended may delete too: every membership, active or not, counts.
  */
-async function mayDelete(ctx: BotContext): Promise<boolean> {
-  if (!ctx.user || ctx.isAdmin || ctx.user.deletedAt) return false;
-  const ms = await ctx.deps.prisma.membership.findMany({ where: { userId: ctx.user.id }, select: { role: true } });
-  const assignments = await ctx.deps.prisma.substantiationAssignment.count({ where: { userId: ctx.user.id } });
+export async function mayDeletePersonalData(prisma: Db, user: Pick<User, "id" | "deletedAt"> | null, isAdmin: boolean): Promise<boolean> {
+  if (!user || isAdmin || user.deletedAt) return false;
+  const ms = await prisma.membership.findMany({ where: { userId: user.id }, select: { role: true } });
+  const assignments = await prisma.substantiationAssignment.count({ where: { userId: user.id } });
   return ms.length > 0 && ms.every((m) => m.role === "leader") && assignments === 0;
 }
+
+const mayDelete = (ctx: BotContext) => mayDeletePersonalData(ctx.deps.prisma, ctx.user, ctx.isAdmin);
 
 async function summary(ctx: BotContext): Promise<string> {
   const { prisma } = ctx.deps;
@@ -69,10 +71,10 @@ async function summary(ctx: BotContext): Promise<string> {
 }
 
 /** Removes the person's personal data; their statements stay as "author removed". */
-export async function deletePersonalData(prisma: Db, user: User, now: Date) {
+export async function deletePersonalData(prisma: Db, user: User, now: Date, isAdmin: boolean) {
   return prisma.$transaction(async (tx) => {
     const fresh = await tx.user.findUnique({ where: { id: user.id } });
-    if (!fresh || fresh.deletedAt) return null;
+    if (!(await mayDeletePersonalData(tx as Db, fresh, isAdmin))) return null;
     // Every organisation the person belonged to keeps statements of theirs: its coordinators are told.
     const orgs = (await tx.membership.findMany({ where: { userId: user.id }, include: { organisation: true } })).map((m) => m.organisation);
     const kept = await tx.outcome.count({ where: { authorId: user.id, status: { notIn: ["draft"] }, discardedAt: null } });
@@ -150,7 +152,7 @@ export function privacyFeature() {
     if (!(await mayDelete(ctx))) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
-    const done = await deletePersonalData(ctx.deps.prisma, ctx.user!, ctx.deps.now?.() ?? new Date());
+    const done = await deletePersonalData(ctx.deps.prisma, ctx.user!, ctx.deps.now?.() ?? new Date(), ctx.isAdmin);
     if (!done) return;
     ctx.log.info({ user_id: ctx.user!.id, statements_kept: done.kept, coordinators_told: done.told }, "personal data deleted on request");
     await ctx.api.setMyCommands([], { scope: { type: "chat", chat_id: ctx.chat.id } }).catch(() => {});
