@@ -5,7 +5,7 @@
  * is a file next to the directory, created exclusively, naming the process that holds it. A lock
  * left by a process that no longer exists (killed) is taken over.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, resolve } from "node:path";
 
 export class DirectoryInUseError extends Error {}
@@ -47,10 +47,13 @@ export function lockDirectory(dir: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
     let holder: Holder | undefined;
+    let damaged = false;
     try {
       holder = JSON.parse(readFileSync(path, "utf8")) as Holder;
     } catch {
-      holder = undefined; // being written, or damaged: look again
+      // Being written this moment, or left empty by a process killed between creating and writing it.
+      const stat = statSync(path, { throwIfNoEntry: false });
+      damaged = stat !== undefined && Date.now() - stat.mtimeMs > 5_000;
     }
     if (holder && alive(holder.pid)) {
       throw new DirectoryInUseError(
@@ -58,7 +61,7 @@ export function lockDirectory(dir: string): () => void {
           "Stop that process first, or set DATABASE_URL to use PostgreSQL, which serves several processes.",
       );
     }
-    if (holder) {
+    if (holder || damaged) {
       try {
         unlinkSync(path); // left by a process that died
       } catch {
