@@ -3,9 +3,9 @@
  * like the bot (same heap cap), so its peak memory is what a bot doing this would need.
  * Usage: node --import tsx bench/reports.ts <postgres-url | pglite-data-dir> <statements>
  */
-import { openDatabase } from "../src/db/client.js";
-import { buildDigest } from "../src/digest/digest.js";
-import { workbookBuffer } from "../src/export/workbook.js";
+import { openDatabase } from "../src/platform/db/client.js";
+import { buildDigest } from "../src/reporting/digest.js";
+import { workbookBuffer } from "../src/reporting/workbook.js";
 
 const [target, expected] = process.argv.slice(2);
 const db = target!.startsWith("postgres") ? await openDatabase({ databaseUrl: target }) : await openDatabase({ dataDir: target });

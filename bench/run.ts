@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { openDatabase, type Database } from "../src/db/client.js";
+import { openDatabase, type Database } from "../src/platform/db/client.js";
 import { FakeTelegram, type BotMessage } from "../test/support/fake-telegram.js";
 import { PgCluster } from "../test/support/pg-cluster.js";
 import { CONTRIBUTION, DESCRIPTION, SIGNIFICANCE } from "../test/support/statements.js";
@@ -107,7 +107,7 @@ function errorsOf(p: ChildProcess): string {
 function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const p = spawn(process.execPath, [...NODE_FLAGS, ...extra, "--import", "tsx", script], { env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [...NODE_FLAGS, ...extra, ...(script.endsWith(".ts") ? ["--import", "tsx"] : []), script], { env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const onData = (d: Buffer) => {
       out += d;
@@ -157,7 +157,7 @@ async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: st
   const leaders = Array.from({ length: LEADERS }, (_, i) => 200_000 + i);
   const pacedLeaders = Array.from({ length: LEADERS }, (_, i) => 300_000 + i);
   let dataDir: string | undefined;
-  let script = "src/main.ts";
+  let script = "dist/app/main.js"; // the compiled bot, as `npm start` runs it
   if (kind === "echo") script = "bench/echo-bot.ts";
   else {
     let db: Database;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHARTS, chartData, pngSize, renderChart } from "../src/digest/charts.js";
+import { CHARTS, chartData, pngSize, renderChart } from "../src/reporting/charts.js";
 import { useHarness } from "./support/harness.js";
 import { acceptedStatement } from "./support/substantiation.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addOption, DimensionError, findOption, loadDimensions, setOption, setOptionActive } from "../src/review/classification.js";
-import { classificationStats, parsePeriod } from "../src/review/stats.js";
+import { addOption, DimensionError, findOption, loadDimensions, setOption, setOptionActive } from "../src/classification/service.js";
+import { classificationStats, parsePeriod } from "../src/reporting/stats.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
 let db: TestDatabase;

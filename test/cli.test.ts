@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/db/client.js";
-import { readMigrations } from "../src/db/migrate.js";
+import { openDatabase } from "../src/platform/db/client.js";
+import { readMigrations } from "../src/platform/db/migrate.js";
 import { hashInviteCode } from "../src/onboarding/invites.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
@@ -24,7 +24,7 @@ describe("command line set-up", () => {
     const env: Record<string, string> = { PATH: process.env.PATH! };
     if (db?.url) env.DATABASE_URL = db.url;
     else env.DATA_DIR = dataDir!;
-    return spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { env, encoding: "utf8", timeout: 60_000 });
+    return spawnSync(process.execPath, ["dist/cli/main.js", ...args], { env, encoding: "utf8", timeout: 60_000 });
   };
 
   it("migrates, creates an organisation and an invite whose code the bot accepts", async () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { ConfigError, loadConfig } from "../src/platform/config.js";
 
 const TOKEN = "123456:ABCdefGhIJKlmnoPQRstuVWXyz";
 
@@ -57,7 +57,7 @@ describe("config", () => {
   });
 
   it("the bot stops with that one line and no stack trace", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const r = spawnSync(process.execPath, ["dist/app/main.js"], {
       env: { PATH: process.env.PATH, BOT_TOKEN: "" },
       encoding: "utf8",
       timeout: 30_000,

@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { statementsCsv, workbookBuffer } from "../src/export/workbook.js";
-import { parsePeriod } from "../src/review/stats.js";
+import { statementsCsv, workbookBuffer } from "../src/reporting/workbook.js";
+import { parsePeriod } from "../src/reporting/stats.js";
 import { useHarness } from "./support/harness.js";
 import { seedStatement } from "./support/statements.js";
 import { acceptedStatement, answerPart, choose, openAndAgree, sourceLink } from "./support/substantiation.js";

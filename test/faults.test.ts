@@ -4,8 +4,8 @@
  * harvest, a substantiation and a digest run, and Telegram answering 429, 500 or not at all.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../src/db/client.js";
-import { translator } from "../src/i18n/index.js";
+import type { Database } from "../src/platform/db/client.js";
+import { translator } from "../src/platform/i18n/index.js";
 import { createInvite } from "../src/onboarding/invites.js";
 import type { Role } from "../src/generated/prisma/client.js";
 import { FakeTelegram } from "./support/fake-telegram.js";

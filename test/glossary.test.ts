@@ -1,7 +1,7 @@
 /** docs/glossary-km.md: one Khmer rendering per term; the rejected ones never appear in locales/km. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadResources } from "../src/i18n/index.js";
+import { loadResources } from "../src/platform/i18n/index.js";
 
 type Tree = { [k: string]: string | Tree };
 const strings = (tree: Tree): string[] => Object.values(tree).flatMap((v) => (typeof v === "string" ? [v] : strings(v)));

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LANGUAGES, LOCALES_DIR, loadResources, t } from "../src/i18n/index.js";
+import { LANGUAGES, LOCALES_DIR, loadResources, t } from "../src/platform/i18n/index.js";
 
 type Tree = { [k: string]: string | Tree };
 

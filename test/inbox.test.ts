@@ -5,8 +5,8 @@ import { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Inbox, storeUpdates } from "../src/telegram/inbox.js";
-import { deferCalls, unitPrisma } from "../src/telegram/unit.js";
+import { Inbox, storeUpdates } from "../src/platform/telegram/inbox.js";
+import { deferCalls, unitPrisma } from "../src/platform/telegram/unit.js";
 import { BOT_USER, FakeTelegram } from "./support/fake-telegram.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 

@@ -5,7 +5,7 @@
  * an English word, a Latin digit or a code. Commands (/new) and what people typed are theirs.
  */
 import { describe, expect, it } from "vitest";
-import { asciiToKhmerDigits } from "../src/i18n/digits.js";
+import { asciiToKhmerDigits } from "../src/platform/i18n/digits.js";
 import { useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 

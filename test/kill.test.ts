@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createInvite } from "../src/onboarding/invites.js";
-import { storeUpdates } from "../src/telegram/inbox.js";
+import { storeUpdates } from "../src/platform/telegram/inbox.js";
 import { useBotProcess } from "./support/process.js";
 import { answerUntil } from "./support/statements.js";
 import { TEST_WEBHOOK_SECRET } from "./support/secrets.js";

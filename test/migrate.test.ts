@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readMigrations } from "../src/db/migrate.js";
+import { readMigrations } from "../src/platform/db/migrate.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
 describe("migrations", () => {

@@ -1,6 +1,6 @@
 /** Coordinators hear of a newly submitted statement (issue 11): each, hourly, or not at all. */
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.js";
+import { createLogger } from "../src/platform/logger.js";
 import { runNoticeBatches } from "../src/review/submitted.js";
 import { useHarness } from "./support/harness.js";
 import { answerSteps } from "./support/statements.js";

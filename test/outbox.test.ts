@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { enqueue, Outbox } from "../src/telegram/outbox.js";
+import { enqueue, Outbox } from "../src/platform/telegram/outbox.js";
 import { useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 

@@ -3,9 +3,9 @@
  * classifying a whole harvest are never limited; floods of messages or presses are.
  */
 import { describe, expect, it } from "vitest";
-import { RateLimiter, type UpdateKind } from "../src/telegram/guard.js";
-import { loadConfig } from "../src/config.js";
-import { loadDimensions } from "../src/review/classification.js";
+import { RateLimiter, type UpdateKind } from "../src/platform/telegram/guard.js";
+import { loadConfig } from "../src/platform/config.js";
+import { loadDimensions } from "../src/classification/service.js";
 import { useHarness } from "./support/harness.js";
 import { answerSteps, seedStatement } from "./support/statements.js";
 

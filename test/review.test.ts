@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asciiToKhmerDigits } from "../src/i18n/digits.js";
+import { asciiToKhmerDigits } from "../src/platform/i18n/digits.js";
 import { act } from "../src/review/service.js";
 import { useHarness } from "./support/harness.js";
 import { answerSteps, openCard, seedStatement, startQuestion } from "./support/statements.js";

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { remindersDue, runRoundReminders } from "../src/harvest/rounds.js";
+import { remindersDue, runRoundReminders } from "../src/harvest/round-reminders.js";
 import { useHarness } from "./support/harness.js";
 import { seedStatement } from "./support/statements.js";
 import { waitFor } from "./support/user.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestPeriod, zoned } from "../src/digest/schedule.js";
+import { latestPeriod, zoned } from "../src/reporting/schedule.js";
 
 const TZ = "Asia/Phnom_Penh"; // UTC+7, no daylight saving
 const at = (iso: string) => new Date(iso);

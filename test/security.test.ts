@@ -3,7 +3,7 @@
  * blocked the bot, and secrets kept out of logs.
  */
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.js";
+import { createLogger } from "../src/platform/logger.js";
 import { createInvite, generateInviteCode, hashInviteCode } from "../src/onboarding/invites.js";
 import { useHarness } from "./support/harness.js";
 import { TEST_BOT_TOKEN } from "./support/secrets.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { packMessages, splitHtml } from "../src/telegram/split.js";
+import { packMessages, splitHtml } from "../src/platform/telegram/split.js";
 import { assertValidHtml } from "./support/fake-telegram.js";
 
 /** The text without tags or spaces (a cut drops the space it was made at). */

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { sendDueReminders } from "../src/substantiation/reminders.js";
+import { sendDueReminders } from "../src/substantiation/source-reminders.js";
 import { useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 import { acceptedStatement, answerPart, choose, openAndAgree, sourceLink } from "./support/substantiation.js";

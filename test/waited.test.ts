@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { translator } from "../src/i18n/index.js";
+import { translator } from "../src/platform/i18n/index.js";
 import { waited } from "../src/review/format.js";
 
 const now = new Date("2026-11-28T10:00:00Z");

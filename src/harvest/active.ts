@@ -1,4 +1,4 @@
-import type { BotContext } from "../telegram/context.js";
+import type { BotContext } from "../shared/context.js";
 
 /**
  * Whether the person is in the middle of a statement: a draft is open for them (between answers

@@ -3,7 +3,7 @@
  * submission. Word lists are per language; a statement is checked against every language's
  * list, because leaders mix languages and the interface language says little about the text.
  */
-import type { Lang } from "../i18n/index.js";
+import type { Lang } from "../platform/i18n/index.js";
 
 export const TEXT_PARTS = ["description", "significance", "contribution"] as const;
 export type TextPart = (typeof TEXT_PARTS)[number];

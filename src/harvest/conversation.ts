@@ -7,9 +7,9 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Message } from "grammy/types";
-import { translator, type Lang, type T } from "../i18n/index.js";
-import type { BotContext } from "../telegram/context.js";
-import { keyboard, type Button } from "../telegram/keyboard.js";
+import { translator, type Lang, type T } from "../platform/i18n/index.js";
+import type { BotContext } from "../shared/context.js";
+import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
 import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type ParsedDate } from "./dates.js";
 
@@ -26,9 +26,9 @@ import {
   type IncomingFile,
 } from "./drafts.js";
 import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./format.js";
-import { escapeHtml } from "../telegram/html.js";
+import { escapeHtml } from "../platform/telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
-import { packMessages } from "../telegram/split.js";
+import { packMessages } from "../platform/telegram/split.js";
 import { tellReviewers } from "../review/notices.js";
 import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
 

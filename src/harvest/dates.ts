@@ -3,8 +3,8 @@
  * Month precision is enough (see the brief), so days are accepted and dropped, except where a
  * Buddhist-era date needs the day to tell which common-era year it is (see fromBuddhistEra).
  */
-import type { Lang } from "../i18n/index.js";
-import { KHMER_MONTHS } from "../i18n/format.js";
+import type { Lang } from "../platform/i18n/index.js";
+import { KHMER_MONTHS } from "../platform/i18n/format.js";
 import { VISAK_BOCHEA } from "./visak-bochea.js";
 
 export interface YearMonth {
@@ -35,7 +35,7 @@ export interface EraQuestion {
 /** What a typed date says: a reading, a question about the Buddhist era, or nothing readable. */
 export type DateReading = { date: ParsedDate } | { era: EraQuestion } | undefined;
 
-import { asciiToKhmerDigits, khmerToAsciiDigits } from "../i18n/digits.js";
+import { asciiToKhmerDigits, khmerToAsciiDigits } from "../platform/i18n/digits.js";
 
 export { asciiToKhmerDigits, khmerToAsciiDigits, KHMER_MONTHS };
 

@@ -1,12 +1,12 @@
 /** Database operations on outcome statements. Every write appends to the event log. */
-import type { Db } from "../db/client.js";
-import type { Sql } from "../db/sql.js";
+import type { Db } from "../platform/db/client.js";
+import type { Sql } from "../platform/db/sql.js";
 import type { Outcome, OutcomeEvidence } from "../generated/prisma/client.js";
 import { EDITABLE, nextStatus } from "../review/status.js";
 import { isStep, type Step } from "./steps.js";
 import { queueSubmissionNotices } from "../review/submitted.js";
-import { registerOnSent } from "../telegram/outbox.js";
-import { currentUnit } from "../telegram/unit.js";
+import { registerOnSent } from "../platform/telegram/outbox.js";
+import { currentUnit } from "../platform/telegram/unit.js";
 import { MovedOnError } from "../shared/errors.js";
 
 /** A statement as the conversation sees it: plain JSON, safe to keep in conversation state. */

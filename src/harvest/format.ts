@@ -1,5 +1,5 @@
-import type { T, Lang } from "../i18n/index.js";
-import { escapeHtml } from "../telegram/html.js";
+import type { T, Lang } from "../platform/i18n/index.js";
+import { escapeHtml } from "../platform/telegram/html.js";
 import { formatDate, ymFromString, type EraQuestion, type ParsedDate } from "./dates.js";
 import type { DraftView } from "./drafts.js";
 

@@ -1,13 +1,13 @@
 import { Composer } from "grammy";
-import type { BotContext } from "../telegram/context.js";
-import { escapeHtml } from "../telegram/html.js";
-import { keyboard, type Button } from "../telegram/keyboard.js";
+import type { BotContext } from "../shared/context.js";
+import { escapeHtml } from "../platform/telegram/html.js";
+import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { loadOwn } from "./drafts.js";
 import { renderThread } from "../review/format.js";
 import { substantiationSection, substantiationTags } from "../substantiation/format.js";
 import { renderStatement } from "./format.js";
-import { packMessages } from "../telegram/split.js";
-import { formatDay } from "../i18n/format.js";
+import { packMessages } from "../platform/telegram/split.js";
+import { formatDay } from "../platform/i18n/format.js";
 
 export const PAGE_SIZE = 5;
 

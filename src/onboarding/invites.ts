@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "../db/client.js";
+import type { Db } from "../platform/db/client.js";
 import type { Invite, Role } from "../generated/prisma/client.js";
-import { inScope, type Scope } from "./members.js";
+import { inScope, type Scope } from "../shared/access.js";
 
 /**
  * 128 bits of randomness, URL-safe, fits Telegram's 64-character start parameter. Never starts

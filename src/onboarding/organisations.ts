@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { Composer } from "grammy";
-import { isUniqueViolation, type Db } from "../db/client.js";
+import { isUniqueViolation, type Db } from "../platform/db/client.js";
 import type { Role } from "../generated/prisma/client.js";
-import type { BotContext } from "../telegram/context.js";
-import { keyboard } from "../telegram/keyboard.js";
+import type { BotContext } from "../shared/context.js";
+import { keyboard } from "../platform/telegram/keyboard.js";
 import { createInvite, revokeInvite } from "./invites.js";
-import { formatDay } from "../i18n/format.js";
+import { formatDay } from "../platform/i18n/format.js";
 import { hasVisibleText } from "../shared/text.js";
-import { coordinatorScope, managedOrganisations } from "./members.js";
+import { coordinatorScope, managedOrganisations } from "../shared/access.js";
 
 export const INVITE_ROLES: Role[] = ["leader", "coordinator", "substantiator"];
 /** The invite choices: a role, or "programme" (a coordinator of every organisation). */

@@ -3,23 +3,23 @@
  * thread: answering a question, revising a returned statement.
  */
 import { Composer } from "grammy";
-import { enterHarvest } from "../harvest/composer.js";
+import { enterHarvest } from "../harvest/feature.js";
 import { loadOwnDraft, saveDraft } from "../harvest/drafts.js";
 import { LIMITS } from "../harvest/steps.js";
-import type { BotContext } from "../telegram/context.js";
-import { keyboard } from "../telegram/keyboard.js";
-import { langOf, notify } from "../telegram/notify.js";
-import { translator } from "../i18n/index.js";
-import { addOption, DimensionError } from "./classification.js";
-import { afterAct, loadForReview, now, refuse, showCard } from "./composer.js";
-import { showDimension } from "./classify.js";
+import type { BotContext } from "../shared/context.js";
+import { keyboard } from "../platform/telegram/keyboard.js";
+import { langOf, notify } from "../platform/telegram/notify.js";
+import { translator } from "../platform/i18n/index.js";
+import { addOption, DimensionError } from "../classification/service.js";
+import { afterAct, loadForReview, now, refuse, showCard } from "./feature.js";
+import { showDimension } from "../classification/feature.js";
 import { snippet } from "./format.js";
 import { addSource } from "../substantiation/coordinator.js";
 import { suggestStep } from "../substantiation/suggestions.js";
 import { readPending, setPending, type Pending } from "./pending.js";
 import { act, answerQuestion, editPart, fileIcon, fieldLimit, isEditableField, type AnswerFile } from "./service.js";
 import type { ThreadMessage } from "../generated/prisma/client.js";
-import { enqueue, FILE_FIELD, sendMethodOf } from "../telegram/outbox.js";
+import { enqueue, FILE_FIELD, sendMethodOf } from "../platform/telegram/outbox.js";
 import { inHarvest } from "../harvest/active.js";
 import { hasVisibleText } from "../shared/text.js";
 import { eraParams } from "../harvest/format.js";

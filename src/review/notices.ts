@@ -1,7 +1,7 @@
 /** Messages to people other than the sender: the author of a statement, or its reviewers. */
-import type { BotContext } from "../telegram/context.js";
-import { keyboard } from "../telegram/keyboard.js";
-import { notify } from "../telegram/notify.js";
+import type { BotContext } from "../shared/context.js";
+import { keyboard } from "../platform/telegram/keyboard.js";
+import { notify } from "../platform/telegram/notify.js";
 
 /** Tells the coordinators who last acted on a statement (asked, returned) that the author did something. */
 export async function tellReviewers(ctx: BotContext, outcomeId: number, key: string, params: Record<string, unknown> = {}) {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { Prisma } from "../generated/prisma/client.js";
-import type { BotContext } from "../telegram/context.js";
+import type { BotContext } from "../shared/context.js";
 
 export const PENDING_VERSION = 1;
 

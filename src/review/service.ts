@@ -3,11 +3,11 @@
  * (so two coordinators acting at once cannot both apply, and a double press applies once), and
  * appends to the event log.
  */
-import type { Db } from "../db/client.js";
+import type { Db } from "../platform/db/client.js";
 import type { Outcome, OutcomeStatus, Prisma, ThreadMessage } from "../generated/prisma/client.js";
 import { readDate, readPeopleCount, ymToString, type EraQuestion } from "../harvest/dates.js";
 import { LIMITS } from "../harvest/steps.js";
-import { prefillClassification } from "./classification.js";
+import { prefillClassification } from "../classification/service.js";
 import { nextStatus, type Action } from "./status.js";
 
 export type CoordinatorAction = Extract<Action, "ask" | "return" | "accept" | "reject">;

@@ -4,17 +4,17 @@
  * and the admins). Each coordinator chooses in /digest: a notice for each statement (the
  * default), one message an hour listing them, or none.
  */
-import type { Config } from "../config.js";
-import type { Db } from "../db/client.js";
+import type { Config } from "../platform/config.js";
+import type { Db } from "../platform/db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { isLang, translator } from "../i18n/index.js";
-import type { Logger } from "../logger.js";
-import { coordinatorScope, scopeFilter } from "../onboarding/members.js";
-import { personName } from "../privacy/composer.js";
-import { keyboard } from "../telegram/keyboard.js";
-import { notify } from "../telegram/notify.js";
-import { enqueue } from "../telegram/outbox.js";
-import { narrowScope, scheduleOf } from "../digest/digest.js";
+import { isLang, translator } from "../platform/i18n/index.js";
+import type { Logger } from "../platform/logger.js";
+import { coordinatorScope, scopeFilter } from "../shared/access.js";
+import { personName } from "../privacy/feature.js";
+import { keyboard } from "../platform/telegram/keyboard.js";
+import { notify } from "../platform/telegram/notify.js";
+import { enqueue } from "../platform/telegram/outbox.js";
+import { narrowScope, scheduleOf } from "../reporting/digest.js";
 import { snippet } from "./format.js";
 
 export const NOTICE_CHOICES = ["each", "hourly", "off"] as const;

@@ -1,4 +1,4 @@
-import type { BotContext } from "../telegram/context.js";
+import type { BotContext } from "../shared/context.js";
 import { progressFor, progressMap } from "./service.js";
 
 /** "Substantiation: in progress, 1 of 2 sources answered", or undefined when it was not chosen. */

@@ -3,7 +3,7 @@
  * at least 20%, favouring the most significant, the highest contribution and those in doubt,
  * with at least one about gender and power relations and one per results-framework item.
  */
-import type { T } from "../i18n/index.js";
+import type { T } from "../platform/i18n/index.js";
 
 export interface Candidate {
   id: number;

@@ -1,8 +1,8 @@
 /** Database operations of substantiation. Names of sources never go into the event log. */
 import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "../db/client.js";
+import type { Db } from "../platform/db/client.js";
 import type { Prisma, SubstantiationAssignment } from "../generated/prisma/client.js";
-import { coordinatorScope, inScope, scopeFilter, type Scope } from "../onboarding/members.js";
+import { coordinatorScope, inScope, scopeFilter, type Scope } from "../shared/access.js";
 import { isLevel, PARTS, type Level, type Part, type SourceAnswers } from "./results.js";
 import type { Candidate, Pick } from "./sample.js";
 

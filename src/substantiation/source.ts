@@ -9,18 +9,18 @@
  */
 import { Composer } from "grammy";
 import type { SubstantiationAssignment } from "../generated/prisma/client.js";
-import { isLang, LANGUAGES, translator, type Lang } from "../i18n/index.js";
-import { LANGUAGE_AUTONYMS } from "../i18n/format.js";
-import { ensureUser } from "../onboarding/composer.js";
-import { menuRole } from "../onboarding/members.js";
-import { registerChatCommands } from "../bot.js";
-import { now } from "../review/composer.js";
+import { isLang, LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
+import { LANGUAGE_AUTONYMS } from "../platform/i18n/format.js";
+import { ensureUser } from "../onboarding/feature.js";
+import { menuRole } from "../shared/access.js";
+import { registerChatCommands } from "../app/bot.js";
+import { now } from "../review/feature.js";
 import { typedInputComposer, type TypedInput } from "../review/input.js";
 import { readPending, setPending, type Pending } from "../review/pending.js";
-import type { BotContext } from "../telegram/context.js";
-import { escapeHtml } from "../telegram/html.js";
-import { keyboard, type Button } from "../telegram/keyboard.js";
-import { notify } from "../telegram/notify.js";
+import type { BotContext } from "../shared/context.js";
+import { escapeHtml } from "../platform/telegram/html.js";
+import { keyboard, type Button } from "../platform/telegram/keyboard.js";
+import { notify } from "../platform/telegram/notify.js";
 import { isLevel, isPart, LEVELS, PARTS, type Part } from "./results.js";
 import {
   answersOf,

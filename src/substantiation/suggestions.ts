@@ -4,10 +4,10 @@
  * arrives (in the pending input), the suggestion is stored with the last one.
  */
 import { Composer } from "grammy";
-import { refuse } from "../review/composer.js";
+import { refuse } from "../review/feature.js";
 import { readPending, setPending, type Pending } from "../review/pending.js";
-import type { BotContext } from "../telegram/context.js";
-import { keyboard } from "../telegram/keyboard.js";
+import type { BotContext } from "../shared/context.js";
+import { keyboard } from "../platform/telegram/keyboard.js";
 
 type Suggest = Extract<Pending, { kind: "suggest" }>;
 const NEXT: Record<Suggest["step"], Suggest["step"] | undefined> = { name: "role", role: "relation", relation: "contact", contact: undefined };

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type Database } from "../../src/db/client.js";
+import { openDatabase, type Database } from "../../src/platform/db/client.js";
 
 export const usingPostgres = () => Boolean(process.env.TEST_POSTGRES_URL);
 

@@ -1,14 +1,14 @@
 /** Runs the real bot (createBot + long polling) against the fake Bot API and a test database. */
 import { afterAll, beforeAll } from "vitest";
 import type { Api, Bot } from "grammy";
-import { createLogger } from "../../src/logger.js";
-import { createBot, queueApi, type BotContext, type BotDeps } from "../../src/bot.js";
-import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/platform/logger.js";
+import { createBot, queueApi, type BotContext, type BotDeps } from "../../src/app/bot.js";
+import { loadConfig } from "../../src/platform/config.js";
 import { createInvite } from "../../src/onboarding/invites.js";
 import type { Role } from "../../src/generated/prisma/client.js";
-import { onOutboxFailure } from "../../src/telegram/failures.js";
-import { Outbox } from "../../src/telegram/outbox.js";
-import { startPipeline, type Pipeline } from "../../src/runtime/pipeline.js";
+import { onOutboxFailure } from "../../src/review/undelivered.js";
+import { Outbox } from "../../src/platform/telegram/outbox.js";
+import { startPipeline, type Pipeline } from "../../src/app/pipeline.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { logSink } from "./secrets.js";
 import { testDatabase, type TestDatabase } from "./db.js";

@@ -1,7 +1,7 @@
-/** The bot as a real child process (src/main.ts), for restart and fault tests. */
+/** The bot as a real child process (dist/app/main.js, as `npm start` runs it), for restart and fault tests. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect } from "vitest";
-import { openDatabase, type Database } from "../../src/db/client.js";
+import { openDatabase, type Database } from "../../src/platform/db/client.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { freePort } from "./net.js";
 import { PgCluster } from "./pg-cluster.js";
@@ -16,7 +16,7 @@ export class BotProcess {
 
   async start(timeout = 60_000) {
     this.output = "";
-    const p = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const p = spawn(process.execPath, ["dist/app/main.js"], {
       env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,5 +1,5 @@
 /** Statements for tests: through the chat (the real harvest) or seeded straight into the database. */
-import type { Db } from "../../src/db/client.js";
+import type { Db } from "../../src/platform/db/client.js";
 import type { OutcomeStatus } from "../../src/generated/prisma/client.js";
 import type { FakeUser } from "./user.js";
 

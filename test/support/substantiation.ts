@@ -1,6 +1,6 @@
 /** Set-up for substantiation tests: accepted, classified statements and source links. */
-import type { Db } from "../../src/db/client.js";
-import { findOption } from "../../src/review/classification.js";
+import type { Db } from "../../src/platform/db/client.js";
+import { findOption } from "../../src/classification/service.js";
 import { seedStatement } from "./statements.js";
 import type { BotMessage } from "./fake-telegram.js";
 import type { FakeUser } from "./user.js";

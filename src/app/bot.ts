@@ -1,0 +1,273 @@
+import { conversations } from "@grammyjs/conversations";
+import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
+import type { BotCommand, Update } from "grammy/types";
+import type { Config } from "../platform/config.js";
+import { harvestFeature, HARVEST_STATE_VERSION } from "../harvest/feature.js";
+import { remindersFeature } from "../harvest/round-reminders.js";
+import { isLang, LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
+import { accessGate, onboardingFeature } from "../onboarding/feature.js";
+import { organisationsFeature } from "../onboarding/organisations.js";
+import { membersFeature } from "../onboarding/members.js";
+import { classifyFeature } from "../classification/feature.js";
+import { reviewFeature } from "../review/feature.js";
+import { authorFeature, pendingInputFeature } from "../review/input.js";
+import { answerPickCancelFeature, unpromptedAnswerFeature } from "../review/answers.js";
+import { chartsFeature, digestFeature } from "../reporting/digest-feature.js";
+import { exportFeature } from "../reporting/export-feature.js";
+import { privacyFeature } from "../privacy/feature.js";
+import { reportsFeature } from "../reporting/history.js";
+import { substantiationFeature } from "../substantiation/coordinator.js";
+import { sourceFeature } from "../substantiation/source.js";
+import { suggestionsFeature } from "../substantiation/suggestions.js";
+import type { MenuRole } from "../shared/access.js";
+import type { BotContext, BotDeps } from "../shared/context.js";
+import { isDatabaseUnavailable } from "../platform/db/client.js";
+import { MovedOnError } from "../shared/errors.js";
+import { prismaSql } from "../platform/db/sql.js";
+import { retryingFetch, RETRY_DEFAULTS } from "../platform/telegram/fetch.js";
+import { LanguageMemory, RateLimiter, rateLimit } from "../platform/telegram/guard.js";
+import { splitLongMessages } from "../platform/telegram/limits.js";
+import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "../platform/telegram/storage.js";
+import { beginUpdate, toUpdateStart } from "./prefetch.js";
+import { chatOf } from "../platform/telegram/inbox.js";
+import { currentUnit, deferCalls, unitPrisma, unitSql } from "../platform/telegram/unit.js";
+
+export type { BotContext, BotDeps };
+
+/** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
+export const ROLE_COMMANDS: Record<MenuRole, string[]> = {
+  guest: ["start", "privacy", "language", "help"],
+  leader: ["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"],
+  substantiator: ["checks", "cancel", "privacy", "language", "help"],
+  coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
+  programme: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
+  admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "privacy", "language", "help"],
+};
+
+export function commandList(role: MenuRole, lang: Lang): BotCommand[] {
+  const t = translator(lang);
+  return ROLE_COMMANDS[role].map((command) => ({ command, description: t(`commands.${command}`) }));
+}
+
+/** The default menu per language; each person's menu is narrowed to their role when they join. */
+export async function registerCommands(api: Api): Promise<void> {
+  await api.setMyCommands(commandList("guest", "en"));
+  for (const lang of LANGUAGES) await api.setMyCommands(commandList("guest", lang), { language_code: lang });
+}
+
+/** Sets the command menu of one private chat to the person's role and language. */
+export async function registerChatCommands(api: Api, chatId: number, role: MenuRole, lang: Lang) {
+  await api.setMyCommands(commandList(role, lang), { scope: { type: "chat", chat_id: chatId } });
+}
+
+/**
+ * The Bot API handle of the send queue: without automatic retries, because the queue does its
+ * own (a 429 pauses the whole queue, a 5xx backs the one message off).
+ */
+export function queueApi(config: Config): Api {
+  const api = new Api(config.botToken, { apiRoot: config.apiRoot, timeoutSeconds: config.telegramTimeoutSeconds });
+  api.config.use(splitLongMessages());
+  return api;
+}
+
+/** One chat's updates are handled one after another: the key of its conversation state. */
+export const chatKey = (ctx: Context) => ctx.chatId?.toString();
+
+/** Builds the bot. Nothing starts until the caller calls bot.start() or handles updates. */
+export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
+  // Telegram's 429 (after retry_after), 5xx, network failures and slow answers are retried a few
+  // times, also inside conversations (see telegram/fetch.ts); grammY's own timeout covers them all.
+  const bot = new Bot<BotContext>(config.botToken, {
+    client: {
+      apiRoot: config.apiRoot,
+      fetch: retryingFetch({ attemptTimeoutMs: config.telegramTimeoutSeconds * 1000 }),
+      timeoutSeconds: config.telegramTimeoutSeconds * RETRY_DEFAULTS.attempts + 60,
+    },
+  });
+  // Every text fits Telegram's limit, whatever people typed (inside conversations too, below).
+  // Inside an update's transaction, sending calls wait for the commit (telegram/unit.ts).
+  bot.api.config.use(splitLongMessages(), deferCalls());
+  // Every query of an update runs in the update's transaction (telegram/inbox.ts, unit.ts).
+  deps.prisma = unitPrisma(deps.prisma);
+  const sql = (deps.sql = unitSql(deps.sql ?? prismaSql(deps.prisma)));
+  const languages = (deps.languages ??= new LanguageMemory());
+
+  if (deps.inFlight) {
+    const inFlight = deps.inFlight;
+    bot.use((_ctx, next) => inFlight.run(next));
+  }
+
+  // Context: logger with the update id; the language known without the database.
+  bot.use(async (ctx, next) => {
+    ctx.config = config;
+    ctx.deps = deps;
+    ctx.log = deps.logger.child({ update_id: ctx.update.update_id });
+    ctx.isAdmin = ctx.from ? config.adminTelegramIds.has(ctx.from.id) : false;
+    ctx.lang = (ctx.from && languages.get(ctx.from.id)) ?? pickLanguage(undefined, config.defaultLocale, ctx.from?.language_code);
+    ctx.t = translator(ctx.lang);
+    ctx.user = null;
+    ctx.memberCount = 0;
+    ctx.openDraft = null;
+    const started = Date.now();
+    await next();
+    ctx.log.debug({ ms: Date.now() - started }, "update handled");
+  });
+  bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now(), config.rateLimitPressesPerMinute)));
+  // One round trip: load the sender, the chat's conversation state and the open draft.
+  const prefetched: PrefetchedState = { values: new Map(), absent: new Set() };
+  bot.use(async (ctx, next) => {
+    const from = ctx.from;
+    const key = chatKey(ctx);
+    const stateKey = key === undefined ? undefined : `${CONVERSATION_PREFIX}${key}`;
+    // Read already when the inbox picked the update (telegram/inbox.ts), or now.
+    const unit = currentUnit();
+    const picked = unit?.picked?.updateId === ctx.update.update_id ? unit.picked.row : undefined;
+    if (unit) unit.picked = undefined;
+    const start = picked ? toUpdateStart(picked) : await beginUpdate(sql, { telegramId: from?.id, stateKey });
+    ctx.user = start.user;
+    ctx.memberCount = start.activeMemberships;
+    ctx.lang = pickLanguage(ctx.user?.language, config.defaultLocale, from?.language_code);
+    ctx.t = translator(ctx.lang);
+    if (from) languages.set(from.id, ctx.lang);
+    ctx.openDraft = start.draft;
+    if (stateKey) {
+      prefetched.values.set(stateKey, start.conversation);
+      if (start.conversation === null) prefetched.absent.add(stateKey);
+    }
+    try {
+      await next();
+    } finally {
+      if (stateKey) {
+        prefetched.values.delete(stateKey);
+        prefetched.absent.delete(stateKey);
+      }
+    }
+  });
+
+  // Only private chats: statements name people, they never belong in a group.
+  bot.use(async (ctx, next) => {
+    if (ctx.chat && ctx.chat.type !== "private") {
+      if (ctx.message?.text?.startsWith("/")) await ctx.reply(ctx.t("errors.private_only"));
+      return;
+    }
+    await next();
+  });
+
+  bot.use(
+    conversations<BotContext, BotContext>({
+      // A conversation's context has an Api of its own: it gets the same message splitting.
+      plugins: [
+        (ctx, next) => {
+          // The plugin's own transformer (installed first) records each call's result in the
+          // replay log; it must stay outermost, so that a deferred call is logged with its
+          // stand-in result and not made again when the plugin replays.
+          const recorder = ctx.api.config.installedTransformers();
+          const api = new Api(ctx.api.token, ctx.api.options);
+          api.config.use(splitLongMessages(), deferCalls(), ...recorder);
+          (ctx as { api: Api }).api = api;
+          return next();
+        },
+      ],
+      storage: {
+        type: "key",
+        version: HARVEST_STATE_VERSION,
+        prefix: CONVERSATION_PREFIX,
+        getStorageKey: chatKey,
+        adapter: conversationStorage(sql, prefetched),
+      },
+    }),
+  );
+
+  // Substantiators need no membership: their links, answers and buttons come before the gate.
+  bot.use(sourceFeature());
+  bot.use(privacyFeature());
+  bot.use(onboardingFeature());
+  bot.use(accessGate());
+  // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
+  bot.use(pendingInputFeature());
+  bot.use(answerPickCancelFeature());
+  bot.use(harvestFeature());
+  bot.use(remindersFeature());
+  bot.use(authorFeature());
+  bot.use(suggestionsFeature());
+  bot.use(organisationsFeature());
+  bot.use(membersFeature());
+  bot.use(reviewFeature());
+  bot.use(classifyFeature());
+  bot.use(substantiationFeature());
+  bot.use(reportsFeature());
+  bot.use(exportFeature());
+  bot.use(chartsFeature());
+  bot.use(digestFeature());
+  // Last: anything a person sends that nothing above took may answer a coordinator's question.
+  bot.use(unpromptedAnswerFeature());
+
+  bot.on("callback_query", async (ctx) => {
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });
+  });
+  bot.on("message", async (ctx) => {
+    await ctx.reply(ctx.t("errors.unknown_input"), { parse_mode: "HTML" });
+  });
+
+  // The one error boundary: log with the update id, tell the person, never crash.
+  bot.catch(async (err) => {
+    const ctx = err.ctx;
+    const e = err.error;
+    const inner = e instanceof HttpError ? (e.error as { name?: string; message?: unknown; code?: string; type?: string; cause?: { code?: string } }) : undefined;
+    const detail =
+      e instanceof GrammyError
+        ? { method: e.method, description: e.description }
+        : e instanceof HttpError
+          ? { http: e.message, error: inner?.name, reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)), code: inner?.code ?? inner?.cause?.code, type: inner?.type }
+          : { message: (e as Error)?.message, stack: (e as Error)?.stack };
+    if (e instanceof MovedOnError) {
+      // A compare-and-set lost: nothing was written (the update's transaction is rolled back).
+      (ctx.log ?? deps.logger).info({ message: e.message }, "state moved on: nothing changed");
+      await ctx.conversation?.exitAll().catch(() => {});
+      if (ctx.chat?.type === "private") await ctx.reply(translator(ctx.lang ?? "en")("errors.moved_on")).catch(() => {});
+      return;
+    }
+    (ctx.log ?? deps.logger).error(detail, "update failed");
+    // A conversation that failed is closed: its draft keeps every answer and the step, and the
+    // next message re-opens it there. This also covers replay logs that no longer fit the code.
+    await ctx.conversation?.exitAll().catch(() => {});
+    if (ctx.chat?.type === "private") {
+      try {
+        await ctx.reply(translator(ctx.lang ?? "en")(isDatabaseUnavailable(e) ? "errors.unavailable" : "errors.internal"));
+      } catch {
+        /* Telegram unreachable too: already logged */
+      }
+    }
+  });
+
+  return bot;
+}
+
+/**
+ * Tells the sender of an update, straight away and without the database, that it cannot be
+ * reached and that their message is kept (the inbox handles it once the database is back).
+ */
+export function unavailableNotice(bot: Bot<BotContext>, config: Config, languages: LanguageMemory) {
+  return async (updates: Update | Update[]) => {
+    const told = new Set<number>();
+    for (const u of Array.isArray(updates) ? updates : [updates]) {
+      const { chatId } = chatOf(u);
+      const from = u.message?.from ?? u.callback_query?.from ?? u.edited_message?.from;
+      if (chatId === undefined || told.has(chatId) || (u.message?.chat ?? u.callback_query?.message?.chat)?.type !== "private") continue;
+      told.add(chatId);
+      const lang = (from && languages.get(from.id)) ?? pickLanguage(undefined, config.defaultLocale, from?.language_code);
+      await bot.api.sendMessage(chatId, translator(lang)("errors.unavailable")).catch(() => {});
+    }
+  };
+}
+
+/** Network errors quote the request URL, which holds the token: never log it. */
+export function scrubToken(text: string | undefined): string | undefined {
+  return text?.replace(/\/bot\d+:[A-Za-z0-9_-]+/g, "/bot<token>");
+}
+
+export function pickLanguage(stored: string | null | undefined, configured: Lang | undefined, telegram: string | undefined): Lang {
+  if (isLang(stored)) return stored;
+  if (configured) return configured;
+  return telegram?.toLowerCase().startsWith("km") ? "km" : "en";
+}

@@ -1,0 +1,136 @@
+import { createConversation } from "@grammyjs/conversations";
+import { Composer } from "grammy";
+import type { BotContext } from "../shared/context.js";
+import { keyboard } from "../platform/telegram/keyboard.js";
+import { harvestOrganisations } from "../shared/access.js";
+import { harvest } from "./conversation.js";
+import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, logEvent } from "./drafts.js";
+import { answeredParts } from "./format.js";
+import { myStatementsFeature } from "./my.js";
+import { inHarvest } from "./active.js";
+
+/**
+ * Bump when the harvest conversation's code changes in a way that old replay logs no longer
+ * fit. Old state is then dropped, and the person is taken back to their draft, which holds
+ * every answer.
+ */
+export const HARVEST_STATE_VERSION = 3;
+
+/** Opens the harvest conversation on one of the person's drafts. */
+export async function enterHarvest(ctx: BotContext, outcomeId: number, opts: { alreadyOpen?: boolean } = {}) {
+  if (!opts.alreadyOpen) await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { activeOutcomeId: outcomeId } });
+  await ctx.conversation.enter("harvest", { outcomeId });
+}
+
+async function startNew(ctx: BotContext, organisationId: number) {
+  const draft = await createDraft(ctx.deps.sql!, { authorId: ctx.user!.id, organisationId, language: ctx.lang });
+  ctx.log.info({ outcome_id: draft.id }, "harvest started");
+  await ctx.reply(ctx.t("harvest.intro", { id: draft.id, org: draft.organisationName }), { parse_mode: "HTML" });
+  await enterHarvest(ctx, draft.id, { alreadyOpen: true }); // createDraft made it the open draft
+}
+
+/** A fresh statement: asks for the organisation when the person reports for several. */
+async function chooseOrganisationAndStart(ctx: BotContext) {
+  const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
+  if (orgs.length === 0) return ctx.reply(ctx.t("harvest.no_organisation"));
+  if (orgs.length === 1) return startNew(ctx, orgs[0]!.id);
+  await ctx.reply(ctx.t("harvest.pick_org"), { reply_markup: keyboard(orgs.map((o) => ({ text: o.name, data: `new:org:${o.id}` }))) });
+}
+
+export function harvestFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  // /cancel works in every state, before the conversation can see it.
+  c.command("cancel", async (ctx) => {
+    const active = await inHarvest(ctx);
+    await ctx.conversation.exitAll();
+    const { prisma } = ctx.deps;
+    const draftId = ctx.user?.activeOutcomeId;
+    const draft = draftId ? await loadOwnDraft(ctx.deps.sql!, draftId, ctx.user!.id) : null;
+    if (draftId) await closeDraft(prisma, draftId, ctx.user!.id, "save", ctx.deps.now?.() ?? new Date());
+    if (draft) {
+      const parts = answeredParts(draft).map((p) => ctx.t(`parts.${p}`));
+      const key = draft.status === "returned" ? "harvest.cancelled_revision" : parts.length ? "harvest.cancelled_kept" : "harvest.cancelled_empty";
+      return ctx.reply(ctx.t(key, { id: draft.id, parts: parts.join(", ") }), { parse_mode: "HTML" });
+    }
+    await ctx.reply(ctx.t(active ? "harvest.cancelled" : "harvest.nothing_to_cancel"));
+  });
+
+  c.use(createConversation(harvest, { id: "harvest", parallel: false }));
+
+  // Between answers no conversation is open (each run handles one answer, see Suspend in
+  // conversation.ts): the person's next message or harvest button enters it again, as the answer
+  // to the question the draft's step records. Commands get the conversation's answer too.
+  const resume = async (ctx: BotContext, next: () => Promise<void>) => {
+    const id = ctx.user?.activeOutcomeId;
+    if (!id) return next();
+    await ctx.conversation.enter("harvest", { outcomeId: id, resume: true });
+  };
+  c.on(["message", "edited_message"], resume);
+  c.callbackQuery(/^h:/, resume);
+
+  c.command("new", async (ctx) => {
+    const draft = await latestDraft(ctx.deps.sql!, ctx.user!.id);
+    if (!draft) return chooseOrganisationAndStart(ctx);
+    const snippet = (draft.description ?? draft.actorName ?? "").slice(0, 40);
+    await ctx.reply(ctx.t("harvest.resume_offer", { id: draft.id, snippet }), {
+      parse_mode: "HTML",
+      reply_markup: keyboard([
+        { text: ctx.t("harvest.resume_button", { id: draft.id }), data: `new:resume:${draft.id}` },
+        { text: ctx.t("harvest.fresh_button"), data: "new:fresh" },
+      ]),
+    });
+  });
+
+  c.callbackQuery(/^new:(resume|fresh|org)(?::(\d+))?$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
+    const id = Number(ctx.match[2]);
+    if (ctx.match[1] === "fresh") return chooseOrganisationAndStart(ctx);
+    if (ctx.match[1] === "org") {
+      const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
+      if (!orgs.some((o) => o.id === id)) {
+        ctx.log.warn({ organisation_id: id }, "refused: not a member of this organisation");
+        return ctx.reply(ctx.t("errors.not_allowed"));
+      }
+      return startNew(ctx, id);
+    }
+    const draft = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
+    if (!draft) return ctx.reply(ctx.t("harvest.draft_gone"));
+    await ctx.reply(ctx.t("harvest.resuming", { id }), { parse_mode: "HTML" });
+    await enterHarvest(ctx, id);
+  });
+
+  // The question asked once after each submission: anything unexpected, or for the worse?
+  c.callbackQuery(/^after:(\d+):(yes|no)$/, async (ctx) => {
+    const id = Number(ctx.match[1]);
+    const { prisma } = ctx.deps;
+    const own = await loadOwn(prisma, id, ctx.user!.id);
+    if (!own) {
+      ctx.log.warn({ outcome_id: id }, "refused: not the author");
+      return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
+    }
+    const answered = await prisma.outcomeEvent.findFirst({ where: { outcomeId: id, type: "asked_unexpected" } });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    if (answered) return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
+    await logEvent(prisma, id, ctx.user!.id, "asked_unexpected", ctx.match[2]);
+    await ctx.answerCallbackQuery();
+    if (ctx.match[2] === "yes") {
+      await ctx.reply(ctx.t("harvest.after_yes_reply"), { parse_mode: "HTML" });
+      if (await inHarvest(ctx)) return;
+      return chooseOrganisationAndStart(ctx);
+    }
+    await ctx.reply(ctx.t("harvest.after_no_reply"), {
+      parse_mode: "HTML",
+      reply_markup: keyboard([{ text: ctx.t("harvest.another_button"), data: "new:fresh" }]),
+    });
+  });
+
+  c.use(myStatementsFeature());
+
+  // A harvest button of a draft that is no longer open (submitted, saved for later, discarded).
+  c.callbackQuery(/^h:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
+
+  return c;
+}

@@ -1,0 +1,232 @@
+/**
+ * Exports for monitoring and evaluation staff: an XLSX workbook (statements with every
+ * classification dimension as columns, substantiation answers, the results table and headline,
+ * the event log) and a CSV of the statements sheet. Headers follow the reader's language.
+ * Anonymous sources are never named: their rows say "Anonymous source".
+ */
+import { PassThrough } from "node:stream";
+// exceljs is large: loaded on the first export, not at start-up.
+import type ExcelJS from "exceljs";
+import type { Db } from "../platform/db/client.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import { formatDate } from "../harvest/dates.js";
+import { draftDate } from "../harvest/format.js";
+import { translator, type Lang } from "../platform/i18n/index.js";
+import { scopeFilter, type Scope } from "../shared/access.js";
+import { label, loadDimensions } from "../classification/service.js";
+import { inPeriod, statementMonth, type Period } from "./stats.js";
+import { perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
+import { collectResults } from "../substantiation/service.js";
+import { formatTime } from "../platform/i18n/format.js";
+import { describeEvent, eventLabels, eventParts, rememberingT } from "./events.js";
+import { htmlToText } from "../platform/telegram/html.js";
+
+export interface ExportQuery {
+  scope: Scope;
+  organisationId?: number;
+  period: Period;
+  lang: Lang;
+  timeZone: string;
+}
+
+/** A time for a spreadsheet: "2026-11-25 14:05" in the programme's time zone (named in the column's header). */
+const localTime = (d: Date | null | undefined, timeZone: string) => (d ? formatTime(d, timeZone) : "");
+
+/**
+ * The statements in scope and period (submitted or later; drafts and discarded ones are not
+ * exported), a thousand at a time so a large export never holds them all.
+ */
+async function* loadStatements(prisma: Db, q: ExportQuery) {
+  const where: Prisma.OutcomeWhereInput = {
+    status: { not: "draft" },
+    discardedAt: null,
+    ...scopeFilter(q.scope),
+    ...(q.organisationId ? { organisationId: q.organisationId } : {}),
+  };
+  let after = 0;
+  for (;;) {
+    const rows = await prisma.outcome.findMany({
+      where: { ...where, id: { gt: after } },
+      orderBy: { id: "asc" },
+      take: CHUNK,
+      include: { organisation: { select: { name: true } }, classifications: { select: { optionId: true } } },
+    });
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.filter((o) => inPeriod(statementMonth(o), q.period));
+  }
+}
+
+/** The statements sheet: its headers, then its rows a chunk at a time (shared by the XLSX and the CSV). */
+async function statementSheet(prisma: Db, q: ExportQuery) {
+  const t = translator(q.lang);
+  const dims = await loadDimensions(prisma, { includeInactive: true });
+  const headers = [
+    "number", "organisation", "status", "description", "significance", "contribution", "date", "place", "actor", "actor_type",
+    "people", "women", "expected", "positive", "submitted",
+  ].map((h) => t(`export.columns.${h}`, { tz: q.timeZone }));
+  headers.push(...dims.map((d) => label(d, q.lang)));
+  const yesNo = (v: boolean | null) => (v === null ? "" : t(v ? "export.yes" : "export.no"));
+  async function* chunks() {
+    for await (const statements of loadStatements(prisma, q)) {
+      yield statements.map((o) => {
+        const date = draftDate(o);
+        const chosen = new Set(o.classifications.map((c) => c.optionId));
+        return {
+          id: o.id,
+          cells: [
+            o.id,
+            o.organisation.name,
+            t(`status.${o.status}`),
+            o.description ?? "",
+            o.significance ?? "",
+            o.contribution ?? "",
+            date ? formatDate(date, q.lang) : o.dateText ?? "",
+            o.place ?? "",
+            o.actorName ?? "",
+            o.actorType ? t(`actor_types.${o.actorType}`) : "",
+            o.peopleAffected ?? "",
+            o.womenAffected ?? "",
+            yesNo(o.expected),
+            yesNo(o.positive),
+            localTime(o.submittedAt, q.timeZone),
+            ...dims.map((d) => d.options.filter((x) => chosen.has(x.id)).map((x) => label(x, q.lang)).join("; ")),
+          ] as Array<string | number>,
+        };
+      });
+    }
+  }
+  return { headers, chunks };
+}
+
+/** The statements sheet as rows of cells, headers first. */
+export async function statementRows(prisma: Db, q: ExportQuery) {
+  const { headers, chunks } = await statementSheet(prisma, q);
+  const rows: Array<Array<string | number>> = [];
+  const ids: number[] = [];
+  for await (const chunk of chunks()) for (const r of chunk) (rows.push(r.cells), ids.push(r.id));
+  return { headers, rows, ids };
+}
+
+type SheetWriter = ReturnType<ExcelJS.stream.xlsx.WorkbookWriter["addWorksheet"]>;
+
+/** One sheet, written row by row (a streaming writer keeps memory flat for large exports). */
+function addSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, headers: string[], rows: Iterable<Array<string | number>>): SheetWriter {
+  const ws = wb.addWorksheet(name.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
+  ws.columns = headers.map(() => ({ width: 18 }));
+  const head = ws.addRow(headers);
+  head.font = { bold: true };
+  head.commit();
+  for (const r of rows) ws.addRow(r).commit();
+  return ws;
+}
+
+/** The export as an XLSX file: statements, substantiation answers, results and the event log. */
+export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buffer: Buffer; statements: number }> {
+  const { default: Excel } = await import("exceljs");
+  const t = translator(q.lang);
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve, reject) => {
+    out.on("end", resolve);
+    out.on("error", reject);
+  });
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = "Outcome Harvest bot";
+  const sheet = await statementSheet(prisma, q);
+  const ids: number[] = [];
+  const ws = addSheet(wb, t("export.sheets.statements"), sheet.headers, []);
+  for await (const chunk of sheet.chunks()) for (const r of chunk) (ws.addRow(r.cells).commit(), ids.push(r.id));
+  ws.commit();
+
+  // Substantiation answers: one row per source and part.
+  const assignments = await inChunks(ids, (chunk) =>
+    prisma.substantiationAssignment.findMany({
+      where: { outcomeId: { in: chunk }, status: "submitted" },
+      include: { answers: true },
+      orderBy: [{ outcomeId: "asc" }, { id: "asc" }],
+    }),
+  );
+  const anonymous = t("source.anonymous_source");
+  const answerRows = assignments.flatMap((a) =>
+    PARTS.map((p) => {
+      const x = a.answers.find((y) => y.part === p);
+      return [a.outcomeId, a.anonymous ? anonymous : a.label, t(`source.parts.${p}`), x ? t(`source.levels.${x.level}`) : "", x?.comment ?? "", x?.commentFileId ? t("export.yes") : "", localTime(a.submittedAt, q.timeZone)];
+    }),
+  );
+  addSheet(
+    wb,
+    t("export.sheets.answers"),
+    ["outcome", "source", "part", "level", "comment", "voice", "answered"].map((h) => t(`export.columns.${h}`, { tz: q.timeZone })),
+    answerRows,
+  ).commit();
+
+  // The results table per outcome, then the per-source headline.
+  const { sources } = await collectResults(prisma, { id: { in: ids } });
+  const table = perOutcome(sources).map((r) => [r.outcomeId, r.sources, ...LEVELS.map((l) => r.counts[l])]);
+  const h = perSource(sources);
+  addSheet(wb, t("export.sheets.results"), [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))], [
+    ...table,
+    [],
+    [t("results.headline", { n: h.sources, fully: h.percent.fully, partially: h.percent.partially, disagrees: h.percent.disagrees, no_opinion: h.percent.no_opinion })],
+    [t("results.rule")],
+  ]).commit();
+
+  // The event log of the exported statements, a chunk of statements at a time: the same words as
+  // /history in the reader's language, and the event's code in a column of its own for machines.
+  const labels = await eventLabels(prisma, q.lang);
+  const tl = rememberingT(t);
+  const events = wb.addWorksheet(t("export.sheets.events").slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
+  events.columns = [10, 18, 18, 60, 18, 30, 30, 18].map((width) => ({ width }));
+  const head = events.addRow(["outcome", "time", "who", "event", "field", "old", "new", "code"].map((x) => t(`export.columns.${x}`, { tz: q.timeZone })));
+  head.font = { bold: true };
+  head.commit();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await prisma.outcomeEvent.findMany({
+      where: { outcomeId: { in: ids.slice(i, i + CHUNK) } },
+      orderBy: { id: "asc" },
+      include: { actor: { select: { displayName: true, deletedAt: true } } },
+    });
+    for (const e of rows) {
+      const parts = eventParts(e, tl, q.lang, labels, 32_000);
+      const plain = htmlToText;
+      events
+        .addRow([
+          e.outcomeId,
+          localTime(e.createdAt, q.timeZone),
+          plain(parts.who),
+          plain(describeEvent(e, tl, q.lang, labels)),
+          plain(parts.field),
+          e.oldValue === null ? "" : plain(parts.old),
+          e.newValue === null ? "" : plain(parts.new),
+          e.type,
+        ])
+        .commit();
+    }
+  }
+  events.commit();
+  await wb.commit();
+  await done;
+  return { buffer: Buffer.concat(chunks), statements: ids.length };
+}
+
+/** Statement ids go to the database a thousand at a time (one huge IN list is slow to plan). */
+const CHUNK = 1000;
+async function inChunks<T>(ids: number[], load: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await load(ids.slice(i, i + CHUNK))));
+  return out;
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The statements sheet as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Khmer right). */
+export async function statementsCsv(prisma: Db, q: ExportQuery): Promise<{ buffer: Buffer; statements: number }> {
+  const { headers, rows, ids } = await statementRows(prisma, q);
+  const text = [headers, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return { buffer: Buffer.from(`\uFEFF${text}`, "utf8"), statements: ids.length };
+}
