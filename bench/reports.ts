@@ -13,7 +13,16 @@ const now = new Date();
 const digestTimes: number[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
-  const d = await buildDigest(db.prisma, { scope: { all: true }, from: new Date(now.getTime() - 31 * 86_400_000), to: now, now, lang: "en", timeZone: "Asia/Phnom_Penh", reminderDays: 7, late: false });
+  const d = await buildDigest(db.prisma, {
+    scope: { all: true },
+    from: new Date(now.getTime() - 31 * 86_400_000),
+    to: now,
+    now,
+    lang: "en",
+    timeZone: "Asia/Phnom_Penh",
+    reminderDays: 7,
+    late: false,
+  });
   digestTimes.push(performance.now() - t0);
   if (d.empty) throw new Error("the digest saw no statements");
 }

@@ -55,7 +55,7 @@ async function load(tg: FakeTelegram, users: number[], steps: Step[], thinkMs?: 
   const waiting = new Map<number, { re: RegExp; resolve: (m: BotMessage) => void }>();
   tg.onSend = (m) => {
     const w = waiting.get(m.chat_id);
-    if (w && w.re.test(m.text)) {
+    if (w?.re.test(m.text)) {
       waiting.delete(m.chat_id);
       w.resolve(m);
     }
@@ -73,13 +73,32 @@ async function load(tg: FakeTelegram, users: number[], steps: Step[], thinkMs?: 
       for (const step of steps) {
         const answered = new Promise<BotMessage>((resolve, reject) => {
           waiting.set(id, { re: step.expect, resolve });
-          setTimeout(() => reject(new Error(`leader ${id}: no ${step.expect} within 60 s; the bot sent:\n${tg.sentTo(id).map((m) => m.text.slice(0, 120)).join("\n")}`)), 60_000).unref();
+          setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `leader ${id}: no ${step.expect} within 60 s; the bot sent:\n${tg
+                    .sentTo(id)
+                    .map((m) => m.text.slice(0, 120))
+                    .join("\n")}`,
+                ),
+              ),
+            60_000,
+          ).unref();
         });
         const t0 = performance.now();
         if (step.press) {
           const button = last?.reply_markup?.inline_keyboard.flat().find((b) => b.text === step.press);
           if (!button || !("callback_data" in button)) throw new Error(`leader ${id}: no button ${step.press}`);
-          tg.pushUpdate({ callback_query: { id: `b${id}-${seq++}`, from, chat_instance: String(id), data: button.callback_data!, message: { message_id: last!.message_id, date: 0, chat, text: last!.text } as never } });
+          tg.pushUpdate({
+            callback_query: {
+              id: `b${id}-${seq++}`,
+              from,
+              chat_instance: String(id),
+              data: button.callback_data!,
+              message: { message_id: last!.message_id, date: 0, chat, text: last!.text } as never,
+            },
+          });
         } else {
           const text = step.send!;
           const entities = text.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.length }] : undefined;
@@ -101,13 +120,20 @@ const outputs = new Map<ChildProcess, () => string>();
 
 /** The errors a bot process logged (shown when a run fails). */
 function errorsOf(p: ChildProcess): string {
-  return (outputs.get(p)?.() ?? "").split("\n").filter((l) => /"level":(50|60)/.test(l)).slice(-5).join("\n");
+  return (outputs.get(p)?.() ?? "")
+    .split("\n")
+    .filter((l) => /"level":(50|60)/.test(l))
+    .slice(-5)
+    .join("\n");
 }
 
 function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const p = spawn(process.execPath, [...NODE_FLAGS, ...extra, ...(script.endsWith(".ts") ? ["--import", "tsx"] : []), script], { env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [...NODE_FLAGS, ...extra, ...(script.endsWith(".ts") ? ["--import", "tsx"] : []), script], {
+      env: { PATH: process.env.PATH!, LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     const onData = (d: Buffer) => {
       out += d;
@@ -142,7 +168,8 @@ async function stopProcess(p: ChildProcess) {
 /** 200 leaders (one organisation each, consented), ready to report. */
 async function seedLeaders(db: Database, ids: number[]) {
   const orgs: Array<{ id: number }> = [];
-  for (let i = 0; i < ORGS; i++) orgs.push(await db.prisma.organisation.upsert({ where: { name: `Bench Union ${i}` }, create: { name: `Bench Union ${i}` }, update: {} }));
+  for (let i = 0; i < ORGS; i++)
+    orgs.push(await db.prisma.organisation.upsert({ where: { name: `Bench Union ${i}` }, create: { name: `Bench Union ${i}` }, update: {} }));
   for (const [i, id] of ids.entries()) {
     const u = await db.prisma.user.create({ data: { telegramId: BigInt(id), displayName: `Leader${id}`, language: "en", consentAt: new Date() } });
     await db.prisma.membership.create({ data: { userId: u.id, organisationId: orgs[i % ORGS]!.id, role: "leader" } });
@@ -186,7 +213,12 @@ async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: st
       throw new Error(`${(e as Error).message}\nbot errors:\n${errorsOf(p)}`);
     });
     if (process.env.BENCH_ONLY) console.log(`system CPU per update: ${((cpuMs(p, "system") - sys0) / result.updates).toFixed(2)} ms`);
-    return { ...result, cpuPerUpdate: (cpuMs(p) - cpu0) / result.updates, paced: { perSecond: paced.perSecond, p50: paced.p50, p99: paced.p99 }, rssMb: peakRssMb(p) };
+    return {
+      ...result,
+      cpuPerUpdate: (cpuMs(p) - cpu0) / result.updates,
+      paced: { perSecond: paced.perSecond, p50: paced.p50, p99: paced.p99 },
+      rssMb: peakRssMb(p),
+    };
   } finally {
     await stopProcess(p);
     await tg.stop();
@@ -198,7 +230,8 @@ async function measureBot(kind: "echo" | "pglite" | "postgres", postgresUrl?: st
 async function seedStatements(db: Database) {
   const p = db.prisma;
   const orgs: Array<{ id: number }> = [];
-  for (let i = 0; i < ORGS; i++) orgs.push(await p.organisation.upsert({ where: { name: `Digest Union ${i}` }, create: { name: `Digest Union ${i}` }, update: {} }));
+  for (let i = 0; i < ORGS; i++)
+    orgs.push(await p.organisation.upsert({ where: { name: `Digest Union ${i}` }, create: { name: `Digest Union ${i}` }, update: {} }));
   const author = await p.user.create({ data: { telegramId: 900_000_001n, displayName: "Author", language: "en", consentAt: new Date() } });
   const now = Date.now();
   const statuses = ["submitted", "accepted", "accepted", "needs_clarification", "rejected"] as const;
@@ -232,9 +265,15 @@ async function seedStatements(db: Database) {
       }),
     });
   }
-  const ids = (await p.outcome.findMany({ select: { id: true, status: true, submittedAt: true } })).filter((o) => o.status === "accepted" || o.status === "rejected");
+  const ids = (await p.outcome.findMany({ select: { id: true, status: true, submittedAt: true } })).filter(
+    (o) => o.status === "accepted" || o.status === "rejected",
+  );
   for (let start = 0; start < ids.length; start += 1000) {
-    await p.outcomeEvent.createMany({ data: ids.slice(start, start + 1000).map((o) => ({ outcomeId: o.id, type: "status_changed", oldValue: "submitted", newValue: o.status, createdAt: o.submittedAt! })) });
+    await p.outcomeEvent.createMany({
+      data: ids
+        .slice(start, start + 1000)
+        .map((o) => ({ outcomeId: o.id, type: "status_changed", oldValue: "submitted", newValue: o.status, createdAt: o.submittedAt! })),
+    });
   }
 }
 
@@ -247,7 +286,9 @@ async function measureReports(kind: "pglite" | "postgres", postgresUrl?: string)
     await seedStatements(db);
     await db.close();
     const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", "bench/reports.ts", dataDir ?? postgresUrl!, String(STATEMENTS)], { stdio: ["ignore", "pipe", "inherit"] });
+      const p = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", "bench/reports.ts", dataDir ?? postgresUrl!, String(STATEMENTS)], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let text = "";
       p.stdout!.on("data", (d) => (text += d));
       p.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`bench/reports.ts exited with ${code}`))));
@@ -333,10 +374,13 @@ async function main() {
     console.log(
       `\n| ${LEADERS} concurrent leaders | updates/s (flat out) | of echo | CPU ms/update | p50 / p99 ms (flat out) | p50 / p99 ms (answers 1–2 s apart) | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|`,
     );
-    for (const r of [row("bare grammY echo bot", echo), row("harvest steps, PGlite", lite), row("harvest steps, PostgreSQL", onPg)]) console.log(`| ${r.join(" | ")} |`);
+    for (const r of [row("bare grammY echo bot", echo), row("harvest steps, PGlite", lite), row("harvest steps, PostgreSQL", onPg)])
+      console.log(`| ${r.join(" | ")} |`);
     console.log(`\n| ${STATEMENTS} statements | PGlite | PostgreSQL |\n|---|---:|---:|`);
     console.log(`| one digest (median of 3) | ${fmt(reportsLite.digestMs)} ms | ${fmt(reportsPg.digestMs)} ms |`);
-    console.log(`| XLSX export | ${fmt(reportsLite.exportMs)} ms (${fmt(reportsLite.xlsxMb, 1)} MB) | ${fmt(reportsPg.exportMs)} ms (${fmt(reportsPg.xlsxMb, 1)} MB) |`);
+    console.log(
+      `| XLSX export | ${fmt(reportsLite.exportMs)} ms (${fmt(reportsLite.xlsxMb, 1)} MB) | ${fmt(reportsPg.exportMs)} ms (${fmt(reportsPg.xlsxMb, 1)} MB) |`,
+    );
     console.log(`| peak RSS of the process doing both | ${fmt(reportsLite.rssMb)} MB | ${fmt(reportsPg.rssMb)} MB |`);
     const targets = [
       [`harvest on PostgreSQL ≥ 25% of echo`, onPg.perSecond >= 0.25 * echo.perSecond],

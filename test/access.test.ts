@@ -54,13 +54,23 @@ const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[]
   { action: "suggest who can confirm a statement", run: (i) => `cb sg:${i.x}`, allowed: ["leaderA"], refusedBy: SCOPE },
   { action: "a member's card", run: (i) => `cb mb:m:${i.membership}`, allowed: ["coordA", "admin"], refusedBy: /^refused: membership outside scope$/ },
   { action: "deactivate a member", run: (i) => `cb mb:a:${i.membership}:0`, allowed: ["coordA", "admin"], refusedBy: /^refused: membership outside scope$/ },
-  { action: "change a member's role", run: (i) => `cb mb:r:${i.membership}:coordinator`, allowed: ["coordA", "admin"], refusedBy: /^refused: membership outside scope$/ },
+  {
+    action: "change a member's role",
+    run: (i) => `cb mb:r:${i.membership}:coordinator`,
+    allowed: ["coordA", "admin"],
+    refusedBy: /^refused: membership outside scope$/,
+  },
   { action: "invite to an organisation", run: (i) => `cb inv:o:${i.orgA}`, allowed: ["coordA", "admin"], refusedBy: /^refused: organisation outside scope$/ },
   { action: "withdraw an invite link", run: (i) => `cb inv:x:${i.invite}`, allowed: ["coordA", "admin"], refusedBy: /^refused: invite outside scope$/ },
   { action: "export an organisation", run: (i) => `cb ex:${i.orgA}:all:x`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "an organisation's statistics", run: (i) => `cb st:${i.orgA}:all`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "an organisation's charts", run: (i) => `cb ch:${i.orgA}:all`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
-  { action: "answer a part as the source", run: (i) => `cb sv:a:${i.assignment}:description:fully`, allowed: ["source"], refusedBy: /^refused: not this person's substantiation$/ },
+  {
+    action: "answer a part as the source",
+    run: (i) => `cb sv:a:${i.assignment}:description:fully`,
+    allowed: ["source"],
+    refusedBy: /^refused: not this person's substantiation$/,
+  },
   { action: "switch a classification option off", run: (i) => `cb dm:t:${i.option}:0`, allowed: ["admin"], refusedBy: SCOPE },
   { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
@@ -83,7 +93,11 @@ describe("access-control matrix", () => {
     users.admin = await h.member(ADMIN_ID, ORG_A, "en", "coordinator");
     users.guest = h.user(7607);
     const prisma = h.db.prisma;
-    const x = await seedStatement(prisma, { authorTelegramId: 7603, org: ORG_A, description: `${SECRET}: from March 2024 the provincial wage board publishes salt workers' minimum pay` });
+    const x = await seedStatement(prisma, {
+      authorTelegramId: 7603,
+      org: ORG_A,
+      description: `${SECRET}: from March 2024 the provincial wage board publishes salt workers' minimum pay`,
+    });
     const y = await acceptedStatement(prisma, { authorTelegramId: 7603, org: ORG_A, description: `${SECRET} (chosen)` });
     await choose(prisma, [y.id]);
     const code = await sourceLink(users.coordA, y.id, "Ms Srey, salt cooperative");
@@ -91,7 +105,9 @@ describe("access-control matrix", () => {
     await openAndAgree(users.source, code);
     const coordA = await prisma.user.findUniqueOrThrow({ where: { telegramId: 7601n } });
     const leaderA = await prisma.user.findUniqueOrThrow({ where: { telegramId: 7603n } });
-    const question = await prisma.threadMessage.create({ data: { outcomeId: x.id, authorId: coordA.id, kind: "question", text: "Which month exactly?", delivered: true } });
+    const question = await prisma.threadMessage.create({
+      data: { outcomeId: x.id, authorId: coordA.id, kind: "question", text: "Which month exactly?", delivered: true },
+    });
     ids = {
       x: x.id,
       version: x.version,
@@ -101,7 +117,9 @@ describe("access-control matrix", () => {
       orgA: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id,
       assignment: (await prisma.substantiationAssignment.findFirstOrThrow({ where: { outcomeId: y.id } })).id,
       option: (await prisma.dimensionOption.findFirstOrThrow({ where: { active: true }, orderBy: { id: "desc" } })).id,
-      invite: (await prisma.invite.findFirstOrThrow({ where: { organisationId: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id } })).id,
+      invite: (
+        await prisma.invite.findFirstOrThrow({ where: { organisationId: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id } })
+      ).id,
     };
     await h.tg.settled();
     for (const u of Object.values(users)) await u.drain(20);
@@ -159,7 +177,10 @@ describe("access-control matrix", () => {
     await new Promise((r) => setTimeout(r, 30));
     const seen = await seenBy(u, from);
     const answered = callback ? h.tg.callbackAnswers.has(callback) : seen.messages > 0;
-    const refusals = h.logs.slice(logsFrom).map((l) => String(l.msg)).filter((m) => m.startsWith("refused"));
+    const refusals = h.logs
+      .slice(logsFrom)
+      .map((l) => String(l.msg))
+      .filter((m) => m.startsWith("refused"));
     return { changed: (await snapshot()) !== before, seen, answered, refusals };
   }
 
@@ -174,7 +195,10 @@ describe("access-control matrix", () => {
         expect(r.answered, `${role} got no answer to ${row.run(ids)}`).toBe(true);
         // Refused by the handler the row names (or, for someone with no membership, by the gate before it).
         const by = role === "guest" || role === "source" ? new RegExp(`${row.refusedBy.source}|${GATE.source}`) : row.refusedBy;
-        expect(r.refusals.some((m) => by.test(m)), `${role} with ${row.run(ids)}: refused by ${r.refusals.join(", ") || "nobody"}`).toBe(true);
+        expect(
+          r.refusals.some((m) => by.test(m)),
+          `${role} with ${row.run(ids)}: refused by ${r.refusals.join(", ") || "nobody"}`,
+        ).toBe(true);
       }
     }, 120_000);
   }
@@ -211,7 +235,11 @@ describe("membership changes cannot widen access", () => {
     await h.member(7753, ORG_P);
     admin = h.user(ADMIN_ID);
     if (!(await h.db.prisma.user.findUnique({ where: { telegramId: BigInt(ADMIN_ID) } }))) await admin.join(""); // admins need no membership
-    x = await seedStatement(h.db.prisma, { authorTelegramId: 7753, org: ORG_P, description: `${HIDDEN}: from May 2024 the market committee publishes stall fees` });
+    x = await seedStatement(h.db.prisma, {
+      authorTelegramId: 7753,
+      org: ORG_P,
+      description: `${HIDDEN}: from May 2024 the market committee publishes stall fees`,
+    });
   }, 120_000);
   const secretOf = async (u: FakeUser, id: number) => {
     const from = h.tg.calls.length;
@@ -288,7 +316,11 @@ describe("membership changes cannot widen access", () => {
     const wide = await programmeWide(7731, ORG_Q);
     const y = await acceptedStatement(h.db.prisma, { authorTelegramId: 7753, org: ORG_P, description: "R4 statement" });
     await choose(h.db.prisma, [y.id]);
-    for (const [who, u] of [["creator", wide], ["coordinator of the statement", coordP], ["admin", admin]] as const) {
+    for (const [who, u] of [
+      ["creator", wide],
+      ["coordinator of the statement", coordP],
+      ["admin", admin],
+    ] as const) {
       const code = await sourceLink(wide, y.id, `Source for ${who}`);
       await u.drain(50);
       u.text(`/start ${code}`);

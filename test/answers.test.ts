@@ -15,7 +15,14 @@ const thread = (outcomeId: number) => h.db.prisma.threadMessage.findMany({ where
 async function ask(leaderId: number, coordId: number, question: string) {
   const o = await seedStatement(h.db.prisma, { authorTelegramId: leaderId, org: ORG });
   const current = await h.db.prisma.outcome.findUniqueOrThrow({ where: { id: o.id } });
-  const res = await act(h.db.prisma, { outcomeId: o.id, version: current.version, actorId: (await userRow(coordId)).id, action: "ask", text: question, now: new Date() });
+  const res = await act(h.db.prisma, {
+    outcomeId: o.id,
+    version: current.version,
+    actorId: (await userRow(coordId)).id,
+    action: "ask",
+    text: question,
+    now: new Date(),
+  });
   if (!res.ok) throw new Error("ask failed");
   return o;
 }
@@ -27,7 +34,9 @@ describe("an answer typed under the question", () => {
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 7001, org: ORG });
     const prompt = await startQuestion(coord, o.id);
     // The prompt says what really happens: the question goes as written, the bot's words around it in the leader's language.
-    expect(prompt.text).toContain("It is sent exactly as you write it; the bot's words around it, and the button to answer, are in User7001's language (English)");
+    expect(prompt.text).toContain(
+      "It is sent exactly as you write it; the bot's words around it, and the button to answer, are in User7001's language (English)",
+    );
     coord.text("\u200B \u200B");
     await coord.expect("That was empty. Please type some text.");
     coord.text("Which district was it?");
@@ -51,7 +60,11 @@ describe("an answer typed under the question", () => {
     const o = await ask(7002, 7101, "Do you have a photo of the new sign?");
     leader.photo("sign");
     await leader.expect(`Your answer about #${o.id} was sent`);
-    await waitFor(() => h.tg.calls.some((c) => c.method === "sendPhoto" && c.payload.chat_id === 7101 && c.payload.photo === "file-sign"), 10_000, "the photo at the coordinator");
+    await waitFor(
+      () => h.tg.calls.some((c) => c.method === "sendPhoto" && c.payload.chat_id === 7101 && c.payload.photo === "file-sign"),
+      10_000,
+      "the photo at the coordinator",
+    );
     leader.text("It is at the entrance of the commune hall.");
     await leader.expect(`Added to your answer about #${o.id}`);
     const rows = await thread(o.id);
@@ -112,7 +125,10 @@ describe("an answer typed under the question", () => {
     await leader.expect(`Your answer about #${a.id} was sent`);
     expect((await thread(a.id)).filter((m) => m.kind === "answer").map((m) => m.fileKind)).toEqual(["photo"]);
     // Two more questions (after the time for additions); a text kept while choosing, then /cancel.
-    await h.db.prisma.threadMessage.updateMany({ where: { kind: "answer", author: { telegramId: 7005n } }, data: { createdAt: new Date(Date.now() - 3_600_000) } });
+    await h.db.prisma.threadMessage.updateMany({
+      where: { kind: "answer", author: { telegramId: 7005n } },
+      data: { createdAt: new Date(Date.now() - 3_600_000) },
+    });
     await ask(7005, 7101, "One?");
     await ask(7005, 7101, "Two?");
     leader.text("Not sure which.");
@@ -132,6 +148,6 @@ describe("an answer typed under the question", () => {
     await leader.expect("What changed?");
     leader.text("In April 2024 the municipality opened two new taxi ranks for tuk-tuk drivers near the markets.");
     await leader.expect("Who changed?");
-    expect((await h.db.prisma.threadMessage.count({ where: { kind: "answer", author: { telegramId: 7004n } } }))).toBe(0);
+    expect(await h.db.prisma.threadMessage.count({ where: { kind: "answer", author: { telegramId: 7004n } } })).toBe(0);
   });
 });

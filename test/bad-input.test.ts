@@ -159,7 +159,15 @@ describe("access", () => {
     const org = await h.organisation(ORG);
     for (let i = 1; i <= 7; i++) {
       await h.db.prisma.outcome.create({
-        data: { authorId: user.id, organisationId: org.id, language: "en", status: i <= 2 ? "draft" : "submitted", description: `Change number ${i}`, step: i <= 2 ? "review" : null, submittedAt: i <= 2 ? null : new Date() },
+        data: {
+          authorId: user.id,
+          organisationId: org.id,
+          language: "en",
+          status: i <= 2 ? "draft" : "submitted",
+          description: `Change number ${i}`,
+          step: i <= 2 ? "review" : null,
+          submittedAt: i <= 2 ? null : new Date(),
+        },
       });
     }
     u.text("/my");

@@ -27,7 +27,15 @@ describe("default dimensions", () => {
   it("are the evaluation's, with English and Khmer labels", async () => {
     const dims = await loadDimensions(db.prisma);
     expect(dims.map((d) => d.key)).toEqual([
-      "framework", "social_actor", "change_type", "expected", "positive", "contribution_importance", "significance", "gender", "sustainability",
+      "framework",
+      "social_actor",
+      "change_type",
+      "expected",
+      "positive",
+      "contribution_importance",
+      "significance",
+      "gender",
+      "sustainability",
     ]);
     expect(dims.filter((d) => d.multiple).map((d) => d.key)).toEqual(["framework", "gender", "sustainability"]);
     expect(dims[0]!.options.map((o) => o.key)).toEqual(["SO", "R1", "R2", "R3", "OCD"]);

@@ -29,7 +29,11 @@ describe("command line set-up", () => {
 
   it("migrates, creates an organisation and an invite whose code the bot accepts", async () => {
     let r = cli("migrate");
-    expect(r.stdout.trim()).toBe(`applied: ${readMigrations().map((m) => m.name).join(", ")}`);
+    expect(r.stdout.trim()).toBe(
+      `applied: ${readMigrations()
+        .map((m) => m.name)
+        .join(", ")}`,
+    );
     r = cli("migrate");
     expect(r.stdout.trim()).toBe("database is up to date; nothing applied");
 

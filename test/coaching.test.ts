@@ -47,7 +47,16 @@ describe("coaching checks on poor statements", () => {
     ["actor", { actorName: "" }],
     ["behaviour", { description: `${goodEn.description} Then the union organised a meeting with them.` }],
     ["place", { place: null }],
-    ["number", { peopleAffected: null, significance: "Before, these workers had no route into the scheme. Now many women can get free treatment at state hospitals.", contribution: "The union collected member data over several months, met the department several times and handed over a petition." , description: "In spring the provincial labour department in Siem Reap began registering informal massage workers for the national health fund through the union." }],
+    [
+      "number",
+      {
+        peopleAffected: null,
+        significance: "Before, these workers had no route into the scheme. Now many women can get free treatment at state hospitals.",
+        contribution: "The union collected member data over several months, met the department several times and handed over a petition.",
+        description:
+          "In spring the provincial labour department in Siem Reap began registering informal massage workers for the national health fund through the union.",
+      },
+    ],
     ["detail.significance", { significance: "It helps workers." }],
   ])("English: %s fires alone", (id, change) => {
     const d = { ...goodEn, ...change };

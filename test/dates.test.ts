@@ -58,7 +58,11 @@ describe("formatDate echoes the reading back", () => {
 describe("Buddhist-era years, as Cambodia counts them (CE + 544 from Visak Bochea, + 543 before)", () => {
   // Visak Bochea: 4 May 2023, 22 May 2024, 11 May 2025, 1 May 2026 (from the Khmer lunar calendar).
   it("the day before Visak Bochea and Visak Bochea itself are in different Buddhist years", () => {
-    for (const [year, vb] of [[2023, 4], [2024, 22], [2025, 11]] as const) {
+    for (const [year, vb] of [
+      [2023, 4],
+      [2024, 22],
+      [2025, 11],
+    ] as const) {
       expect(buddhistYear(year, 5, vb - 1), `${year}`).toBe(year + 543);
       expect(buddhistYear(year, 5, vb), `${year}`).toBe(year + 544);
       expect(buddhistYear(year, 1, 15)).toBe(year + 543);
@@ -104,7 +108,14 @@ describe("Buddhist-era years, as Cambodia counts them (CE + 544 from Visak Boche
       },
     });
     expect(parseDate("ឆ្នាំ២៥៦៧", NOW)).toBeUndefined();
-    expect(readDate("since 2565", NOW)).toMatchObject({ era: { options: [{ kind: "since", start: { year: 2021 } }, { kind: "since", start: { year: 2022 } }] } });
+    expect(readDate("since 2565", NOW)).toMatchObject({
+      era: {
+        options: [
+          { kind: "since", start: { year: 2021 } },
+          { kind: "since", start: { year: 2022 } },
+        ],
+      },
+    });
     // Visak Bochea's month without a day: either side of the full moon.
     expect(readDate("May 2567", NOW)).toMatchObject({ era: { options: [{ start: { year: 2023, month: 5 } }, { start: { year: 2024, month: 5 } }] } });
     // BE 2567 had thirteen lunar months: 4 to 21 May came in 2023 and again in 2024.

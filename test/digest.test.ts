@@ -11,7 +11,8 @@ const A = "Takeo Domestic Workers Network";
 const B = "Takeo Street Vendors";
 const config = { adminTelegramIds: new Set<number>(), timeZone: "Asia/Phnom_Penh", substantiationReminderDays: 7 };
 const deps = () => ({ api: h.sendApi, prisma: h.db.prisma, logger: pino({ level: "silent" }) });
-const digestsTo = (chat: number) => h.tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === chat && String(c.payload.text).includes("Digest"));
+const digestsTo = (chat: number) =>
+  h.tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === chat && String(c.payload.text).includes("Digest"));
 const userRow = (id: number) => h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });
 
 describe("digest content", () => {
@@ -109,10 +110,26 @@ describe("exactly one digest per period", () => {
     const text = (n: number) => `📰 <b>Digest</b> · interrupted ${n}`;
     // Left "sending" by a process that died (lease over), and one another instance is sending right now.
     const dead = await h.db.prisma.outboxMessage.create({
-      data: { chatId, method: "sendMessage", payload: { text: text(1), parse_mode: "HTML" }, kind: "digest", status: "sending", leaseUntil: new Date(Date.now() - 1000), attempts: 1 },
+      data: {
+        chatId,
+        method: "sendMessage",
+        payload: { text: text(1), parse_mode: "HTML" },
+        kind: "digest",
+        status: "sending",
+        leaseUntil: new Date(Date.now() - 1000),
+        attempts: 1,
+      },
     });
     await h.db.prisma.outboxMessage.create({
-      data: { chatId, method: "sendMessage", payload: { text: text(2), parse_mode: "HTML" }, kind: "digest", status: "sending", leaseUntil: new Date(Date.now() + 60_000), attempts: 1 },
+      data: {
+        chatId,
+        method: "sendMessage",
+        payload: { text: text(2), parse_mode: "HTML" },
+        kind: "digest",
+        status: "sending",
+        leaseUntil: new Date(Date.now() + 60_000),
+        attempts: 1,
+      },
     });
     await waitFor(async () => (await h.db.prisma.outboxMessage.findUnique({ where: { id: dead.id } }))?.status === "failed");
     await settle();

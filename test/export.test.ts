@@ -32,7 +32,10 @@ describe("exports", () => {
     await seedStatement(h.db.prisma, { authorTelegramId: 8001, org: ORG, status: "draft", description: "A draft, not exported" });
     await choose(h.db.prisma, [a.id]);
     // One named and one anonymous source answer.
-    for (const [id, label, anonymous] of [[8501, "Mr Named Source", false], [8502, "Ms Hidden Name", true]] as const) {
+    for (const [id, label, anonymous] of [
+      [8501, "Mr Named Source", false],
+      [8502, "Ms Hidden Name", true],
+    ] as const) {
       const code = await sourceLink(coord, a.id, label);
       const u = h.user(id);
       let part = await openAndAgree(u, code, anonymous);

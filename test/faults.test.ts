@@ -8,9 +8,9 @@ import type { Database } from "../src/platform/db/client.js";
 import { translator } from "../src/platform/i18n/index.js";
 import { createInvite } from "../src/onboarding/invites.js";
 import type { Role } from "../src/generated/prisma/client.js";
-import { FakeTelegram } from "./support/fake-telegram.js";
-import { PgCluster } from "./support/pg-cluster.js";
-import { BotProcess, useBotProcess } from "./support/process.js";
+import type { FakeTelegram } from "./support/fake-telegram.js";
+import type { PgCluster } from "./support/pg-cluster.js";
+import { type BotProcess, useBotProcess } from "./support/process.js";
 import { DESCRIPTION, SIGNIFICANCE } from "./support/statements.js";
 import { choose, acceptedStatement, answerPart, openAndAgree, sourceLink } from "./support/substantiation.js";
 import { FakeUser, waitFor } from "./support/user.js";
@@ -51,7 +51,10 @@ describe("faults", () => {
   const texts = (chat: number) => tg.sentTo(chat).map((m) => m.text);
   const noRepeats = (chat: number) => {
     const all = texts(chat);
-    expect(all.filter((t, i) => all.indexOf(t) !== i), all.join("\n---\n")).toEqual([]);
+    expect(
+      all.filter((t, i) => all.indexOf(t) !== i),
+      all.join("\n---\n"),
+    ).toEqual([]);
   };
 
   it("the database goes away during a step: the person is told in their language that the message is kept, and it is answered once the database is back", async () => {
@@ -100,7 +103,14 @@ describe("faults", () => {
     leader.text(SIGNIFICANCE);
     await leader.expect(`What did ${ORG} do`);
     const draft = await draftOf(9102);
-    expect(draft).toMatchObject({ description: DESCRIPTION, actorName: "Commune council of Chantrea", actorType: "government", dateText: "March 2024", place: "Chantrea district", significance: SIGNIFICANCE });
+    expect(draft).toMatchObject({
+      description: DESCRIPTION,
+      actorName: "Commune council of Chantrea",
+      actorType: "government",
+      dateText: "March 2024",
+      place: "Chantrea district",
+      significance: SIGNIFICANCE,
+    });
     await leader.drain(300);
     noRepeats(9102);
   });
@@ -141,11 +151,14 @@ describe("faults", () => {
     const ids = [...Array(12)].map((_, i) => 9200 + i);
     const longAgo = new Date(Date.now() - 10 * 86_400_000);
     for (const id of ids) {
-      const u = await db.prisma.user.create({ data: { telegramId: BigInt(id), displayName: `Coord ${id}`, language: "en", consentAt: longAgo, createdAt: longAgo } });
+      const u = await db.prisma.user.create({
+        data: { telegramId: BigInt(id), displayName: `Coord ${id}`, language: "en", consentAt: longAgo, createdAt: longAgo },
+      });
       await db.prisma.membership.create({ data: { userId: u.id, organisationId: org.id, role: "coordinator" } });
       await db.prisma.digestSubscription.create({ data: { userId: u.id, frequency: "daily", hour: 8 } });
     }
-    const digestsTo = (id: number) => tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === id && String(c.payload.text).includes("Digest"));
+    const digestsTo = (id: number) =>
+      tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === id && String(c.payload.text).includes("Digest"));
     tg.delay = (method, p) => (method === "sendMessage" && ids.includes(Number(p.chat_id)) ? 250 : undefined);
     try {
       await bot.start();
@@ -154,7 +167,11 @@ describe("faults", () => {
       const before = ids.filter((id) => digestsTo(id).length > 0).length;
       expect(before).toBeLessThan(ids.length);
       await bot.start();
-      await waitFor(async () => (await db.prisma.outboxMessage.count({ where: { kind: "digest", status: "pending" } })) === 0, 60_000, "the digest queue empty");
+      await waitFor(
+        async () => (await db.prisma.outboxMessage.count({ where: { kind: "digest", status: "pending" } })) === 0,
+        60_000,
+        "the digest queue empty",
+      );
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
       tg.delay = undefined;
@@ -174,7 +191,8 @@ describe("faults", () => {
       tg.intercept = (method, p) => {
         if (method !== "sendMessage" || p.chat_id !== 9301) return undefined;
         step++;
-        if (step === 1) return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } };
+        if (step === 1)
+          return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } };
         if (step === 2) return { status: 500, body: { ok: false, error_code: 500, description: "Internal Server Error" } };
         if (step === 3) return { status: 500, body: { ok: false, error_code: 500, description: "never answered in time" }, afterMs: 4000 };
         return undefined;

@@ -113,7 +113,16 @@ describe("harvest in Khmer", () => {
 
     const user = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 1101n } });
     const o = await h.db.prisma.outcome.findFirstOrThrow({ where: { authorId: user.id } });
-    expect(o).toMatchObject({ status: "submitted", language: "km", dateStart: "2024-03", peopleAffected: 300, womenAffected: 280, expected: false, positive: true, actorName: "មន្ទីរការងារខេត្តសៀមរាប" });
+    expect(o).toMatchObject({
+      status: "submitted",
+      language: "km",
+      dateStart: "2024-03",
+      peopleAffected: 300,
+      womenAffected: 280,
+      expected: false,
+      positive: true,
+      actorName: "មន្ទីរការងារខេត្តសៀមរាប",
+    });
     console.log(`\n--- Khmer harvest transcript (fake Bot API) ---\n${u.transcript()}\n---`);
   });
 });
@@ -191,7 +200,16 @@ describe("coaching", () => {
       significance: "Important.\nthe commission fell 5%\nWorkers can now claim sick pay, which they could not before.",
       description: "We trained workers on their rights.",
     });
-    expect(o.coachingHandled.sort()).toEqual(["actor", "behaviour", "date", "detail.contribution", "detail.description", "detail.significance", "number", "place"]);
+    expect(o.coachingHandled.sort()).toEqual([
+      "actor",
+      "behaviour",
+      "date",
+      "detail.contribution",
+      "detail.description",
+      "detail.significance",
+      "number",
+      "place",
+    ]);
     u.press("💾 Save as draft");
     await u.expect(`Saved as draft #${o.id}`);
   });

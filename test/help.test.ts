@@ -16,7 +16,11 @@ function readmeTable(): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of section.split("\n")) {
     const m = /^\| ([^|]+) \| ((?:`\/\w+` ?)+) \|$/.exec(line.trim());
-    if (m) rows.set(m[1]!.trim(), [...m[2]!.matchAll(/`\/(\w+)`/g)].map((x) => x[1]!));
+    if (m)
+      rows.set(
+        m[1]!.trim(),
+        [...m[2]!.matchAll(/`\/(\w+)`/g)].map((x) => x[1]!),
+      );
   }
   return rows;
 }

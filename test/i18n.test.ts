@@ -63,7 +63,10 @@ describe("locales", () => {
   it("no string shows {{count}}: a count is shown as {{n}}, which is written in the reader's digits", () => {
     for (const lang of LANGUAGES) {
       const all = flatten(resources[lang]!.translation as Tree);
-      expect([...all].filter(([, v]) => /\{\{-?\s*count\b/.test(v)).map(([k]) => k), lang).toEqual([]);
+      expect(
+        [...all].filter(([, v]) => /\{\{-?\s*count\b/.test(v)).map(([k]) => k),
+        lang,
+      ).toEqual([]);
     }
     expect(t("km", "privacy.evidence", { count: 12 })).toContain("១២");
   });

@@ -19,13 +19,26 @@ describe("the inbox", () => {
   let inbox: Inbox;
   let nextId = 1;
   const message = (chat: number, text: string): Update =>
-    ({ update_id: nextId++, message: { message_id: nextId, date: 0, chat: { id: chat, type: "private", first_name: "A" }, from: { id: chat, is_bot: false, first_name: "A" }, text } }) as Update;
+    ({
+      update_id: nextId++,
+      message: { message_id: nextId, date: 0, chat: { id: chat, type: "private", first_name: "A" }, from: { id: chat, is_bot: false, first_name: "A" }, text },
+    }) as Update;
 
   beforeAll(async () => {
     tg = new FakeTelegram();
     await tg.start();
     db = await testDatabase();
-    bot = new Bot(tg.token, { botInfo: { ...BOT_USER, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false } as never, client: { apiRoot: tg.apiRoot } });
+    bot = new Bot(tg.token, {
+      botInfo: {
+        ...BOT_USER,
+        can_join_groups: false,
+        can_read_all_group_messages: false,
+        supports_inline_queries: false,
+        can_connect_to_business: false,
+        has_main_web_app: false,
+      } as never,
+      client: { apiRoot: tg.apiRoot },
+    });
     bot.api.config.use(deferCalls());
     const prisma = unitPrisma(db.prisma);
     bot.on("message:text", async (ctx) => {
@@ -33,10 +46,12 @@ describe("the inbox", () => {
       await prisma.organisation.create({ data: { name: `written by ${text}` } });
       if (text === "nested") {
         // A service's own transaction is a savepoint: its failure undoes only its own writes.
-        await prisma.$transaction(async (tx) => {
-          await tx.organisation.create({ data: { name: "undone with its savepoint" } });
-          throw new Error("typed refusal");
-        }).catch(() => {});
+        await prisma
+          .$transaction(async (tx) => {
+            await tx.organisation.create({ data: { name: "undone with its savepoint" } });
+            throw new Error("typed refusal");
+          })
+          .catch(() => {});
       }
       await ctx.reply(`done: ${text}`);
       if (text === "fail") throw new Error("the handler failed after writing and replying");

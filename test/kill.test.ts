@@ -21,8 +21,9 @@ const MAX_LINES = 150;
 const KILLS = 4;
 
 describe.each(["polling", "webhook"] as const)("SIGKILL at random moments (%s)", (mode) => {
-  const fixture = useBotProcess(({ port }): Record<string, string> =>
-    mode === "webhook" ? { BOT_MODE: "webhook", WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {},
+  const fixture = useBotProcess(
+    ({ port }): Record<string, string> =>
+      mode === "webhook" ? { BOT_MODE: "webhook", WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {},
   );
 
   it("every line typed is in the draft exactly once, in order, after several kills", async () => {

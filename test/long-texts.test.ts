@@ -52,7 +52,13 @@ const squash = (s: string) => s.replace(/\s+/g, " ").trim();
 async function pressWhenShown(u: FakeUser, label: string, after = 0) {
   const has = (m: { message_id: number }) => (h.tg.messages.get(m.message_id)?.reply_markup?.inline_keyboard ?? []).flat().some((b) => b.text === label);
   await waitFor(() => h.tg.sentTo(u.id).some((m) => m.message_id >= after && has(m)), 10_000, `the button ${label}`);
-  return u.press(label, h.tg.sentTo(u.id).filter((m) => m.message_id >= after && has(m)).at(-1));
+  return u.press(
+    label,
+    h.tg
+      .sentTo(u.id)
+      .filter((m) => m.message_id >= after && has(m))
+      .at(-1),
+  );
 }
 
 describe("a statement with every part at its limit", () => {
@@ -87,7 +93,10 @@ describe("a statement with every part at its limit", () => {
     leader.press(`Continue draft #${draft.id}`);
     const question = await leader.expect("Is everything right?");
     const start = h.tg.sentTo(9601).findIndex((m) => m.text.includes(`Continuing draft #${draft.id}`));
-    const summary = h.tg.sentTo(9601).slice(start + 1).filter((m) => m.message_id <= question.message_id);
+    const summary = h.tg
+      .sentTo(9601)
+      .slice(start + 1)
+      .filter((m) => m.message_id <= question.message_id);
     const shown = squash(plain(summary));
     for (const part of [description, sources, long(LIMITS.long, "s3"), long(LIMITS.long, "c2")]) expect(shown).toContain(squash(part));
     // Resumed again after a restart of the conversation: still fine.
@@ -122,7 +131,10 @@ describe("a statement with every part at its limit", () => {
 
     coord.text(`/history ${o.id}`);
     await coord.expect("History of statement");
-    const actions = h.tg.sentTo(9602).filter((m) => m.text.includes("What do you want to do?")).at(-1)!;
+    const actions = h.tg
+      .sentTo(9602)
+      .filter((m) => m.text.includes("What do you want to do?"))
+      .at(-1)!;
     coord.press("✏️ Edit a part", actions);
     await coord.expect("Which part");
     coord.press("Description");
@@ -150,7 +162,14 @@ describe("a statement with every part at its limit", () => {
     const user = await userRow(9601);
     for (let i = 0; i < 30; i++) {
       await h.db.prisma.substantiatorSuggestion.create({
-        data: { outcomeId: o.id, suggestedById: user.id, name: long(LIMITS.short, `name ${i}`), role: long(LIMITS.short, "role"), relation: long(LIMITS.short, "knows"), contact: long(LIMITS.short, "phone") },
+        data: {
+          outcomeId: o.id,
+          suggestedById: user.id,
+          name: long(LIMITS.short, `name ${i}`),
+          role: long(LIMITS.short, "role"),
+          relation: long(LIMITS.short, "knows"),
+          contact: long(LIMITS.short, "phone"),
+        },
       });
     }
     await choose(h.db.prisma, [o.id]);
@@ -191,7 +210,9 @@ describe("lists without end", () => {
     const coord = h.user(9602);
     const org = await h.db.prisma.organisation.findUniqueOrThrow({ where: { name: ORG } });
     for (let i = 0; i < 100; i++) {
-      const u = await h.db.prisma.user.create({ data: { telegramId: BigInt(990_000 + i), displayName: long(64, `Member ${i}`), language: "en", consentAt: new Date() } });
+      const u = await h.db.prisma.user.create({
+        data: { telegramId: BigInt(990_000 + i), displayName: long(64, `Member ${i}`), language: "en", consentAt: new Date() },
+      });
       await h.db.prisma.membership.create({ data: { userId: u.id, organisationId: org.id, role: "leader" } });
     }
     await coord.drain(100);

@@ -111,7 +111,10 @@ describe("programme-wide coordinators", () => {
     const pick = await coord.expect("to which organisation");
     coord.press(ORG_A, pick);
     await waitFor(() => h.tg.messages.get(pick.message_id)!.text.includes("as:"));
-    const roles = h.tg.messages.get(pick.message_id)!.reply_markup!.inline_keyboard.flat().map((b) => b.text);
+    const roles = h.tg.messages
+      .get(pick.message_id)!
+      .reply_markup!.inline_keyboard.flat()
+      .map((b) => b.text);
     expect(roles).toEqual(["leader", "coordinator", "substantiator"]);
     const forged = coord.pressData(`inv:d:${orgA.id}:programme:1:7:abcdef`, pick.message_id);
     expect((await coord.callbackAnswer(forged)).text).toBe("You are not allowed to do that.");

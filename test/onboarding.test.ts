@@ -34,7 +34,16 @@ describe("onboarding", () => {
     expect(invite.uses).toBe(1);
     // The command menu of this chat follows role and language.
     const menu = h.tg.calls.filter((c) => c.method === "setMyCommands" && c.payload.scope?.chat_id === 2001).at(-1)!;
-    expect(menu.payload.commands.map((c: { command: string }) => c.command)).toEqual(["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"]);
+    expect(menu.payload.commands.map((c: { command: string }) => c.command)).toEqual([
+      "new",
+      "my",
+      "history",
+      "reminders",
+      "cancel",
+      "privacy",
+      "language",
+      "help",
+    ]);
     expect(menu.payload.commands[0].description).toBe("រាយការណ៍ការផ្លាស់ប្តូរ (លទ្ធផល)");
   });
 
@@ -44,7 +53,11 @@ describe("onboarding", () => {
     expect((await u.next()).text).toContain("This invite link is not valid");
 
     const org = await h.organisation(ORG);
-    const { code: expired } = await createInvite(h.db.prisma, { organisationId: org.id, role: "leader", maxUses: 5, days: 1 }, new Date(Date.now() - 2 * 86_400_000));
+    const { code: expired } = await createInvite(
+      h.db.prisma,
+      { organisationId: org.id, role: "leader", maxUses: 5, days: 1 },
+      new Date(Date.now() - 2 * 86_400_000),
+    );
     u.text(`/start ${expired}`);
     expect((await u.next()).text).toContain("This invite link has expired");
 

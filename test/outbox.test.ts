@@ -40,7 +40,8 @@ describe("send queue", () => {
     let broken = 2;
     h.tg.intercept = (method, p) => {
       if (method !== "sendMessage") return undefined;
-      if (p.chat_id === 7201 && tooMany-- > 0) return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } };
+      if (p.chat_id === 7201 && tooMany-- > 0)
+        return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } };
       if (p.chat_id === 7202 && broken-- > 0) return { status: 500, body: { ok: false, error_code: 500, description: "Internal Server Error" } };
       if (p.chat_id === 7203) return { status: 403, body: { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" } };
       return undefined;
@@ -74,13 +75,20 @@ describe("send queue", () => {
   }, 30_000);
 
   it("two queues on one database send each message once", async () => {
-    await enqueue(h.db.prisma, [...Array(20)].map((_, i) => message(7300 + i, `shared ${i}`)));
+    await enqueue(
+      h.db.prisma,
+      [...Array(20)].map((_, i) => message(7300 + i, `shared ${i}`)),
+    );
     const a = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perChatMs: 0 });
     const b = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perChatMs: 0 });
     a.start(5);
     b.start(5);
     try {
-      await waitFor(async () => (await h.db.prisma.outboxMessage.count({ where: { status: { not: "sent" }, chatId: { gte: 7300n } } })) === 0, 15_000, "drained");
+      await waitFor(
+        async () => (await h.db.prisma.outboxMessage.count({ where: { status: { not: "sent" }, chatId: { gte: 7300n } } })) === 0,
+        15_000,
+        "drained",
+      );
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

@@ -56,7 +56,10 @@ describe("/privacy", () => {
     coord.pressData(`rv:o:${kept.id}`);
     await h.tg.settled();
     await coord.drain(300);
-    const cards = h.tg.sentTo(6201).map((m) => m.text).join("\n");
+    const cards = h.tg
+      .sentTo(6201)
+      .map((m) => m.text)
+      .join("\n");
     expect(cards).toContain("(អ្នករាយការណ៍បានលុបឈ្មោះរបស់ខ្លួន)");
     expect(cards).not.toContain("User6101");
 

@@ -21,12 +21,18 @@ import { answerUntil } from "./support/statements.js";
 const SECRET = TEST_WEBHOOK_SECRET;
 const logger = pino({ level: "silent" });
 
-
 function helpUpdate(tg: FakeTelegram, userId: number): Update {
   const from = { id: userId, is_bot: false, first_name: `User${userId}`, language_code: "en" };
   return {
     update_id: tg.newUpdateId(),
-    message: { message_id: tg.newMessageId(), date: Math.floor(Date.now() / 1000), chat: { id: userId, type: "private", first_name: from.first_name }, from, text: "/help", entities: [{ type: "bot_command", offset: 0, length: 5 }] },
+    message: {
+      message_id: tg.newMessageId(),
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: userId, type: "private", first_name: from.first_name },
+      from,
+      text: "/help",
+      entities: [{ type: "bot_command", offset: 0, length: 5 }],
+    },
   } as Update;
 }
 
@@ -60,7 +66,15 @@ describe("webhook mode", () => {
       if (method === "setWebhook") healthWhenSetWebhook = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status);
       return undefined;
     };
-    apps.push(await startApp(webhookConfig(port), { db: shared(), logger, schedulers: false, outbox: { perChatMs: 0 }, http: { headersMs: 400, requestMs: 800, checkEveryMs: 100 } }));
+    apps.push(
+      await startApp(webhookConfig(port), {
+        db: shared(),
+        logger,
+        schedulers: false,
+        outbox: { perChatMs: 0 },
+        http: { headersMs: 400, requestMs: 800, checkEveryMs: 100 },
+      }),
+    );
     tg.intercept = undefined;
   }, 120_000);
 
@@ -163,7 +177,11 @@ describe("webhook mode", () => {
     const statuses = await Promise.all([
       tg.deliver(again),
       tg.deliver(again),
-      fetch(second.url, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(again) }).then((r) => r.status),
+      fetch(second.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+        body: JSON.stringify(again),
+      }).then((r) => r.status),
     ]);
     expect(statuses).toEqual([200, 200, 200]);
     await new Promise((r) => setTimeout(r, 500));
@@ -221,7 +239,11 @@ describe("webhook mode", () => {
     const slow = helpUpdate(tg, 8705);
     tg.delay = (method, p) => (method === "sendMessage" && p.chat_id === 8705 ? 1500 : undefined);
     const url = `http://127.0.0.1:${app.port}/telegram/hook`;
-    const delivered = fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(slow) });
+    const delivered = fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(slow),
+    });
     await waitFor(async () => (await db.prisma.inboxUpdate.count({ where: { updateId: BigInt(slow.update_id) } })) === 1);
     const started = Date.now();
     await app.stop();

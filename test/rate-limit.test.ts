@@ -25,7 +25,28 @@ function leaderSession(statements: number): Array<[number, UpdateKind]> {
   const out: Array<[number, UpdateKind]> = [];
   let t = 0;
   // The harvest's questions: texts, buttons, then coaching answers and the summary.
-  const steps: UpdateKind[] = ["message", "message", "message", "press", "message", "press", "message", "message", "message", "message", "message", "press", "press", "message", "message", "press", "message", "press", "press", "press"];
+  const steps: UpdateKind[] = [
+    "message",
+    "message",
+    "message",
+    "press",
+    "message",
+    "press",
+    "message",
+    "message",
+    "message",
+    "message",
+    "message",
+    "press",
+    "press",
+    "message",
+    "message",
+    "press",
+    "message",
+    "press",
+    "press",
+    "press",
+  ];
   for (let s = 0; s < statements; s++) {
     for (const kind of steps) {
       t += kind === "press" ? 1 : 3;

@@ -126,7 +126,12 @@ describe("typed input for review actions", () => {
   it("the queue filters by status and organisation, oldest first", async () => {
     const coord = h.user(5101);
     await coord.drain(100);
-    const early = await seedStatement(h.db.prisma, { authorTelegramId: 5001, org: ORG, now: new Date(Date.now() - 5 * 86_400_000), description: "Earliest waiting" });
+    const early = await seedStatement(h.db.prisma, {
+      authorTelegramId: 5001,
+      org: ORG,
+      now: new Date(Date.now() - 5 * 86_400_000),
+      description: "Earliest waiting",
+    });
     const coordRow = await userRow(5101);
     const accepted = await seedStatement(h.db.prisma, { authorTelegramId: 5001, org: ORG, description: "Accepted one" });
     expect((await act(h.db.prisma, { outcomeId: accepted.id, version: 0, actorId: coordRow.id, action: "accept", now: new Date() })).ok).toBe(true);
@@ -150,7 +155,9 @@ describe("typed input for review actions", () => {
     const leader = await h.member(5004, ORG);
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 5004, org: ORG });
     const coordRow = await userRow(5101);
-    expect((await act(h.db.prisma, { outcomeId: o.id, version: 0, actorId: coordRow.id, action: "return", text: "Add the district.", now: new Date() })).ok).toBe(true);
+    expect(
+      (await act(h.db.prisma, { outcomeId: o.id, version: 0, actorId: coordRow.id, action: "return", text: "Add the district.", now: new Date() })).ok,
+    ).toBe(true);
     leader.pressData(`rev:${o.id}`);
     await leader.expect("Is everything right?");
     leader.text("/cancel");

@@ -106,12 +106,26 @@ describe("review: the whole round trip", () => {
     const dim1 = await coord.expect("Contribution to the results framework");
     expect(dim1.text).toContain("(1/9)");
     coord.press("▫️ Specific objective (SO)", dim1);
-    await waitFor(() => h.tg.messages.get(dim1.message_id)!.reply_markup!.inline_keyboard.flat().some((b) => b.text === "✅ Specific objective (SO)"));
+    await waitFor(() =>
+      h.tg.messages
+        .get(dim1.message_id)!
+        .reply_markup!.inline_keyboard.flat()
+        .some((b) => b.text === "✅ Specific objective (SO)"),
+    );
     coord.press("▫️ Result 2 (R2)", dim1);
-    await waitFor(() => h.tg.messages.get(dim1.message_id)!.reply_markup!.inline_keyboard.flat().some((b) => b.text === "✅ Result 2 (R2)"));
+    await waitFor(() =>
+      h.tg.messages
+        .get(dim1.message_id)!
+        .reply_markup!.inline_keyboard.flat()
+        .some((b) => b.text === "✅ Result 2 (R2)"),
+    );
     coord.press("Next ▶️", dim1);
     await waitFor(() => h.tg.messages.get(dim1.message_id)!.text.includes("Social actor type"));
-    const actorButtons = () => h.tg.messages.get(dim1.message_id)!.reply_markup!.inline_keyboard.flat().map((b) => b.text);
+    const actorButtons = () =>
+      h.tg.messages
+        .get(dim1.message_id)!
+        .reply_markup!.inline_keyboard.flat()
+        .map((b) => b.text);
     expect(actorButtons()).toContain("✅ Government (national or sub-national)");
     coord.press("▫️ Companies and factories", dim1);
     await waitFor(() => actorButtons().includes("✅ Companies and factories"));
@@ -242,9 +256,7 @@ describe("review: reject, races, delivery", () => {
     const coords = await Promise.all([userRow(3103), userRow(3104)]);
     const o = await seedStatement(h.db.prisma, { authorTelegramId: 3004, org: ORG_A });
     const results = await Promise.all(
-      coords.map((c, i) =>
-        act(h.db.prisma, { outcomeId: o.id, version: 0, actorId: c.id, action: i ? "reject" : "accept", text: "x", now: new Date() }),
-      ),
+      coords.map((c, i) => act(h.db.prisma, { outcomeId: o.id, version: 0, actorId: c.id, action: i ? "reject" : "accept", text: "x", now: new Date() })),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, reason: "changed" });
@@ -376,7 +388,14 @@ describe("review in Khmer", () => {
     expect(await statusOf(o.id)).toBe("submitted");
 
     // /my puts the open question first, in Khmer.
-    const ask2 = await act(h.db.prisma, { outcomeId: o.id, version: (await h.db.prisma.outcome.findUniqueOrThrow({ where: { id: o.id } })).version, actorId: (await userRow(3302)).id, action: "ask", text: "ហេតុអ្វី?", now: new Date() });
+    const ask2 = await act(h.db.prisma, {
+      outcomeId: o.id,
+      version: (await h.db.prisma.outcome.findUniqueOrThrow({ where: { id: o.id } })).version,
+      actorId: (await userRow(3302)).id,
+      action: "ask",
+      text: "ហេតុអ្វី?",
+      now: new Date(),
+    });
     expect(ask2.ok).toBe(true);
     await seedStatement(h.db.prisma, { authorTelegramId: 3301, org: ORG_A, status: "draft" });
     leader.text("/my");

@@ -9,7 +9,8 @@ const h = useHarness();
 const ORG = "Kep Crab Fishers Association";
 const config = { timeZone: "Asia/Phnom_Penh" };
 const deps = () => ({ prisma: h.db.prisma, logger: pino({ level: "silent" }) });
-const reminders = (chat: number) => h.tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === chat && String(c.payload.text).includes("The harvest round"));
+const reminders = (chat: number) =>
+  h.tg.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === chat && String(c.payload.text).includes("The harvest round"));
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
 describe("harvest round reminders", () => {

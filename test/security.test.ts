@@ -32,7 +32,14 @@ describe("invite codes", () => {
       chars[i % chars.length] = chars[i % chars.length] === "A" ? "B" : "A";
       return chars.join("");
     });
-    const guesses = [...nearMisses, code.slice(0, -1), `${code}x`, code.toLowerCase(), ...[...Array(20)].map(() => `s_${generateInviteCode()}`), ...[...Array(257)].map(() => generateInviteCode())];
+    const guesses = [
+      ...nearMisses,
+      code.slice(0, -1),
+      `${code}x`,
+      code.toLowerCase(),
+      ...[...Array(20)].map(() => `s_${generateInviteCode()}`),
+      ...[...Array(257)].map(() => generateInviteCode()),
+    ];
     for (let i = 0; i < guesses.length; i++) h.user(7800 + (i % 30)).text(`/start ${guesses[i]}`);
     await h.tg.settled(60_000);
     const replies = h.tg.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) >= 7800 && Number(c.payload.chat_id) < 7830);
@@ -123,7 +130,9 @@ describe("HTML and markdown in free text", () => {
 
     const stored = await h.db.prisma.outcome.findUniqueOrThrow({ where: { id } });
     expect(stored.description).toContain(INJ); // kept exactly as typed
-    const html = h.tg.calls.filter((c) => [7901, 7902].includes(Number(c.payload.chat_id)) && c.payload.parse_mode === "HTML").map((c) => String(c.payload.text ?? c.payload.caption));
+    const html = h.tg.calls
+      .filter((c) => [7901, 7902].includes(Number(c.payload.chat_id)) && c.payload.parse_mode === "HTML")
+      .map((c) => String(c.payload.text ?? c.payload.caption));
     const shown = html.filter((t) => t.includes("evil.example"));
     expect(shown.length).toBeGreaterThanOrEqual(8); // the summary, the card, the question, names, …
     for (const t of shown) {
@@ -143,7 +152,7 @@ describe("a person who blocked the bot", () => {
     await u.join(code);
     await u.expect("/help");
     let attempts = 0;
-    h.tg.intercept = (method, p) => {
+    h.tg.intercept = (_method, p) => {
       if (Number(p.chat_id) !== 7950) return undefined;
       attempts++;
       return { status: 403, body: { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" } };
@@ -155,7 +164,11 @@ describe("a person who blocked the bot", () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(attempts).toBeLessThanOrEqual(2); // the reply, and the error boundary's one apology
       await h.db.prisma.outboxMessage.create({ data: { chatId: 7950n, method: "sendMessage", payload: { text: "A note for you" }, kind: "notification" } });
-      await waitFor(async () => (await h.db.prisma.outboxMessage.count({ where: { chatId: 7950n, kind: "notification", status: "failed" } })) === 1, 10_000, "marked undelivered");
+      await waitFor(
+        async () => (await h.db.prisma.outboxMessage.count({ where: { chatId: 7950n, kind: "notification", status: "failed" } })) === 1,
+        10_000,
+        "marked undelivered",
+      );
       const before = attempts;
       await new Promise((r) => setTimeout(r, 1000));
       expect(attempts).toBe(before);
@@ -171,8 +184,14 @@ describe("a person who blocked the bot", () => {
 describe("secrets in logs", () => {
   it("the production logger masks the token and the webhook secret wherever they appear", () => {
     const lines: string[] = [];
-    const logger = createLogger("info", { secrets: [TEST_BOT_TOKEN, "webhook-secret-abcdefghijkl"], destination: { write: (l: string) => void lines.push(l) } });
-    logger.error({ url: `https://api.telegram.org/bot${TEST_BOT_TOKEN}/getMe`, token: "x", nested: { secret: "y" } }, `failed: ${TEST_BOT_TOKEN.split(":")[1]} webhook-secret-abcdefghijkl`);
+    const logger = createLogger("info", {
+      secrets: [TEST_BOT_TOKEN, "webhook-secret-abcdefghijkl"],
+      destination: { write: (l: string) => void lines.push(l) },
+    });
+    logger.error(
+      { url: `https://api.telegram.org/bot${TEST_BOT_TOKEN}/getMe`, token: "x", nested: { secret: "y" } },
+      `failed: ${TEST_BOT_TOKEN.split(":")[1]} webhook-secret-abcdefghijkl`,
+    );
     const out = lines.join("");
     expect(out).not.toContain(TEST_BOT_TOKEN.split(":")[1]);
     expect(out).not.toContain("webhook-secret-abcdefghijkl");

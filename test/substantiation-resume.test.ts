@@ -115,7 +115,9 @@ describe("a part given as a voice note", () => {
     const coord = h.user(7101);
     const o = await acceptedStatement(h.db.prisma, { authorTelegramId: 7001, org: ORG });
     await h.db.prisma.outcome.update({ where: { id: o.id }, data: { description: null } });
-    await h.db.prisma.outcomeEvidence.create({ data: { outcomeId: o.id, part: "description", kind: "voice", fileId: "file-spoken-description", fileUniqueId: "spoken" } });
+    await h.db.prisma.outcomeEvidence.create({
+      data: { outcomeId: o.id, part: "description", kind: "voice", fileId: "file-spoken-description", fileUniqueId: "spoken" },
+    });
     await choose(h.db.prisma, [o.id]);
     const code = await sourceLink(coord, o.id, "Ms Listener");
     const listener = h.user(7503, "Listener");

@@ -2,11 +2,31 @@ import { describe, expect, it } from "vitest";
 import { proposeSample, type Candidate } from "../src/substantiation/sample.js";
 import { classifySource, perOutcome, perSource, type Level, type SourceAnswers } from "../src/substantiation/results.js";
 
-const c = (id: number, o: Partial<Candidate> = {}): Candidate => ({ id, significant: false, essential: false, inDoubt: false, gender: false, framework: [], ...o });
+const c = (id: number, o: Partial<Candidate> = {}): Candidate => ({
+  id,
+  significant: false,
+  essential: false,
+  inDoubt: false,
+  gender: false,
+  framework: [],
+  ...o,
+});
 
 describe("sample proposal", () => {
   it("takes at least 20%, rounded up, favouring in doubt, significant and essential", () => {
-    const cands = [c(1), c(2, { significant: true }), c(3), c(4, { inDoubt: true }), c(5, { essential: true, significant: true }), c(6), c(7), c(8), c(9), c(10), c(11)];
+    const cands = [
+      c(1),
+      c(2, { significant: true }),
+      c(3),
+      c(4, { inDoubt: true }),
+      c(5, { essential: true, significant: true }),
+      c(6),
+      c(7),
+      c(8),
+      c(9),
+      c(10),
+      c(11),
+    ];
     const picks = proposeSample(cands, []);
     expect(picks.map((p) => p.id)).toEqual([4, 5, 2].sort((a, b) => a - b));
     expect(picks.find((p) => p.id === 4)!.reasons).toEqual(["in_doubt"]);

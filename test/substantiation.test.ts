@@ -18,7 +18,12 @@ describe("choosing what to substantiate", () => {
     for (let i = 0; i < 6; i++) plain.push(await acceptedStatement(h.db.prisma, { authorTelegramId: 6001, org: ORG, description: `Plain change number ${i}` }));
     const doubt = await acceptedStatement(h.db.prisma, { authorTelegramId: 6001, org: ORG, inDoubt: true, description: "A change in doubt" });
     const gender = await acceptedStatement(h.db.prisma, { authorTelegramId: 6001, org: ORG, classes: { gender: ["leadership"] }, description: "Women lead" });
-    const r1 = await acceptedStatement(h.db.prisma, { authorTelegramId: 6001, org: ORG, classes: { framework: ["R1"], significance: ["high"] }, description: "R1 change" });
+    const r1 = await acceptedStatement(h.db.prisma, {
+      authorTelegramId: 6001,
+      org: ORG,
+      classes: { framework: ["R1"], significance: ["high"] },
+      description: "R1 change",
+    });
     const so = await acceptedStatement(h.db.prisma, { authorTelegramId: 6001, org: ORG, classes: { framework: ["SO", "R2"] }, description: "SO change" });
 
     coord.text("/substantiate");
@@ -253,7 +258,13 @@ describe("scope", () => {
     const overview = await other.expect("<b>Substantiation</b>");
     expect(overview.text).toContain("0 statement(s) chosen, of 0 accepted");
     const org = await h.db.prisma.organisation.findUniqueOrThrow({ where: { name: ORG } });
-    for (const data of [`sb:a:${chosen.outcomeId}`, `sb:p:${org.id}`, `sb:r:${org.id}`, `sb:d:${chosen.outcomeId}:1`, `sb:c:${(await h.db.prisma.sampleProposal.findFirstOrThrow()).id}`]) {
+    for (const data of [
+      `sb:a:${chosen.outcomeId}`,
+      `sb:p:${org.id}`,
+      `sb:r:${org.id}`,
+      `sb:d:${chosen.outcomeId}:1`,
+      `sb:c:${(await h.db.prisma.sampleProposal.findFirstOrThrow()).id}`,
+    ]) {
       const id = other.pressData(data);
       expect((await other.callbackAnswer(id)).text, data).toBe("You are not allowed to do that.");
     }

@@ -1,10 +1,10 @@
 import { conversations } from "@grammyjs/conversations";
 import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
-import type { BotCommand, Update } from "grammy/types";
+import type { Update } from "grammy/types";
 import type { Config } from "../platform/config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "../harvest/feature.js";
 import { remindersFeature } from "../harvest/round-reminders.js";
-import { isLang, LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
+import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import { accessGate, onboardingFeature } from "../onboarding/feature.js";
 import { organisationsFeature } from "../onboarding/organisations.js";
 import { membersFeature } from "../onboarding/members.js";
@@ -19,7 +19,6 @@ import { reportsFeature } from "../reporting/history.js";
 import { substantiationFeature } from "../substantiation/coordinator.js";
 import { sourceFeature } from "../substantiation/source.js";
 import { suggestionsFeature } from "../substantiation/suggestions.js";
-import type { MenuRole } from "../shared/access.js";
 import type { BotContext, BotDeps } from "../shared/context.js";
 import { isDatabaseUnavailable } from "../platform/db/client.js";
 import { MovedOnError } from "../shared/errors.js";
@@ -33,32 +32,7 @@ import { chatOf } from "../platform/telegram/inbox.js";
 import { currentUnit, deferCalls, unitPrisma, unitSql } from "../platform/telegram/unit.js";
 
 export type { BotContext, BotDeps };
-
-/** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
-export const ROLE_COMMANDS: Record<MenuRole, string[]> = {
-  guest: ["start", "privacy", "language", "help"],
-  leader: ["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"],
-  substantiator: ["checks", "cancel", "privacy", "language", "help"],
-  coordinator: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
-  programme: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "invite", "orgs", "history", "cancel", "privacy", "language", "help"],
-  admin: ["review", "substantiate", "stats", "charts", "export", "digest", "members", "dimensions", "new", "my", "neworg", "orgs", "invite", "history", "cancel", "privacy", "language", "help"],
-};
-
-export function commandList(role: MenuRole, lang: Lang): BotCommand[] {
-  const t = translator(lang);
-  return ROLE_COMMANDS[role].map((command) => ({ command, description: t(`commands.${command}`) }));
-}
-
-/** The default menu per language; each person's menu is narrowed to their role when they join. */
-export async function registerCommands(api: Api): Promise<void> {
-  await api.setMyCommands(commandList("guest", "en"));
-  for (const lang of LANGUAGES) await api.setMyCommands(commandList("guest", lang), { language_code: lang });
-}
-
-/** Sets the command menu of one private chat to the person's role and language. */
-export async function registerChatCommands(api: Api, chatId: number, role: MenuRole, lang: Lang) {
-  await api.setMyCommands(commandList(role, lang), { scope: { type: "chat", chat_id: chatId } });
-}
+export { commandList, registerChatCommands, registerCommands, ROLE_COMMANDS } from "../shared/menus.js";
 
 /**
  * The Bot API handle of the send queue: without automatic retries, because the queue does its
@@ -89,8 +63,10 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.api.config.use(splitLongMessages(), deferCalls());
   // Every query of an update runs in the update's transaction (telegram/inbox.ts, unit.ts).
   deps.prisma = unitPrisma(deps.prisma);
-  const sql = (deps.sql = unitSql(deps.sql ?? prismaSql(deps.prisma)));
-  const languages = (deps.languages ??= new LanguageMemory());
+  const sql = unitSql(deps.sql ?? prismaSql(deps.prisma));
+  deps.sql = sql;
+  deps.languages ??= new LanguageMemory();
+  const languages = deps.languages;
 
   if (deps.inFlight) {
     const inFlight = deps.inFlight;
@@ -213,12 +189,19 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.catch(async (err) => {
     const ctx = err.ctx;
     const e = err.error;
-    const inner = e instanceof HttpError ? (e.error as { name?: string; message?: unknown; code?: string; type?: string; cause?: { code?: string } }) : undefined;
+    const inner =
+      e instanceof HttpError ? (e.error as { name?: string; message?: unknown; code?: string; type?: string; cause?: { code?: string } }) : undefined;
     const detail =
       e instanceof GrammyError
         ? { method: e.method, description: e.description }
         : e instanceof HttpError
-          ? { http: e.message, error: inner?.name, reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)), code: inner?.code ?? inner?.cause?.code, type: inner?.type }
+          ? {
+              http: e.message,
+              error: inner?.name,
+              reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)),
+              code: inner?.code ?? inner?.cause?.code,
+              type: inner?.type,
+            }
           : { message: (e as Error)?.message, stack: (e as Error)?.stack };
     if (e instanceof MovedOnError) {
       // A compare-and-set lost: nothing was written (the update's transaction is rolled back).

@@ -52,13 +52,16 @@ export async function listen(
   logger: Logger,
   timeouts: Timeouts = TIMEOUTS,
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs }, (req, res) => {
-    route(req, res).catch((e) => {
-      if (e instanceof TooLarge) return reply(res, 413, { ok: false, description: "request body too large" }, true);
-      logger.error({ message: (e as Error).message }, "http request failed");
-      if (!res.headersSent) reply(res, 500, { ok: false });
-    });
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: timeouts.checkEveryMs, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs },
+    (req, res) => {
+      route(req, res).catch((e) => {
+        if (e instanceof TooLarge) return reply(res, 413, { ok: false, description: "request body too large" }, true);
+        logger.error({ message: (e as Error).message }, "http request failed");
+        if (!res.headersSent) reply(res, 500, { ok: false });
+      });
+    },
+  );
   server.keepAliveTimeout = 5_000;
   // An idle socket (nothing sent, nothing to answer) is closed too.
   server.setTimeout(timeouts.requestMs * 2, (socket) => socket.destroy());

@@ -55,7 +55,15 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
   const store = (updates: Update[]) => storeUpdates(deps.sql, updates);
   let poller: Poller | undefined;
   if (deps.mode === "polling") {
-    poller = new Poller({ api: bot.api, store, onStored: () => inbox.kick(), onUnavailable: notice, logger, allowedUpdates: ALLOWED_UPDATES, timeout: deps.pollTimeout });
+    poller = new Poller({
+      api: bot.api,
+      store,
+      onStored: () => inbox.kick(),
+      onUnavailable: notice,
+      logger,
+      allowedUpdates: ALLOWED_UPDATES,
+      timeout: deps.pollTimeout,
+    });
     poller.start();
   }
   return {

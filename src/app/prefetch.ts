@@ -52,4 +52,3 @@ export function toUpdateStart(r: Record<string, unknown>): UpdateStart {
     draft: r.draft ? toDraftView((typeof r.draft === "string" ? JSON.parse(r.draft) : r.draft) as Record<string, unknown>) : null,
   };
 }
-

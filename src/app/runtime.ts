@@ -68,7 +68,17 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const healthTimer = setInterval(check, HEALTH_EVERY_MS);
   healthTimer.unref();
 
-  const pipeline = startPipeline({ bot, config, prisma: db.prisma, sql: db.sql, kind: db.kind, logger, languages: deps_.languages!, mode: config.mode, inbox: deps.inbox });
+  const pipeline = startPipeline({
+    bot,
+    config,
+    prisma: db.prisma,
+    sql: db.sql,
+    kind: db.kind,
+    logger,
+    languages: deps_.languages!,
+    mode: config.mode,
+    inbox: deps.inbox,
+  });
   const webhookPath = config.mode === "webhook" ? new URL(config.webhookUrl!).pathname : undefined;
   const server = new HttpServer({
     host: config.host,
@@ -89,7 +99,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
           config.internalPort,
           async () => {
             const [inbox] = await db.sql
-              .query<{ open: number; oldest: number | null }>(`SELECT count(*)::int AS "open", (extract(epoch from min("received_at")) * 1000)::float8 AS "oldest" FROM "inbox_updates" WHERE "handled_at" IS NULL`)
+              .query<{ open: number; oldest: number | null }>(
+                `SELECT count(*)::int AS "open", (extract(epoch from min("received_at")) * 1000)::float8 AS "oldest" FROM "inbox_updates" WHERE "handled_at" IS NULL`,
+              )
               .catch(() => [undefined]);
             return {
               status: !stopping && databaseUp ? "ok" : "unavailable",
@@ -136,7 +148,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     async stop() {
       if (stopping) return;
       stopping = true;
-      stoppers.forEach((s) => s());
+      for (const s of stoppers) s();
       clearInterval(purgeTimer);
       clearInterval(healthTimer);
       // No new updates: the poller stops asking, the webhook stops listening (Telegram delivers

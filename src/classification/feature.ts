@@ -23,7 +23,7 @@ async function showClassification(ctx: BotContext, outcomeId: number, index: num
   if (i < dims.length - 1) nav.push({ text: ctx.t("classify.next"), data: `cl:e:${outcomeId}:${i + 1}` });
   nav.push({ text: ctx.t("classify.done"), data: `cl:d:${outcomeId}` });
   const kb = keyboard(buttons, buttons.length > 4 ? 2 : 1).row();
-  nav.forEach((b) => kb.text(b.text, b.data));
+  for (const b of nav) kb.text(b.text, b.data);
   const text = ctx.t("classify.title", {
     id: outcomeId,
     dimension: label(d, ctx.lang),

@@ -38,7 +38,10 @@ export async function chosenOptions(prisma: Db | Tx, outcomeId: number): Promise
 
 async function optionKeys(tx: Tx, outcomeId: number, dimensionId: number): Promise<string> {
   const rows = await tx.classification.findMany({ where: { outcomeId, option: { dimensionId } }, include: { option: true } });
-  return rows.map((r) => r.option.key).sort().join(",");
+  return rows
+    .map((r) => r.option.key)
+    .sort()
+    .join(",");
 }
 
 export type SetOptionResult = { status: "ok"; changed: boolean } | { status: "not_accepted" | "unknown_option" };
@@ -47,15 +50,12 @@ export type SetOptionResult = { status: "ok"; changed: boolean } | { status: "no
  * Selects or unselects one option. Idempotent: the button says which state it sets, so a double
  * press does not undo itself. In a single-choice dimension, selecting replaces the other option.
  */
-export async function setOption(
-  prisma: Db,
-  input: { outcomeId: number; optionId: number; selected: boolean; actorId: number },
-): Promise<SetOptionResult> {
+export async function setOption(prisma: Db, input: { outcomeId: number; optionId: number; selected: boolean; actorId: number }): Promise<SetOptionResult> {
   return prisma.$transaction(async (tx) => {
     const o = await tx.outcome.findFirst({ where: { id: input.outcomeId, status: "accepted", discardedAt: null } });
     if (!o) return { status: "not_accepted" };
     const option = await tx.dimensionOption.findFirst({ where: { id: input.optionId, active: true }, include: { dimension: true } });
-    if (!option || !option.dimension.active) return { status: "unknown_option" };
+    if (!option?.dimension.active) return { status: "unknown_option" };
     const before = await optionKeys(tx, o.id, option.dimensionId);
     if (input.selected) {
       if (!option.dimension.multiple) {

@@ -31,16 +31,7 @@ import { parsePeriod } from "../reporting/stats.js";
 import { createInvite } from "../onboarding/invites.js";
 import { inviteLink } from "../onboarding/organisations.js";
 import { changeMembership, ROLES } from "../onboarding/members.js";
-import {
-  addDimension,
-  addOption,
-  DimensionError,
-  findDimension,
-  findOption,
-  loadDimensions,
-  relabel,
-  setOptionActive,
-} from "../classification/service.js";
+import { addDimension, addOption, DimensionError, findDimension, findOption, loadDimensions, relabel, setOptionActive } from "../classification/service.js";
 
 const USAGE = `usage:
   npm run cli -- migrate
@@ -71,7 +62,11 @@ async function findOrg(prisma: Database["prisma"], ref: string | undefined) {
 }
 
 const labelsOf = (v: { en?: string; km?: string }) =>
-  Object.fromEntries(Object.entries({ en: v.en, km: v.km }).filter(([, x]) => x && x.trim()).map(([k, x]) => [k, x!.trim()]));
+  Object.fromEntries(
+    Object.entries({ en: v.en, km: v.km })
+      .filter(([, x]) => x?.trim())
+      .map(([k, x]) => [k, x!.trim()]),
+  );
 
 async function botUsername(explicit?: string): Promise<string | undefined> {
   if (explicit) return explicit.replace(/^@/, "");
@@ -138,7 +133,9 @@ async function run(db: Database, argv: string[]): Promise<void> {
     const org = await findOrg(prisma, orgRef);
     const { invite, code } = await createInvite(prisma, { organisationId: org.id, role, maxUses: uses, days, programmeWide: values.programme });
     const username = await botUsername(values.bot);
-    console.log(`invite for ${org.name} as ${role}${values.programme ? " of the whole programme" : ""}: ${uses} use(s), expires ${invite.expiresAt.toISOString()}`);
+    console.log(
+      `invite for ${org.name} as ${role}${values.programme ? " of the whole programme" : ""}: ${uses} use(s), expires ${invite.expiresAt.toISOString()}`,
+    );
     console.log(username ? inviteLink(username, code) : `code: ${code}\n(send "/start ${code}" to the bot, or pass --bot <username> for a link)`);
     return;
   }
@@ -167,7 +164,9 @@ async function run(db: Database, argv: string[]): Promise<void> {
     if (action === "role" && !ROLES.includes(values.role as Role)) throw new UsageError("--role must be leader, coordinator or substantiator");
     const change = action === "role" ? { role: values.role as Role } : { active: action === "reactivate" };
     const done = await changeMembership(prisma, m.id, change);
-    console.log(done.status === "changed" ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : action + "d"}` : "nothing to change");
+    console.log(
+      done.status === "changed" ? `${user!.displayName} in ${org.name}: ${action === "role" ? `role ${values.role}` : `${action}d`}` : "nothing to change",
+    );
     return;
   }
   if (group === "round" && action === "create") {

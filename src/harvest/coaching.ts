@@ -34,16 +34,51 @@ export interface CheckContext {
 
 /** The partner speaking of itself: not a social actor. */
 export const SELF_WORDS: Record<Lang, string[]> = {
-  en: ["we", "us", "our", "ours", "i", "me", "myself", "our union", "our organisation", "our organization", "our group", "our association", "the union", "my union"],
+  en: [
+    "we",
+    "us",
+    "our",
+    "ours",
+    "i",
+    "me",
+    "myself",
+    "our union",
+    "our organisation",
+    "our organization",
+    "our group",
+    "our association",
+    "the union",
+    "my union",
+  ],
   km: ["យើង", "យើងខ្ញុំ", "ខ្ញុំ", "សហជីពយើង", "សហជីពរបស់យើង", "អង្គការយើង", "អង្គការរបស់យើង", "ក្រុមយើង", "សមាគមយើង"],
 };
 
 /** Activity verbs: what the partner did belongs in the contribution, not the description. */
 export const ACTIVITY_WORDS: Record<Lang, string[]> = {
   en: [
-    "we trained", "trained", "training", "organised", "organized", "held a meeting", "held meetings", "we met", "met with",
-    "submitted", "campaigned", "campaign", "conducted", "workshop", "we distributed", "we held", "we organised", "we organized",
-    "we submitted", "we advocated", "lobbied", "mobilised", "mobilized",
+    "we trained",
+    "trained",
+    "training",
+    "organised",
+    "organized",
+    "held a meeting",
+    "held meetings",
+    "we met",
+    "met with",
+    "submitted",
+    "campaigned",
+    "campaign",
+    "conducted",
+    "workshop",
+    "we distributed",
+    "we held",
+    "we organised",
+    "we organized",
+    "we submitted",
+    "we advocated",
+    "lobbied",
+    "mobilised",
+    "mobilized",
   ],
   km: ["បណ្តុះបណ្តាល", "បណ្ដុះបណ្ដាល", "ផ្តល់វគ្គ", "រៀបចំ", "បើកកិច្ចប្រជុំ", "ប្រជុំ", "ដាក់ញត្តិ", "ដាក់ពាក្យ", "យុទ្ធនាការ", "យើងបាន", "យើងខ្ញុំបាន", "សិក្ខាសាលា", "តស៊ូមតិ"],
 };
@@ -85,7 +120,10 @@ export function activityWord(description: string, organisationName = ""): string
       continue;
     }
     const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const subject = subjects.filter((s) => !KHMER.test(s)).map(esc).join("|");
+    const subject = subjects
+      .filter((s) => !KHMER.test(s))
+      .map(esc)
+      .join("|");
     const re = new RegExp(`(^|[^\\p{L}])(${subject})\\s+(\\S+\\s+){0,3}${esc(word)}($|[^\\p{L}])`, "u");
     if (re.test(d) || d.startsWith(word)) return word;
   }

@@ -14,17 +14,7 @@ import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
 import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type ParsedDate } from "./dates.js";
 
 export { parseCount };
-import {
-  addEvidence,
-  closeDraft,
-  logEvent,
-  loadOwnDraft,
-  recordPrompt,
-  saveDraft,
-  type DraftChanges,
-  type DraftView,
-  type IncomingFile,
-} from "./drafts.js";
+import { addEvidence, closeDraft, logEvent, loadOwnDraft, recordPrompt, saveDraft, type DraftChanges, type DraftView, type IncomingFile } from "./drafts.js";
 import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./format.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
@@ -34,10 +24,7 @@ import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js
 
 export type HarvestConversation = Conversation<BotContext, Context>;
 
-type Answer =
-  | { type: "text"; text: string }
-  | { type: "button"; value: string }
-  | { type: "file"; file: IncomingFile };
+type Answer = { type: "text"; text: string } | { type: "button"; value: string } | { type: "file"; file: IncomingFile };
 
 interface Expect {
   /** Maximum length of free text; undefined: text is not an answer here. */
@@ -135,7 +122,12 @@ class Flow {
 
   /** Sends a question (unless a resumed run's first, already sent); returns the prefix its buttons carry. */
   async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = [], opts: AskOptions = {}) {
-    const prefix = questionPrefix(this.draft.id, key, buttons.map((b) => b.value), opts.discriminator);
+    const prefix = questionPrefix(
+      this.draft.id,
+      key,
+      buttons.map((b) => b.value),
+      opts.discriminator,
+    );
     const t = await this.t();
     const kb = buttons.map((b) => ({ text: b.label, data: `${prefix}:${b.value}` }));
     this.prompt = { text: t(key, params), labels: new Map(buttons.map((b) => [b.value, b.label])), buttons: kb, typed: Boolean(opts.typed && kb.length) };
@@ -150,7 +142,10 @@ class Flow {
   /** Sends the current question (again); one that takes typed answers has its message recorded. */
   private async sendPrompt(via: Context) {
     const p = this.prompt!;
-    const sent = await via.reply(p.text, { parse_mode: "HTML", reply_markup: p.buttons.length ? keyboard(p.buttons, p.buttons.length > 3 ? 2 : 1) : undefined });
+    const sent = await via.reply(p.text, {
+      parse_mode: "HTML",
+      reply_markup: p.buttons.length ? keyboard(p.buttons, p.buttons.length > 3 ? 2 : 1) : undefined,
+    });
     if (p.typed) await this.setPromptMessage(via, sent.message_id);
   }
 
@@ -230,7 +225,16 @@ class Flow {
         return { type: "file", file };
       }
       if (m.sticker && expect.files) await reply("harvest.bad.sticker");
-      else await reply(expect.text !== undefined ? (expect.voice ? "harvest.bad.wrong_type_voice" : "harvest.bad.wrong_type") : expect.files ? "harvest.bad.wrong_type_file" : "harvest.bad.use_buttons");
+      else
+        await reply(
+          expect.text !== undefined
+            ? expect.voice
+              ? "harvest.bad.wrong_type_voice"
+              : "harvest.bad.wrong_type"
+            : expect.files
+              ? "harvest.bad.wrong_type_file"
+              : "harvest.bad.use_buttons",
+        );
     }
   }
 
@@ -296,7 +300,7 @@ export async function harvest(conversation: HarvestConversation, ctx: Context, a
 async function takeDate(f: Flow, text: string, lang: Lang) {
   const reading = await f.readDate(text);
   if (reading && "date" in reading) return f.save({ ...dateChanges(text, reading.date), step: "date_confirm" });
-  if (reading && reading.era.options.length) return f.save({ ...dateChanges(text, undefined), step: "date_era" });
+  if (reading?.era.options.length) return f.save({ ...dateChanges(text, undefined), step: "date_era" });
   await f.save({ ...dateChanges(text, undefined), step: "date" });
   if (reading) await f.say("harvest.date.era_period", eraParams(reading.era, lang));
   else await f.say("harvest.date.unparsed", { text });
@@ -340,7 +344,11 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
         break;
       }
       case "actor_type": {
-        const p = await f.ask("harvest.ask.actor_type", { actor: d.actorName ?? "" }, ACTOR_TYPES.map((v) => ({ label: t(`actor_types.${v}`), value: v })));
+        const p = await f.ask(
+          "harvest.ask.actor_type",
+          { actor: d.actorName ?? "" },
+          ACTOR_TYPES.map((v) => ({ label: t(`actor_types.${v}`), value: v })),
+        );
         const a = await f.answer(p, { buttons: [...ACTOR_TYPES] });
         if (a.type === "button") await f.save({ actorType: a.value, step: f.next(step) });
         break;
@@ -379,7 +387,7 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
       }
       case "date_confirm": {
         const parsed = draftDate(d);
-        const shown = parsed ? formatDate(parsed, lang) : d.dateText ?? "";
+        const shown = parsed ? formatDate(parsed, lang) : (d.dateText ?? "");
         const p = await f.ask("harvest.date.confirm", { date: shown }, [
           { label: t("harvest.yes"), value: "yes" },
           { label: t("harvest.date.retry"), value: "no" },
@@ -525,9 +533,7 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
 }
 
 export function pendingFindings(d: DraftView): Finding[] {
-  return runChecks(d, { organisationName: d.organisationName, voiceParts: new Set(d.voiceParts) }).filter(
-    (x) => !d.coachingHandled.includes(x.id),
-  );
+  return runChecks(d, { organisationName: d.organisationName, voiceParts: new Set(d.voiceParts) }).filter((x) => !d.coachingHandled.includes(x.id));
 }
 
 /** Asks the question of one coaching finding and applies the answer to the draft. */
@@ -553,7 +559,7 @@ async function coach(f: Flow, finding: Finding, t: T, lang: Lang) {
       if (reading && "date" in reading) {
         await f.save({ ...changes, ...dateChanges(a.text, reading.date) });
         await f.say("harvest.date.understood", { date: formatDate(reading.date, lang) });
-      } else if (reading && reading.era.options.length) {
+      } else if (reading?.era.options.length) {
         // Which common-era year: asked next, then back to coaching.
         await f.save({ ...changes, ...dateChanges(a.text, undefined), step: "date_era" });
       } else if (reading) await f.say("harvest.date.era_period", eraParams(reading.era, lang));

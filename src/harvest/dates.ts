@@ -39,23 +39,31 @@ import { asciiToKhmerDigits, khmerToAsciiDigits } from "../platform/i18n/digits.
 
 export { asciiToKhmerDigits, khmerToAsciiDigits, KHMER_MONTHS };
 
-export const ENGLISH_MONTHS = [
-  "january", "february", "march", "april", "may", "june",
-  "july", "august", "september", "october", "november", "december",
-];
+export const ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 // Longest names first, so "កុម្ភៈ" wins over a shorter spelling and "june" over "jun".
 const MONTH_WORDS: Array<[RegExp, number]> = [
   ...KHMER_MONTHS.map((m, i): [RegExp, number] => [new RegExp(m.replace("ៈ", "ៈ?"), "g"), i + 1]),
-  ["កុម្ភះ", 2], ["វិច្ឆកា", 11],
+  ["កុម្ភះ", 2],
+  ["វិច្ឆកា", 11],
   ...ENGLISH_MONTHS.map((m, i): [RegExp, number] => [new RegExp(`\\b${m}\\b`, "g"), i + 1]),
   ...ENGLISH_MONTHS.map((m, i): [RegExp, number] => [new RegExp(`\\b${m.slice(0, 3)}\\.?(?![a-z])`, "g"), i + 1]),
   [/\bsept\b\.?/g, 9],
 ].map(([re, n]) => [typeof re === "string" ? new RegExp(re, "g") : re, n] as [RegExp, number]);
 
 const NOW_WORDS = [
-  /\buntil now\b/, /\btill now\b/, /\bup to now\b/, /\bto date\b/, /\buntil today\b/, /\bpresent\b/, /\bongoing\b/, /\bnow\b/,
-  /បច្ចុប្បន្ន/, /ពេលនេះ/, /សព្វថ្ងៃ/, /ឥឡូវ/,
+  /\buntil now\b/,
+  /\btill now\b/,
+  /\bup to now\b/,
+  /\bto date\b/,
+  /\buntil today\b/,
+  /\bpresent\b/,
+  /\bongoing\b/,
+  /\bnow\b/,
+  /បច្ចុប្បន្ន/,
+  /ពេលនេះ/,
+  /សព្វថ្ងៃ/,
+  /ឥឡូវ/,
 ];
 const SINCE_WORDS = [/\bsince\b/, /\bstarting\b/, /ចាប់តាំងពី/, /តាំងពី/, /ចាប់ពី/];
 const RANGE_SEPARATORS = /\b(?:to|until|till|through|and)\b|–|—|ដល់|ទៅ|រហូតដល់|\s-\s/;
@@ -164,15 +172,17 @@ export function fromBuddhistEra(p: Point): YearMonth[] {
   const day = p.day;
   const at = p.month * 100 + (day ?? 0);
   const inEarly = day !== undefined ? at >= startOf(vbEarly) : p.month >= Math.floor(startOf(vbEarly) / 100);
-  const inLate = day !== undefined ? at < startOf(vbLate) : p.month < Math.floor(startOf(vbLate) / 100) || (p.month === Math.floor(startOf(vbLate) / 100) && startOf(vbLate) % 100 > 1);
+  const inLate =
+    day !== undefined
+      ? at < startOf(vbLate)
+      : p.month < Math.floor(startOf(vbLate) / 100) || (p.month === Math.floor(startOf(vbLate) / 100) && startOf(vbLate) % 100 > 1);
   const out: YearMonth[] = [];
   if (inEarly) out.push({ year: early, month: p.month });
   if (inLate) out.push({ year: late, month: p.month });
   return out;
 }
 
-const valid = (p: YearMonth, maxYear: number) =>
-  p.year >= 1950 && p.year <= maxYear && (p.month === undefined || (p.month >= 1 && p.month <= 12));
+const valid = (p: YearMonth, maxYear: number) => p.year >= 1950 && p.year <= maxYear && (p.month === undefined || (p.month >= 1 && p.month <= 12));
 
 const key = (p: YearMonth) => p.year * 100 + (p.month ?? 0);
 
@@ -263,8 +273,10 @@ export function formatDate(d: ParsedDate, lang: Lang): string {
 
 /** Reads a whole number, accepting Khmer digits and separators ("1,200", "១២០"). */
 export function parseCount(text: string): number | undefined {
-  const m = khmerToAsciiDigits(text).replace(/(\d)[,.\s](?=\d{3}\b)/g, "$1").match(/\d+/g);
-  if (!m || m.length !== 1) return undefined;
+  const m = khmerToAsciiDigits(text)
+    .replace(/(\d)[,.\s](?=\d{3}\b)/g, "$1")
+    .match(/\d+/g);
+  if (m?.length !== 1) return undefined;
   const n = Number(m[0]);
   return Number.isSafeInteger(n) && n <= 100_000_000 ? n : undefined;
 }

@@ -112,9 +112,23 @@ const editable = { status: { in: EDITABLE }, discardedAt: null };
 export type DraftChanges = Partial<
   Pick<
     Outcome,
-    | "description" | "actorName" | "actorType" | "dateText" | "dateKind" | "dateStart" | "dateEnd" | "place"
-    | "significance" | "contribution" | "peopleAffected" | "womenAffected" | "expected" | "positive" | "sources"
-    | "reviewReached" | "promptMessageId"
+    | "description"
+    | "actorName"
+    | "actorType"
+    | "dateText"
+    | "dateKind"
+    | "dateStart"
+    | "dateEnd"
+    | "place"
+    | "significance"
+    | "contribution"
+    | "peopleAffected"
+    | "womenAffected"
+    | "expected"
+    | "positive"
+    | "sources"
+    | "reviewReached"
+    | "promptMessageId"
   >
 > & { step?: Step; coachingHandled?: string[] };
 
@@ -232,7 +246,11 @@ export async function saveDraft(sql: Sql, outcomeId: number, authorId: number, c
   // Compare-and-set: only if the draft is still at the step this answer was read for.
   params.push(before.step);
   const stepParam = params.length;
-  params.push(events.map((e) => e[0]), events.map((e) => e[1]), events.map((e) => e[2]));
+  params.push(
+    events.map((e) => e[0]),
+    events.map((e) => e[1]),
+    events.map((e) => e[2]),
+  );
   const n = params.length;
   const rows = await sql.query<{ n: number }>(
     `WITH upd AS (
@@ -286,7 +304,14 @@ export async function addEvidence(prisma: Db, outcomeId: number, authorId: numbe
  * Status changes of a draft: submitted (or resubmitted after a revision), saved for later,
  * discarded (drafts only). All clear the open conversation.
  */
-export async function closeDraft(prisma: Db, outcomeId: number, authorId: number, how: "submit" | "save" | "discard", now: Date, adminIds: Iterable<number> = []) {
+export async function closeDraft(
+  prisma: Db,
+  outcomeId: number,
+  authorId: number,
+  how: "submit" | "save" | "discard",
+  now: Date,
+  adminIds: Iterable<number> = [],
+) {
   return prisma.$transaction(async (tx) => {
     const draft = await tx.outcome.findFirst({ where: { id: outcomeId, authorId, ...editable } });
     await tx.user.updateMany({ where: { id: authorId, activeOutcomeId: outcomeId }, data: { activeOutcomeId: null } });

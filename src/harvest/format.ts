@@ -34,19 +34,13 @@ export function renderStatement(d: DraftView, t: T, lang: Lang): string[] {
   return [
     t("format.title", { id: d.id, status: t(`status.${d.status}`), org: d.organisationName }),
     section("format.description", text(d.description, "description")),
-    section(
-      "format.actor",
-      d.actorName ? `${escapeHtml(d.actorName)}${d.actorType ? `\n<i>${t(`actor_types.${d.actorType}`)}</i>` : ""}` : none,
-    ),
+    section("format.actor", d.actorName ? `${escapeHtml(d.actorName)}${d.actorType ? `\n<i>${t(`actor_types.${d.actorType}`)}</i>` : ""}` : none),
     section("format.date", date ? escapeHtml(formatDate(date, lang)) : text(d.dateText)),
     section("format.place", text(d.place)),
     section("format.significance", text(d.significance, "significance")),
     section("format.contribution", text(d.contribution, "contribution")),
     section("format.people", numbers),
-    section(
-      "format.nature",
-      `${yesNo(d.expected, t, "format.expected", "format.unexpected")} · ${yesNo(d.positive, t, "format.positive", "format.negative")}`,
-    ),
+    section("format.nature", `${yesNo(d.expected, t, "format.expected", "format.unexpected")} · ${yesNo(d.positive, t, "format.positive", "format.negative")}`),
     section("format.evidence", `${evidenceTally(d, t)}${d.sources ? `\n${escapeHtml(d.sources)}` : ""}`),
   ];
 }

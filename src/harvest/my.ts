@@ -24,7 +24,7 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
     select: { outcomeId: true },
   });
   const asked = new Set(open.map((q) => q.outcomeId));
-  const rank = (o: { id: number; status: string }) => (asked.has(o.id) ? -1 : URGENCY[o.status] ?? 2);
+  const rank = (o: { id: number; status: string }) => (asked.has(o.id) ? -1 : (URGENCY[o.status] ?? 2));
   all.sort((a, b) => rank(a) - rank(b) || b.updatedAt.getTime() - a.updatedAt.getTime());
   const total = all.length;
   const pages = Math.ceil(total / PAGE_SIZE);
@@ -42,7 +42,10 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
     });
     return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
   });
-  const buttons: Button[] = rows.map((o) => ({ text: `${asked.has(o.id) ? "❓ " : ""}${ctx.t("format.ref", { id: o.id })} · ${ctx.t(`status.${o.status}`)}`, data: `my:o:${o.id}` }));
+  const buttons: Button[] = rows.map((o) => ({
+    text: `${asked.has(o.id) ? "❓ " : ""}${ctx.t("format.ref", { id: o.id })} · ${ctx.t(`status.${o.status}`)}`,
+    data: `my:o:${o.id}`,
+  }));
   if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `my:p:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `my:p:${p + 1}` });
   const text = `${ctx.t("my.title", { page: p + 1, pages, total })}\n\n${lines.join("\n")}`;

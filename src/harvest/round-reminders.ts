@@ -54,7 +54,10 @@ export async function runRoundReminders(deps: { prisma: Db; logger: Logger }, co
         const count = row?.count ?? 0;
         if (count >= due || count >= MAX_ROUND_REMINDERS) return false;
         if (row) {
-          const claimed = await tx.roundReminder.updateMany({ where: { roundId: round.id, userId: leader.id, count }, data: { count: count + 1, lastAt: now } });
+          const claimed = await tx.roundReminder.updateMany({
+            where: { roundId: round.id, userId: leader.id, count },
+            data: { count: count + 1, lastAt: now },
+          });
           if (claimed.count !== 1) return false;
         } else {
           const created = await tx.roundReminder.createMany({ data: [{ roundId: round.id, userId: leader.id, count: 1, lastAt: now }], skipDuplicates: true });
@@ -65,7 +68,11 @@ export async function runRoundReminders(deps: { prisma: Db; logger: Logger }, co
           leader,
           "rounds.reminder",
           { round: round.name, end: formatDay(round.endsAt, langOf(leader), config.timeZone) },
-          (t) => keyboard([{ text: t("rounds.report_button"), data: "new:fresh" }, { text: t("rounds.pause_button"), data: "rm:0" }]),
+          (t) =>
+            keyboard([
+              { text: t("rounds.report_button"), data: "new:fresh" },
+              { text: t("rounds.pause_button"), data: "rm:0" },
+            ]),
           { kind: "round_reminder", dedupeKey: `round:${round.id}:${leader.id}:${count + 1}` },
         );
         return true;

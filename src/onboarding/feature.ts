@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
-import { commandList, registerChatCommands } from "../app/bot.js";
+import { commandList, registerChatCommands } from "../shared/menus.js";
+import { upsertUser } from "../shared/users.js";
 import { isLang, LANGUAGES, translator, type Lang, type T } from "../platform/i18n/index.js";
 import type { BotContext } from "../shared/context.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
@@ -10,23 +11,11 @@ import { inHarvest } from "../harvest/active.js";
 
 import { LANGUAGE_AUTONYMS } from "../platform/i18n/format.js";
 
-function displayName(from: { first_name: string; last_name?: string }): string {
-  return [from.first_name, from.last_name].filter(Boolean).join(" ").slice(0, 200);
-}
-
-/** The sender's row, created or refreshed (name and username follow Telegram). */
-export async function ensureUser(ctx: BotContext) {
-  const from = ctx.from!;
-  ctx.user = await ctx.deps.prisma.user.upsert({
-    where: { telegramId: BigInt(from.id) },
-    create: { telegramId: BigInt(from.id), displayName: displayName(from), username: from.username },
-    update: { displayName: displayName(from), username: from.username ?? null },
-  });
-  return ctx.user;
-}
-
 function languageKeyboard() {
-  return keyboard(LANGUAGES.map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `lang:${l}` })), 2);
+  return keyboard(
+    LANGUAGES.map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `lang:${l}` })),
+    2,
+  );
 }
 
 /**
@@ -62,7 +51,7 @@ function roleOf(ctx: BotContext): Promise<MenuRole> {
  * the bot speaks it (or the configured default), otherwise in every language, one after another.
  */
 export function firstContact(ctx: BotContext, key: string, params: (t: T) => Record<string, unknown> = () => ({}), separator = "\n\n"): string {
-  const known = isLang(ctx.user?.language) ? ctx.user!.language : ctx.config.defaultLocale ?? languageOfApp(ctx.from?.language_code);
+  const known = isLang(ctx.user?.language) ? ctx.user!.language : (ctx.config.defaultLocale ?? languageOfApp(ctx.from?.language_code));
   const langs: readonly Lang[] = known ? [known as Lang] : LANGUAGES;
   return langs
     .map((l) => {
@@ -136,17 +125,21 @@ export function onboardingFeature(): Composer<BotContext> {
         await ctx.reply(firstContact(ctx, `onboarding.invite_${check.status}`), { parse_mode: "HTML" });
         return;
       }
-      const user = await ensureUser(ctx);
+      ctx.user = await upsertUser(ctx.deps.prisma, ctx.from!);
+      const user = ctx.user;
       ctx.user = await prisma.user.update({ where: { id: user.id }, data: { pendingInviteId: check.invite.id } });
       const role = check.invite.programmeWide ? "programme" : check.invite.role;
-      await ctx.reply(firstContact(ctx, "onboarding.invited", (t) => ({ org: check.invite.organisation.name, role: t(`roles.${role}`) })), {
-        parse_mode: "HTML",
-      });
+      await ctx.reply(
+        firstContact(ctx, "onboarding.invited", (t) => ({ org: check.invite.organisation.name, role: t(`roles.${role}`) })),
+        {
+          parse_mode: "HTML",
+        },
+      );
       await continueOnboarding(ctx);
       return;
     }
     if (ctx.user || ctx.isAdmin) {
-      await ensureUser(ctx);
+      ctx.user = await upsertUser(ctx.deps.prisma, ctx.from!);
       await continueOnboarding(ctx);
       return;
     }
@@ -164,7 +157,7 @@ export function onboardingFeature(): Composer<BotContext> {
         await ctx.reply(ctx.t("onboarding.no_invite"), { parse_mode: "HTML" });
         return;
       }
-      await ensureUser(ctx);
+      ctx.user = await upsertUser(ctx.deps.prisma, ctx.from!);
     }
     ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { language: lang } });
     ctx.lang = lang;
@@ -214,7 +207,8 @@ export function onboardingFeature(): Composer<BotContext> {
     // Someone in the middle of joining (an admin's first contact too): language and consent come
     // first, and the question still open is shown again.
     if ((role === "guest" || role === "admin") && (ctx.user || ctx.isAdmin) && !(ctx.user?.language && ctx.user.consentAt)) {
-      const user = ctx.user ?? (await ensureUser(ctx));
+      ctx.user ??= await upsertUser(ctx.deps.prisma, ctx.from!);
+      const user = ctx.user;
       await ctx.reply(user.language ? ctx.t("help.finish_joining") : firstContact(ctx, "help.finish_joining"), { parse_mode: "HTML" });
       return continueOnboarding(ctx);
     }
@@ -237,7 +231,7 @@ export function accessGate(): Composer<BotContext> {
       else await ctx.reply(ctx.t(key), { parse_mode: "HTML" });
     };
     const user = ctx.user;
-    if (!user || !user.language) {
+    if (!user?.language) {
       ctx.log.info("refused: not joined");
       return refuse(ctx.isAdmin ? "onboarding.send_start" : "onboarding.no_invite");
     }

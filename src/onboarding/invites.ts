@@ -51,9 +51,7 @@ export async function createInvite(prisma: Db, input: NewInvite, now = new Date(
   return { invite, code };
 }
 
-export type InviteCheck =
-  | { status: "ok"; invite: Invite & { organisation: { name: string } } }
-  | { status: "unknown" | "revoked" | "expired" | "used_up" };
+export type InviteCheck = { status: "ok"; invite: Invite & { organisation: { name: string } } } | { status: "unknown" | "revoked" | "expired" | "used_up" };
 
 export async function checkInvite(prisma: Db, code: string, now = new Date()): Promise<InviteCheck> {
   if (!INVITE_CODE_PATTERN.test(code)) return { status: "unknown" };

@@ -9,7 +9,7 @@ import type { BotContext } from "../shared/context.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { notify } from "../platform/telegram/notify.js";
 import { coordinatorScope, covers, inScope, managedOrganisations } from "../shared/access.js";
-import { personName } from "../privacy/feature.js";
+import { personName } from "../shared/users.js";
 import { formatDay } from "../platform/i18n/format.js";
 
 export const ROLES: Role[] = ["leader", "coordinator", "substantiator"];
@@ -95,9 +95,16 @@ async function listMembers(ctx: BotContext, organisationId: number, edit: boolea
     take: MEMBERS_PAGE,
   });
   const lines = ms.map((m) =>
-    ctx.t(m.active ? "members.line" : "members.line_inactive", { name: personName(m.user, ctx.t), username: m.user.username ? ` @${m.user.username}` : "", role: ctx.t(`roles.${m.role}`) }),
+    ctx.t(m.active ? "members.line" : "members.line_inactive", {
+      name: personName(m.user, ctx.t),
+      username: m.user.username ? ` @${m.user.username}` : "",
+      role: ctx.t(`roles.${m.role}`),
+    }),
   );
-  const buttons: Button[] = ms.map((m) => ({ text: `${m.active ? "" : "🚫 "}${personName(m.user, ctx.t)} · ${ctx.t(`roles.${m.role}`)}`, data: `mb:m:${m.id}` }));
+  const buttons: Button[] = ms.map((m) => ({
+    text: `${m.active ? "" : "🚫 "}${personName(m.user, ctx.t)} · ${ctx.t(`roles.${m.role}`)}`,
+    data: `mb:m:${m.id}`,
+  }));
   if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `mb:p:${organisationId}:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `mb:p:${organisationId}:${p + 1}` });
   const head = ctx.t("members.title", { org: org.name, count: total });
@@ -112,11 +119,14 @@ async function showMember(ctx: BotContext, id: number, answer = true) {
   const m = await loadMembership(ctx, id);
   if (!m) return;
   if (answer) await ctx.answerCallbackQuery();
-  const buttons: Button[] = ROLES.filter((r) => r !== m.role).map((r) => ({ text: ctx.t("members.make", { role: ctx.t(`roles.${r}`) }), data: `mb:r:${m.id}:${r}` }));
-  buttons.push(
-    m.active ? { text: ctx.t("members.deactivate"), data: `mb:a:${m.id}:0` } : { text: ctx.t("members.reactivate"), data: `mb:a:${m.id}:1` },
-    { text: ctx.t("members.back"), data: `mb:o:${m.organisationId}` },
-  );
+  const buttons: Button[] = ROLES.filter((r) => r !== m.role).map((r) => ({
+    text: ctx.t("members.make", { role: ctx.t(`roles.${r}`) }),
+    data: `mb:r:${m.id}:${r}`,
+  }));
+  buttons.push(m.active ? { text: ctx.t("members.deactivate"), data: `mb:a:${m.id}:0` } : { text: ctx.t("members.reactivate"), data: `mb:a:${m.id}:1` }, {
+    text: ctx.t("members.back"),
+    data: `mb:o:${m.organisationId}`,
+  });
   await ctx.editMessageText(
     ctx.t("members.card", {
       name: personName(m.user, ctx.t),

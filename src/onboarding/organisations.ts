@@ -111,7 +111,10 @@ export function organisationsFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("orgs.invite_pick_uses", { org: org.name, role: ctx.t(`roles.${role}`) }), {
       parse_mode: "HTML",
-      reply_markup: keyboard(INVITE_USES.map((u) => ({ text: String(u), data: `inv:u:${org.id}:${role}:${u}` })), 4),
+      reply_markup: keyboard(
+        INVITE_USES.map((u) => ({ text: String(u), data: `inv:u:${org.id}:${role}:${u}` })),
+        4,
+      ),
     });
   });
 
@@ -145,21 +148,24 @@ export function organisationsFeature(): Composer<BotContext> {
     if (await prisma.invite.findUnique({ where: { requestKey } })) {
       return ctx.answerCallbackQuery({ text: ctx.t("orgs.invite_already_created") });
     }
-    let created;
+    let created: Awaited<ReturnType<typeof createInvite>>;
     try {
       // In a transaction of its own (a savepoint inside the update's): a duplicate key is caught below.
-      created = await prisma.$transaction((tx) => createInvite(tx as Db, 
-        {
-          organisationId: org.id,
-          role: role === "programme" ? "coordinator" : (role as Role),
-          programmeWide: role === "programme",
-          maxUses: uses,
-          days,
-          createdById: ctx.user?.id,
-          requestKey,
-        },
-        ctx.deps.now?.() ?? new Date(),
-      ));
+      created = await prisma.$transaction((tx) =>
+        createInvite(
+          tx as Db,
+          {
+            organisationId: org.id,
+            role: role === "programme" ? "coordinator" : (role as Role),
+            programmeWide: role === "programme",
+            maxUses: uses,
+            days,
+            createdById: ctx.user?.id,
+            requestKey,
+          },
+          ctx.deps.now?.() ?? new Date(),
+        ),
+      );
     } catch (e) {
       if (isUniqueViolation(e)) return ctx.answerCallbackQuery({ text: ctx.t("orgs.invite_already_created") });
       throw e;
@@ -175,7 +181,11 @@ export function organisationsFeature(): Composer<BotContext> {
         expires: formatDay(created.invite.expiresAt, ctx.lang, ctx.config.timeZone),
         link,
       }),
-      { parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: keyboard([{ text: ctx.t("orgs.invite_revoke"), data: `inv:x:${created.invite.id}` }]) },
+      {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        reply_markup: keyboard([{ text: ctx.t("orgs.invite_revoke"), data: `inv:x:${created.invite.id}` }]),
+      },
     );
   });
 

@@ -43,7 +43,12 @@ const schema = z.object({
   RATE_LIMIT_PRESSES_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(30, "must be at least 30").max(10_000).default(240),
   TELEGRAM_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(300).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(600).default(20),
-  SUBSTANTIATION_REMINDER_DAYS: z.coerce.number({ invalid_type_error: "must be a number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(60, "must be at most 60").default(7),
+  SUBSTANTIATION_REMINDER_DAYS: z.coerce
+    .number({ invalid_type_error: "must be a number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1")
+    .max(60, "must be at most 60")
+    .default(7),
 });
 
 export interface Config {
@@ -91,14 +96,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   if (c.BOT_MODE === "webhook") {
     if (!c.WEBHOOK_URL) throw new ConfigError("Configuration error: WEBHOOK_URL is required when BOT_MODE=webhook");
-    if (!c.WEBHOOK_SECRET) throw new ConfigError("Configuration error: WEBHOOK_SECRET is required when BOT_MODE=webhook (16+ characters of A-Z, a-z, 0-9, _ and -)");
+    if (!c.WEBHOOK_SECRET)
+      throw new ConfigError("Configuration error: WEBHOOK_SECRET is required when BOT_MODE=webhook (16+ characters of A-Z, a-z, 0-9, _ and -)");
   }
   return {
     botToken: c.BOT_TOKEN,
     apiRoot: c.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
-    adminTelegramIds: new Set((c.ADMIN_TELEGRAM_IDS ?? "").split(",").filter((s) => s.trim()).map((s) => Number(s.trim()))),
+    adminTelegramIds: new Set(
+      (c.ADMIN_TELEGRAM_IDS ?? "")
+        .split(",")
+        .filter((s) => s.trim())
+        .map((s) => Number(s.trim())),
+    ),
     defaultLocale: c.DEFAULT_LOCALE,
     timeZone: c.TZ,
     logLevel: c.LOG_LEVEL,

@@ -16,7 +16,10 @@ export function createLogger(level: string, opts: { secrets?: Array<string | und
     {
       level,
       base: undefined,
-      redact: { paths: ["token", "*.token", "botToken", "*.botToken", "config.botToken", "secret", "*.secret", "webhookSecret", "*.webhookSecret"], remove: true },
+      redact: {
+        paths: ["token", "*.token", "botToken", "*.botToken", "config.botToken", "secret", "*.secret", "webhookSecret", "*.webhookSecret"],
+        remove: true,
+      },
       ...(parts.length ? { hooks: { streamWrite: mask } } : {}),
     },
     opts.destination,

@@ -6,17 +6,12 @@
 import { Composer } from "grammy";
 import type { Db } from "../platform/db/client.js";
 import { Prisma, type User } from "../generated/prisma/client.js";
-import { isLang, type T } from "../platform/i18n/index.js";
+import { isLang } from "../platform/i18n/index.js";
 import { formatDay } from "../platform/i18n/format.js";
 import type { BotContext } from "../shared/context.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 import { notify } from "../platform/telegram/notify.js";
 import { CONVERSATION_PREFIX } from "../platform/telegram/storage.js";
-
-/** How a person is named in messages: their name, or "author removed" once they deleted their data. */
-export function personName(user: Pick<User, "displayName" | "deletedAt">, t: T): string {
-  return user.deletedAt ? t("privacy.author_removed") : user.displayName;
-}
 
 /**
  * Only leaders delete themselves; a coordinator's or substantiator's record is the programme's.
@@ -82,7 +77,10 @@ export async function deletePersonalData(prisma: Db, user: User, now: Date, isAd
     await tx.outcome.updateMany({ where: { authorId: user.id, status: "draft", discardedAt: null }, data: { discardedAt: now, step: null } });
     await tx.membership.updateMany({ where: { userId: user.id }, data: { active: false } });
     await tx.conversationState.deleteMany({ where: { key: `${CONVERSATION_PREFIX}${user.telegramId}` } });
-    await tx.outboxMessage.updateMany({ where: { chatId: user.telegramId, status: "pending" }, data: { status: "failed", lastError: "the person deleted their data" } });
+    await tx.outboxMessage.updateMany({
+      where: { chatId: user.telegramId, status: "pending" },
+      data: { status: "failed", lastError: "the person deleted their data" },
+    });
     await tx.digestSubscription.deleteMany({ where: { userId: user.id } });
     await tx.user.update({
       where: { id: user.id },

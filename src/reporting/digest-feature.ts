@@ -6,10 +6,9 @@ import { parsePeriod, periodLabel, periodToken } from "./stats.js";
 import type { BotContext } from "../shared/context.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { chartData, renderChart } from "./charts.js";
-import { scheduleOf } from "./digest.js";
+import { scheduleOf } from "./schedule.js";
 import { FREQUENCIES } from "./schedule.js";
 import { isNoticeChoice, NOTICE_CHOICES } from "../review/submitted.js";
-
 
 export function chartsFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
@@ -26,7 +25,7 @@ export function chartsFeature(): Composer<BotContext> {
     await ctx.reply(ctx.t("charts.title", { period: periodLabel(ctx.t, period) }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
   });
 
-  c.callbackQuery(/^ch:(\d+):([\d.\-]+|all)$/, async (ctx) => {
+  c.callbackQuery(/^ch:(\d+):([\d.-]+|all)$/, async (ctx) => {
     const org = Number(ctx.match[1]);
     const period = parsePeriod(ctx.match[2]!);
     const scope = await scopeOf(ctx);
@@ -38,7 +37,7 @@ export function chartsFeature(): Composer<BotContext> {
       const png = await renderChart(chart, ctx.lang);
       await ctx.replyWithPhoto(new InputFile(png, `${chart.key}.png`), { caption: chart.title });
     }
-    const orgName = org ? (await ctx.deps.prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
+    const orgName = org ? ((await ctx.deps.prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
     ctx.log.info({ charts: charts.length, ms: Date.now() - started }, "charts sent");
     await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodLabel(ctx.t, period) }), { parse_mode: "HTML" });
   });
@@ -63,14 +62,22 @@ async function showSettings(ctx: BotContext, edit: boolean) {
     sub.frequency === "off"
       ? t("digest.settings.off")
       : t(`digest.settings.when_${sub.frequency}`, { day: t(`digest.weekdays.${sub.weekday}`), date: sub.monthDay, hour: String(sub.hour).padStart(2, "0") });
-  const scopeText = sub.organisationIds.length ? orgs.filter((o) => sub.organisationIds.includes(o.id)).map((o) => o.name).join(", ") : t("digest.settings.whole_scope");
+  const scopeText = sub.organisationIds.length
+    ? orgs
+        .filter((o) => sub.organisationIds.includes(o.id))
+        .map((o) => o.name)
+        .join(", ")
+    : t("digest.settings.whole_scope");
   const notices = row?.submitNotices ?? "each";
   const text = [
     t("digest.settings.title", { when, scope: scopeText, empty: t(sub.sendEmpty ? "digest.settings.empty_line" : "digest.settings.empty_none") }),
     t("digest.settings.notices", { value: t(`digest.notices.${notices}`) }),
   ].join("\n");
   const mark = (on: boolean, label: string) => `${on ? "✅ " : ""}${label}`;
-  const kb = keyboard(FREQUENCIES.map((f) => ({ text: mark(sub.frequency === f, t(`digest.frequency.${f}`)), data: `dg:f:${f}` })), 4);
+  const kb = keyboard(
+    FREQUENCIES.map((f) => ({ text: mark(sub.frequency === f, t(`digest.frequency.${f}`)), data: `dg:f:${f}` })),
+    4,
+  );
   if (sub.frequency === "weekly") {
     kb.row();
     for (let d = 1; d <= 7; d++) kb.text(mark(sub.weekday === d, t(`digest.weekdays_short.${d}`)), `dg:w:${d}`);
@@ -86,7 +93,9 @@ async function showSettings(ctx: BotContext, edit: boolean) {
       kb.row().text(mark(sub.organisationIds.length === 0, t("digest.settings.whole_scope")), "dg:o:0:1");
       for (const o of orgs) kb.row().text(mark(sub.organisationIds.includes(o.id), o.name), `dg:o:${o.id}:${sub.organisationIds.includes(o.id) ? 0 : 1}`);
     }
-    kb.row().text(mark(sub.sendEmpty, t("digest.settings.empty_line")), "dg:e:1").text(mark(!sub.sendEmpty, t("digest.settings.empty_none")), "dg:e:0");
+    kb.row()
+      .text(mark(sub.sendEmpty, t("digest.settings.empty_line")), "dg:e:1")
+      .text(mark(!sub.sendEmpty, t("digest.settings.empty_none")), "dg:e:0");
   }
   // New statements: a notice for each, one list an hour, or none (whatever the digest's frequency).
   kb.row();

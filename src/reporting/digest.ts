@@ -6,7 +6,6 @@
  */
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
-import type { DigestSubscription } from "../generated/prisma/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
 import { coordinatorScope, scopeFilter, type Scope } from "../shared/access.js";
@@ -16,22 +15,11 @@ import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { enqueue, type Outgoing } from "../platform/telegram/outbox.js";
 import { chartData, renderChart } from "./charts.js";
 import { runNoticeBatches } from "../review/submitted.js";
-import { DEFAULT_SCHEDULE, latestPeriod, periodKey, type Frequency, type Schedule } from "./schedule.js";
+import { latestPeriod, periodKey, scheduleOf } from "./schedule.js";
+import { narrowScope } from "../shared/access.js";
 
 export const LATE_AFTER_MS = 2 * 3_600_000;
 export const MAX_NEW_LINES = 15;
-
-export function scheduleOf(sub: DigestSubscription | null): Schedule & { organisationIds: number[]; sendEmpty: boolean } {
-  if (!sub) return { ...DEFAULT_SCHEDULE, organisationIds: [], sendEmpty: true };
-  return { frequency: sub.frequency as Frequency, weekday: sub.weekday, monthDay: sub.monthDay, hour: sub.hour, organisationIds: sub.organisationIds, sendEmpty: sub.sendEmpty };
-}
-
-/** The subscription's organisations within the coordinator's scope (empty choice: the whole scope). */
-export function narrowScope(scope: Scope, organisationIds: number[]): Scope {
-  if (organisationIds.length === 0) return scope;
-  const ids = scope.all ? organisationIds : organisationIds.filter((id) => scope.orgIds.includes(id));
-  return { all: false, orgIds: ids };
-}
 
 export interface Digest {
   text: string;
@@ -91,7 +79,10 @@ export async function buildDigest(
     return { text: t("digest.empty", { period, late }), buttons: [], empty: true };
   }
   const names = new Map(
-    (await prisma.organisation.findMany({ where: { id: { in: perOrgCounts.map((g) => g.organisationId) } }, select: { id: true, name: true } })).map((o) => [o.id, o.name]),
+    (await prisma.organisation.findMany({ where: { id: { in: perOrgCounts.map((g) => g.organisationId) } }, select: { id: true, name: true } })).map((o) => [
+      o.id,
+      o.name,
+    ]),
   );
   const orgs = perOrgCounts.map((g) => t("digest.org_count", { org: names.get(g.organisationId) ?? "?", n: g._count._all })).join(", ");
   const waitedDays = oldest === undefined ? 0 : Math.floor((input.now.getTime() - oldest) / 86_400_000);
@@ -122,10 +113,7 @@ async function coordinators(prisma: Db, config: Pick<Config, "adminTelegramIds">
   return prisma.user.findMany({
     where: {
       consentAt: { not: null },
-      OR: [
-        { memberships: { some: { role: "coordinator", active: true } } },
-        { telegramId: { in: [...config.adminTelegramIds].map((id) => BigInt(id)) } },
-      ],
+      OR: [{ memberships: { some: { role: "coordinator", active: true } } }, { telegramId: { in: [...config.adminTelegramIds].map((id) => BigInt(id)) } }],
     },
   });
 }
@@ -167,7 +155,11 @@ export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTe
       const base = `digest:${user.id}:${key}`;
       messages.push({
         chatId: user.telegramId,
-        payload: { text: digest.text, parse_mode: "HTML", ...(digest.buttons.length ? { reply_markup: JSON.parse(JSON.stringify(keyboard(digest.buttons, 2))) } : {}) },
+        payload: {
+          text: digest.text,
+          parse_mode: "HTML",
+          ...(digest.buttons.length ? { reply_markup: JSON.parse(JSON.stringify(keyboard(digest.buttons, 2))) } : {}),
+        },
         kind: "digest",
         dedupeKey: base,
       });
@@ -187,7 +179,18 @@ export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTe
     }
     const claimed = await prisma.$transaction(async (tx) => {
       const created = await tx.digestRun.createMany({
-        data: [{ userId: user.id, periodKey: key, periodStart: period.start, periodEnd: period.end, late, status: skip ? "skipped" : "sent", claimedAt: now, sentAt: skip ? null : now }],
+        data: [
+          {
+            userId: user.id,
+            periodKey: key,
+            periodStart: period.start,
+            periodEnd: period.end,
+            late,
+            status: skip ? "skipped" : "sent",
+            claimedAt: now,
+            sentAt: skip ? null : now,
+          },
+        ],
         skipDuplicates: true,
       });
       if (created.count !== 1) return false; // another instance has it

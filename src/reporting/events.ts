@@ -9,7 +9,7 @@ import type { OutcomeEvent, User } from "../generated/prisma/client.js";
 import { formatDate, ymFromString } from "../harvest/dates.js";
 import { digits, formatTime } from "../platform/i18n/format.js";
 import type { Lang, T } from "../platform/i18n/index.js";
-import { personName } from "../privacy/feature.js";
+import { personName } from "../shared/users.js";
 import { reasonLabel } from "../substantiation/sample.js";
 import { label, loadDimensions } from "../classification/service.js";
 
@@ -35,16 +35,24 @@ const clip = (s: string, n: number) => {
 export type LoggedEvent = OutcomeEvent & { actor: Pick<User, "displayName" | "deletedAt"> | null };
 
 /** What one stored value means, for the reader (values are clipped to `max` characters). */
-function valueOf(e: LoggedEvent, v: string | null, t: T, lang: Lang, labels: EventLabels, max: number): string {
+function shownValue(e: LoggedEvent, v: string | null, t: T, lang: Lang, labels: EventLabels, max: number): string {
   if (v === null || v === "") return "—";
   const yesNo = (x: string) => t(x === "true" ? "format.yes" : "format.no");
   switch (e.type) {
     case "status_changed":
       return t(`status.${v}`, { defaultValue: v });
     case "substantiation_requested":
-      return v.split(",").filter(Boolean).map((r) => reasonLabel(t, r)).join("; ");
+      return v
+        .split(",")
+        .filter(Boolean)
+        .map((r) => reasonLabel(t, r))
+        .join("; ");
     case "classified":
-      return v.split(",").filter(Boolean).map((k) => labels.options.get(`${e.field}:${k}`) ?? k).join(", ");
+      return v
+        .split(",")
+        .filter(Boolean)
+        .map((k) => labels.options.get(`${e.field}:${k}`) ?? k)
+        .join(", ");
     case "in_doubt":
       return yesNo(v);
     case "asked_unexpected":
@@ -108,7 +116,10 @@ export function rememberingT(t: T): T {
     if (!plain) return t(key, params);
     const k = `${key}\u0000${params?.defaultValue ?? ""}`;
     let v = seen.get(k);
-    if (v === undefined) seen.set(k, (v = t(key, params)));
+    if (v === undefined) {
+      v = t(key, params);
+      seen.set(k, v);
+    }
     return v;
   };
 }
@@ -118,8 +129,8 @@ export function eventParts(e: LoggedEvent, t: T, lang: Lang, labels: EventLabels
   return {
     who: e.actor ? personName(e.actor, t) : t("history.system"),
     field: fieldOf(e, t, labels),
-    old: valueOf(e, e.oldValue, t, lang, labels, max),
-    new: valueOf(e, e.newValue, t, lang, labels, max),
+    old: shownValue(e, e.oldValue, t, lang, labels, max),
+    new: shownValue(e, e.newValue, t, lang, labels, max),
   };
 }
 

@@ -30,7 +30,7 @@ export function exportFeature(): Composer<BotContext> {
     await offer(ctx, period);
   });
 
-  c.callbackQuery(/^ex:(\d+):([\d.\-]+|all):([xc])$/, async (ctx) => {
+  c.callbackQuery(/^ex:(\d+):([\d.-]+|all):([xc])$/, async (ctx) => {
     const org = Number(ctx.match[1]);
     const period = parsePeriod(ctx.match[2]!);
     const scope = await scopeOf(ctx);

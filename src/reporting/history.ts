@@ -51,7 +51,7 @@ async function showStats(ctx: BotContext, org: number, period: Period, edit: boo
   if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "stats" });
   const { prisma } = ctx.deps;
   const stats = await classificationStats(prisma, scope, period, org || undefined);
-  const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
+  const orgName = org ? ((await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
   const t = ctx.t;
   const sections = [t("stats.title", { org: orgName, period: periodLabel(t, period), count: stats.total })];
   const lines: string[] = [];
@@ -97,7 +97,7 @@ export function reportsFeature(): Composer<BotContext> {
     if (!period) return ctx.reply(ctx.t("stats.usage"), { parse_mode: "HTML" });
     await showStats(ctx, 0, period, false);
   });
-  c.callbackQuery(/^st:(\d+):([\d.\-]+|all)(:a)?$/, async (ctx) => {
+  c.callbackQuery(/^st:(\d+):([\d.-]+|all)(:a)?$/, async (ctx) => {
     const period = parsePeriod(ctx.match[2]!);
     if (!period) return refuse(ctx, { data: ctx.callbackQuery.data });
     await showStats(ctx, Number(ctx.match[1]), period, true, Boolean(ctx.match[3]));

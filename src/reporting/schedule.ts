@@ -3,6 +3,7 @@
  * weekly on a weekday, monthly on a day, at an hour); a digest covers the period between the
  * previous send time and the latest one.
  */
+import type { DigestSubscription } from "../generated/prisma/client.js";
 
 export type Frequency = "off" | "daily" | "weekly" | "monthly";
 export const FREQUENCIES: Frequency[] = ["off", "daily", "weekly", "monthly"];
@@ -85,3 +86,16 @@ export function latestPeriod(s: Schedule, now: Date, timeZone: string): { start:
 
 /** The key of a period for a subscription: one digest per key and coordinator. */
 export const periodKey = (s: Schedule, end: Date) => `${s.frequency}:${end.toISOString()}`;
+
+/** A coordinator's digest settings (the default: weekly, on Monday at 08:00, every organisation in scope). */
+export function scheduleOf(sub: DigestSubscription | null): Schedule & { organisationIds: number[]; sendEmpty: boolean } {
+  if (!sub) return { ...DEFAULT_SCHEDULE, organisationIds: [], sendEmpty: true };
+  return {
+    frequency: sub.frequency as Frequency,
+    weekday: sub.weekday,
+    monthDay: sub.monthDay,
+    hour: sub.hour,
+    organisationIds: sub.organisationIds,
+    sendEmpty: sub.sendEmpty,
+  };
+}

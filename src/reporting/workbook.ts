@@ -62,8 +62,21 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
   const t = translator(q.lang);
   const dims = await loadDimensions(prisma, { includeInactive: true });
   const headers = [
-    "number", "organisation", "status", "description", "significance", "contribution", "date", "place", "actor", "actor_type",
-    "people", "women", "expected", "positive", "submitted",
+    "number",
+    "organisation",
+    "status",
+    "description",
+    "significance",
+    "contribution",
+    "date",
+    "place",
+    "actor",
+    "actor_type",
+    "people",
+    "women",
+    "expected",
+    "positive",
+    "submitted",
   ].map((h) => t(`export.columns.${h}`, { tz: q.timeZone }));
   headers.push(...dims.map((d) => label(d, q.lang)));
   const yesNo = (v: boolean | null) => (v === null ? "" : t(v ? "export.yes" : "export.no"));
@@ -81,7 +94,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             o.description ?? "",
             o.significance ?? "",
             o.contribution ?? "",
-            date ? formatDate(date, q.lang) : o.dateText ?? "",
+            date ? formatDate(date, q.lang) : (o.dateText ?? ""),
             o.place ?? "",
             o.actorName ?? "",
             o.actorType ? t(`actor_types.${o.actorType}`) : "",
@@ -90,7 +103,12 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             yesNo(o.expected),
             yesNo(o.positive),
             localTime(o.submittedAt, q.timeZone),
-            ...dims.map((d) => d.options.filter((x) => chosen.has(x.id)).map((x) => label(x, q.lang)).join("; ")),
+            ...dims.map((d) =>
+              d.options
+                .filter((x) => chosen.has(x.id))
+                .map((x) => label(x, q.lang))
+                .join("; "),
+            ),
           ] as Array<string | number>,
         };
       });
@@ -104,7 +122,11 @@ export async function statementRows(prisma: Db, q: ExportQuery) {
   const { headers, chunks } = await statementSheet(prisma, q);
   const rows: Array<Array<string | number>> = [];
   const ids: number[] = [];
-  for await (const chunk of chunks()) for (const r of chunk) (rows.push(r.cells), ids.push(r.id));
+  for await (const chunk of chunks())
+    for (const r of chunk) {
+      rows.push(r.cells);
+      ids.push(r.id);
+    }
   return { headers, rows, ids };
 }
 
@@ -137,7 +159,11 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   const sheet = await statementSheet(prisma, q);
   const ids: number[] = [];
   const ws = addSheet(wb, t("export.sheets.statements"), sheet.headers, []);
-  for await (const chunk of sheet.chunks()) for (const r of chunk) (ws.addRow(r.cells).commit(), ids.push(r.id));
+  for await (const chunk of sheet.chunks())
+    for (const r of chunk) {
+      ws.addRow(r.cells).commit();
+      ids.push(r.id);
+    }
   ws.commit();
 
   // Substantiation answers: one row per source and part.
@@ -152,7 +178,15 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   const answerRows = assignments.flatMap((a) =>
     PARTS.map((p) => {
       const x = a.answers.find((y) => y.part === p);
-      return [a.outcomeId, a.anonymous ? anonymous : a.label, t(`source.parts.${p}`), x ? t(`source.levels.${x.level}`) : "", x?.comment ?? "", x?.commentFileId ? t("export.yes") : "", localTime(a.submittedAt, q.timeZone)];
+      return [
+        a.outcomeId,
+        a.anonymous ? anonymous : a.label,
+        t(`source.parts.${p}`),
+        x ? t(`source.levels.${x.level}`) : "",
+        x?.comment ?? "",
+        x?.commentFileId ? t("export.yes") : "",
+        localTime(a.submittedAt, q.timeZone),
+      ];
     }),
   );
   addSheet(
@@ -166,12 +200,25 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   const { sources } = await collectResults(prisma, { id: { in: ids } });
   const table = perOutcome(sources).map((r) => [r.outcomeId, r.sources, ...LEVELS.map((l) => r.counts[l])]);
   const h = perSource(sources);
-  addSheet(wb, t("export.sheets.results"), [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))], [
-    ...table,
-    [],
-    [t("results.headline", { n: h.sources, fully: h.percent.fully, partially: h.percent.partially, disagrees: h.percent.disagrees, no_opinion: h.percent.no_opinion })],
-    [t("results.rule")],
-  ]).commit();
+  addSheet(
+    wb,
+    t("export.sheets.results"),
+    [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))],
+    [
+      ...table,
+      [],
+      [
+        t("results.headline", {
+          n: h.sources,
+          fully: h.percent.fully,
+          partially: h.percent.partially,
+          disagrees: h.percent.disagrees,
+          no_opinion: h.percent.no_opinion,
+        }),
+      ],
+      [t("results.rule")],
+    ],
+  ).commit();
 
   // The event log of the exported statements, a chunk of statements at a time: the same words as
   // /history in the reader's language, and the event's code in a column of its own for machines.
@@ -227,6 +274,6 @@ const csvCell = (v: string | number) => {
 /** The statements sheet as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Khmer right). */
 export async function statementsCsv(prisma: Db, q: ExportQuery): Promise<{ buffer: Buffer; statements: number }> {
   const { headers, rows, ids } = await statementRows(prisma, q);
-  const text = [headers, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  const text = `${[headers, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
   return { buffer: Buffer.from(`\uFEFF${text}`, "utf8"), statements: ids.length };
 }

@@ -21,7 +21,7 @@ import { renderThread, snippet, waited } from "./format.js";
 import { setPending } from "./pending.js";
 import { act, EDITABLE_FIELDS, isEditableField, type ActResult, type CoordinatorAction } from "./service.js";
 import { coordinatorActions, nextStatus } from "./status.js";
-import { personName } from "../privacy/feature.js";
+import { personName } from "../shared/users.js";
 
 export const QUEUE_PAGE = 8;
 export const LIST_STATUSES: OutcomeStatus[] = ["submitted", "needs_clarification", "returned", "accepted", "rejected"];
@@ -70,20 +70,27 @@ async function showQueue(ctx: BotContext, org: number, status: OutcomeStatus, pa
     take: QUEUE_PAGE,
     include: { organisation: { select: { name: true } } },
   });
-  const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
+  const orgName = org ? ((await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
   const t = ctx.t;
   const head = t("review.queue_title", { status: t(`status.${status}`), org: orgName, count: total, n: total, page: p + 1, pages });
-  const tags = await substantiationTags(ctx, rows.map((o) => o.id));
+  const tags = await substantiationTags(
+    ctx,
+    rows.map((o) => o.id),
+  );
   const lines = rows.map((o) => {
     const line = t("review.queue_line", {
       id: o.id,
       org: o.organisation.name,
-      waited: status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : formatDay(o.submittedAt ?? o.updatedAt, ctx.lang, ctx.config.timeZone),
+      waited:
+        status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : formatDay(o.submittedAt ?? o.updatedAt, ctx.lang, ctx.config.timeZone),
       snippet: snippet(o.description ?? o.actorName),
     });
     return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
   });
-  const buttons: Button[] = rows.map((o) => ({ text: `${t("format.ref", { id: o.id })} · ${snippet(o.description ?? o.actorName, 28)}`, data: `rv:o:${o.id}` }));
+  const buttons: Button[] = rows.map((o) => ({
+    text: `${t("format.ref", { id: o.id })} · ${snippet(o.description ?? o.actorName, 28)}`,
+    data: `rv:o:${o.id}`,
+  }));
   if (p > 0) buttons.push({ text: t("my.prev"), data: `rv:l:${org}:${status}:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: t("my.next"), data: `rv:l:${org}:${status}:${p + 1}` });
   buttons.push({ text: t("review.filter_org"), data: `rv:fo:${status}` }, { text: t("review.filter_status"), data: `rv:fs:${org}` });
@@ -172,7 +179,13 @@ export async function classificationSummary(ctx: BotContext, outcomeId: number):
   const dims = await loadDimensions(ctx.deps.prisma);
   const lines = dims
     .filter((d) => chosen.has(d.id))
-    .map((d) => `${label(d, ctx.lang)}: ${d.options.filter((o) => chosen.get(d.id)!.has(o.id)).map((o) => label(o, ctx.lang)).join(", ")}`);
+    .map(
+      (d) =>
+        `${label(d, ctx.lang)}: ${d.options
+          .filter((o) => chosen.get(d.id)!.has(o.id))
+          .map((o) => label(o, ctx.lang))
+          .join(", ")}`,
+    );
   return `<b>${ctx.t("classify.summary_title")}</b>\n${lines.map((l) => `• ${l.replace(/&/g, "&amp;").replace(/</g, "&lt;")}`).join("\n")}`;
 }
 
@@ -256,7 +269,10 @@ export function reviewFeature(): Composer<BotContext> {
     if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org });
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t("review.pick_status"), {
-      reply_markup: keyboard(LIST_STATUSES.map((s) => ({ text: ctx.t(`status.${s}`), data: `rv:l:${org}:${s}:0` })), 2),
+      reply_markup: keyboard(
+        LIST_STATUSES.map((s) => ({ text: ctx.t(`status.${s}`), data: `rv:l:${org}:${s}:0` })),
+        2,
+      ),
     });
   });
 
@@ -291,7 +307,10 @@ export function reviewFeature(): Composer<BotContext> {
     if (action === "edit") {
       await ctx.reply(ctx.t("review.edit_which", { id }), {
         parse_mode: "HTML",
-        reply_markup: keyboard(EDITABLE_FIELDS.map((f) => ({ text: ctx.t(`history.fields.${f}`), data: `rv:e:${id}:${version}:${f}` })), 2),
+        reply_markup: keyboard(
+          EDITABLE_FIELDS.map((f) => ({ text: ctx.t(`history.fields.${f}`), data: `rv:e:${id}:${version}:${f}` })),
+          2,
+        ),
       });
       return;
     }

@@ -2,7 +2,7 @@ import type { ThreadMessage, User } from "../generated/prisma/client.js";
 import type { Lang, T } from "../platform/i18n/index.js";
 import { formatTime } from "../platform/i18n/format.js";
 import { escapeHtml } from "../platform/telegram/html.js";
-import { personName } from "../privacy/feature.js";
+import { personName } from "../shared/users.js";
 import { fileIcon } from "./service.js";
 
 /** How long something has waited: "just now", "12 minutes", "5 hours", "3 days". */

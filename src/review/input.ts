@@ -52,12 +52,8 @@ export async function tellAsker(ctx: BotContext, question: ThreadMessage, outcom
   const asker = await prisma.user.findUniqueOrThrow({ where: { id: question.authorId } });
   const files = content.files ?? [];
   const shown = content.text ?? files.map((f) => fileIcon(f.kind)).join(" ");
-  await notify(
-    prisma,
-    asker,
-    key,
-    { id: outcomeId, author: ctx.user!.displayName, question: snippet(question.text, 200), text: shown },
-    (t) => keyboard([{ text: t("review.open_button", { id: outcomeId }), data: `rv:o:${outcomeId}` }]),
+  await notify(prisma, asker, key, { id: outcomeId, author: ctx.user!.displayName, question: snippet(question.text, 200), text: shown }, (t) =>
+    keyboard([{ text: t("review.open_button", { id: outcomeId }), data: `rv:o:${outcomeId}` }]),
   );
   // Spoken or shown answers: the coordinator gets the voice note, photo or file itself.
   for (const f of files) {
@@ -65,7 +61,10 @@ export async function tellAsker(ctx: BotContext, question: ThreadMessage, outcom
     await enqueue(prisma, {
       chatId: asker.telegramId,
       method,
-      payload: { [FILE_FIELD[method]!]: f.fileId, caption: `${translator(langOf(asker))("format.ref", { id: outcomeId })} · ${ctx.user!.displayName}`.slice(0, 1000) },
+      payload: {
+        [FILE_FIELD[method]!]: f.fileId,
+        caption: `${translator(langOf(asker))("format.ref", { id: outcomeId })} · ${ctx.user!.displayName}`.slice(0, 1000),
+      },
       kind: "notification",
     });
   }
@@ -225,7 +224,7 @@ export function authorFeature(): Composer<BotContext> {
     if (!own) return refuse(ctx, { outcome_id: id });
     await ctx.answerCallbackQuery();
     const d = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
-    if (!d || d.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }), { parse_mode: "HTML" });
+    if (d?.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }), { parse_mode: "HTML" });
     if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
     // Every part can change again; the summary comes first, with "Edit a part".
     if (d.step !== "review") await saveDraft(ctx.deps.sql!, id, ctx.user!.id, { step: "review", reviewReached: true });
@@ -235,4 +234,3 @@ export function authorFeature(): Composer<BotContext> {
 
   return c;
 }
-

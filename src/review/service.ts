@@ -115,7 +115,11 @@ async function appendAnswer(tx: Prisma.TransactionClient, q: ThreadMessage, user
     }),
   );
   for (const f of more) {
-    answers.push(await tx.threadMessage.create({ data: { outcomeId: q.outcomeId, authorId: userId, kind: "answer", fileId: f.fileId, fileKind: f.kind, replyToId: q.id } }));
+    answers.push(
+      await tx.threadMessage.create({
+        data: { outcomeId: q.outcomeId, authorId: userId, kind: "answer", fileId: f.fileId, fileKind: f.kind, replyToId: q.id },
+      }),
+    );
   }
   await tx.outcomeEvent.create({
     data: { outcomeId: q.outcomeId, actorId: userId, type: "answer", field: String(q.id), newValue: text ?? fileMark(files) },

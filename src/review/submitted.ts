@@ -10,11 +10,12 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { isLang, translator } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
 import { coordinatorScope, scopeFilter } from "../shared/access.js";
-import { personName } from "../privacy/feature.js";
+import { personName } from "../shared/users.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 import { notify } from "../platform/telegram/notify.js";
 import { enqueue } from "../platform/telegram/outbox.js";
-import { narrowScope, scheduleOf } from "../reporting/digest.js";
+import { scheduleOf } from "../reporting/schedule.js";
+import { narrowScope } from "../shared/access.js";
 import { snippet } from "./format.js";
 
 export const NOTICE_CHOICES = ["each", "hourly", "off"] as const;
@@ -94,12 +95,23 @@ export async function runNoticeBatches(deps: { prisma: Db; logger: Logger }, con
     const shown = await prisma.outcome.findMany({ where, orderBy: { id: "asc" }, take: MAX_BATCH_LINES, include: { organisation: true, author: true } });
     const t = translator(isLang(c.language) ? c.language : "en");
     const lines = shown.map((o) =>
-      t("review.submitted_batch_line", { id: o.id, org: o.organisation.name, author: personName(o.author, t), snippet: snippet(o.description ?? o.actorName, 70) }),
+      t("review.submitted_batch_line", {
+        id: o.id,
+        org: o.organisation.name,
+        author: personName(o.author, t),
+        snippet: snippet(o.description ?? o.actorName, 70),
+      }),
     );
     if (total > shown.length) lines.push(t("review.submitted_batch_more", { n: total - shown.length }));
-    const markup = keyboard(shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: `rv:o:${o.id}` })), 2);
+    const markup = keyboard(
+      shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: `rv:o:${o.id}` })),
+      2,
+    );
     const done = await prisma.$transaction(async (tx) => {
-      const claimed = await tx.digestRun.createMany({ data: [{ userId: c.id, periodKey: key, periodStart: start, periodEnd: end, status: "sent", sentAt: now }], skipDuplicates: true });
+      const claimed = await tx.digestRun.createMany({
+        data: [{ userId: c.id, periodKey: key, periodStart: start, periodEnd: end, status: "sent", sentAt: now }],
+        skipDuplicates: true,
+      });
       if (claimed.count !== 1) return false;
       await enqueue(tx, {
         chatId: c.telegramId,

@@ -31,7 +31,10 @@ export async function menuRole(prisma: Db, user: { id: number } | null, isAdmin:
   if (isAdmin) return "admin";
   if (!user) return "guest";
   const ms = await activeMemberships(prisma, user.id);
-  const role = effectiveRole(ms.map((m) => m.role), false);
+  const role = effectiveRole(
+    ms.map((m) => m.role),
+    false,
+  );
   if (role === "coordinator") return ms.some((m) => m.role === "coordinator" && m.programmeWide) ? "programme" : "coordinator";
   if (role) return role;
   return (await prisma.substantiationAssignment.count({ where: { userId: user.id } })) > 0 ? "substantiator" : "guest";
@@ -70,8 +73,7 @@ export function covers(actor: Scope | null, target: Scope | null): boolean {
   return !target.all && target.orgIds.every((id) => actor.orgIds.includes(id));
 }
 
-export const inScope = (scope: Scope | null, organisationId: number) =>
-  Boolean(scope && (scope.all || scope.orgIds.includes(organisationId)));
+export const inScope = (scope: Scope | null, organisationId: number) => Boolean(scope && (scope.all || scope.orgIds.includes(organisationId)));
 
 /** A Prisma filter on organisationId for a scope. */
 export const scopeFilter = (scope: Scope) => (scope.all ? {} : { organisationId: { in: scope.orgIds } });
@@ -85,4 +87,11 @@ export function organisationsIn(prisma: Db, scope: Scope) {
 export async function managedOrganisations(prisma: Db, userId: number | undefined, isAdmin: boolean) {
   const scope = await coordinatorScope(prisma, userId, isAdmin);
   return scope ? organisationsIn(prisma, scope) : [];
+}
+
+/** The subscription's organisations within the coordinator's scope (empty choice: the whole scope). */
+export function narrowScope(scope: Scope, organisationIds: number[]): Scope {
+  if (organisationIds.length === 0) return scope;
+  const ids = scope.all ? organisationIds : organisationIds.filter((id) => scope.orgIds.includes(id));
+  return { all: false, orgIds: ids };
 }

@@ -59,7 +59,7 @@ async function showOverview(ctx: BotContext, org: number) {
     orderBy: { outcomeId: "asc" },
   });
   const accepted = await prisma.outcome.count({ where: { status: "accepted", discardedAt: null, ...scopeFilter(scope) } });
-  const orgName = org ? (await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "" : ctx.t("review.all_orgs");
+  const orgName = org ? ((await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
   const sections = [ctx.t("substantiation.overview", { org: orgName, n: chosen.length, accepted })];
   for (const s of chosen) {
     const p = progressOf(s.assignments);
@@ -109,7 +109,9 @@ function renderProposal(ctx: BotContext, p: SampleProposal, outcomes: Array<{ id
     text: `${chosen.has(o.id) ? "✅" : "▫️"} #${o.id} ${snippet(o.description, 24)}`,
     data: `sb:t:${p.id}:${o.id}:${chosen.has(o.id) ? 0 : 1}`,
   }));
-  const kb = keyboard(toggles, 2).row().text(ctx.t("substantiation.confirm", { k: chosen.size }), `sb:c:${p.id}`);
+  const kb = keyboard(toggles, 2)
+    .row()
+    .text(ctx.t("substantiation.confirm", { k: chosen.size }), `sb:c:${p.id}`);
   return { text: packMessages([text])[0]!, kb };
 }
 
@@ -128,10 +130,11 @@ export async function addSource(ctx: BotContext, p: Extract<Pending, { kind: "so
   const created = await createAssignment(ctx.deps.prisma, { outcomeId: o.id, label, createdById: ctx.user!.id, now: now(ctx) });
   if (!created) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }), { parse_mode: "HTML" });
   ctx.log.info({ outcome_id: o.id, assignment_id: created.assignment.id }, "source invited");
-  await ctx.reply(
-    ctx.t("substantiation.link", { id: o.id, source: label, days: SOURCE_LINK_DAYS, link: inviteLink(ctx.me.username, created.code) }),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: keyboard([{ text: ctx.t("substantiation.add_another", { id: o.id }), data: `sb:a:${o.id}` }]) },
-  );
+  await ctx.reply(ctx.t("substantiation.link", { id: o.id, source: label, days: SOURCE_LINK_DAYS, link: inviteLink(ctx.me.username, created.code) }), {
+    parse_mode: "HTML",
+    link_preview_options: { is_disabled: true },
+    reply_markup: keyboard([{ text: ctx.t("substantiation.add_another", { id: o.id }), data: `sb:a:${o.id}` }]),
+  });
 }
 
 async function showResults(ctx: BotContext, org: number) {
@@ -144,7 +147,14 @@ async function showResults(ctx: BotContext, org: number) {
   const head = [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))];
   const table = [head, ...rows.map((r) => [`#${r.outcomeId}`, String(r.sources), ...LEVELS.map((l) => String(r.counts[l]))])];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  const pre = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  const pre = table
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
   const h = perSource(sources);
   const sections = [
     `<b>${t("results.title")}</b>\n<pre>${escapeHtml(pre)}</pre>`,
@@ -174,7 +184,9 @@ async function showResults(ctx: BotContext, org: number) {
   // Spoken comments, playable, labelled like the written ones.
   for (const c of comments.filter((x) => x.fileId)) {
     const caption = `#${c.outcomeId} · ${c.source ?? t("source.anonymous_source")} · ${t(`source.parts.${c.part}`)}`;
-    await ctx.api.sendVoice(ctx.chat!.id, c.fileId!, { caption: caption.slice(0, 1000) }).catch((e) => ctx.log.warn({ err: String(e) }, "voice comment not re-sent"));
+    await ctx.api
+      .sendVoice(ctx.chat!.id, c.fileId!, { caption: caption.slice(0, 1000) })
+      .catch((e) => ctx.log.warn({ err: String(e) }, "voice comment not re-sent"));
   }
 }
 
@@ -225,7 +237,10 @@ export function substantiationFeature(): Composer<BotContext> {
     ctx.log.info({ proposal_id: p.id, outcomes: created }, "substantiation sample confirmed");
     await ctx.reply(ctx.t("substantiation.confirmed", { n: created.length, ids: created.map((id) => `#${id}`).join(", ") }), {
       parse_mode: "HTML",
-      reply_markup: keyboard(created.map((id) => ({ text: ctx.t("substantiation.add_source", { id }), data: `sb:a:${id}` })), 2),
+      reply_markup: keyboard(
+        created.map((id) => ({ text: ctx.t("substantiation.add_source", { id }), data: `sb:a:${id}` })),
+        2,
+      ),
     });
   });
 

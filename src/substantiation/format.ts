@@ -26,11 +26,13 @@ export async function substantiationSection(ctx: BotContext, outcomeId: number, 
   return parts.length ? parts.join("\n\n") : undefined;
 }
 
-
 /** A short line for lists: "🔎 substantiation in progress, 1/2", per chosen statement. */
 export async function substantiationTags(ctx: BotContext, outcomeIds: number[]): Promise<Map<number, string>> {
   const map = await progressMap(ctx.deps.prisma, outcomeIds);
   return new Map(
-    [...map].map(([id, p]) => [id, ctx.t("substantiation.tag", { state: ctx.t(`substantiation.states.${p.state}`), answered: p.answered, sources: p.sources })]),
+    [...map].map(([id, p]) => [
+      id,
+      ctx.t("substantiation.tag", { state: ctx.t(`substantiation.states.${p.state}`), answered: p.answered, sources: p.sources }),
+    ]),
   );
 }

@@ -70,9 +70,17 @@ export function proposeSample(candidates: Candidate[], frameworkItems: string[],
     take(c, meets(c)[0] ?? "quota");
   }
   // Then coverage: one about gender, one per framework item (the best-ranked that qualifies).
-  if (!isPicked((c) => c.gender)) take(ranked.find((c) => c.gender), "gender");
+  if (!isPicked((c) => c.gender))
+    take(
+      ranked.find((c) => c.gender),
+      "gender",
+    );
   for (const item of frameworkItems) {
-    if (!isPicked((c) => c.framework.includes(item))) take(ranked.find((c) => c.framework.includes(item)), `framework:${item}`);
+    if (!isPicked((c) => c.framework.includes(item)))
+      take(
+        ranked.find((c) => c.framework.includes(item)),
+        `framework:${item}`,
+      );
   }
   return ranked
     .filter((c) => picked.has(c.id))

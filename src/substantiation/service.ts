@@ -34,7 +34,10 @@ export async function loadCandidates(prisma: Db, scope: Scope, organisationId?: 
 }
 
 export async function frameworkItems(prisma: Db): Promise<string[]> {
-  const options = await prisma.dimensionOption.findMany({ where: { active: true, dimension: { key: "framework", active: true } }, orderBy: { position: "asc" } });
+  const options = await prisma.dimensionOption.findMany({
+    where: { active: true, dimension: { key: "framework", active: true } },
+    orderBy: { position: "asc" },
+  });
   return options.map((o) => o.key);
 }
 
@@ -161,7 +164,11 @@ export async function chooseNaming(prisma: Db, a: SubstantiationAssignment, anon
 
 /** Locks the assignment row if it is still open: the compare-and-set of an answer (false: it was sent or closed meanwhile). */
 async function stillOpen(tx: Prisma.TransactionClient, id: number): Promise<boolean> {
-  const rows = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "substantiation_assignments" WHERE "id" = $1 AND "status" = ANY($2::text[]) FOR UPDATE`, id, OPEN);
+  const rows = await tx.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM "substantiation_assignments" WHERE "id" = $1 AND "status" = ANY($2::text[]) FOR UPDATE`,
+    id,
+    OPEN,
+  );
   return rows.length === 1;
 }
 

@@ -35,10 +35,17 @@ export async function sendDueReminders(deps: ReminderDeps, config: Pick<Config, 
         data: { remindersSent: { increment: 1 }, lastReminderAt: now },
       });
       if (claimed.count !== 1) return false;
-      await notify(tx, a.user!, "substantiation.reminder", { id: a.outcomeId }, (t) => keyboard([{ text: t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }]), {
-        kind: "reminder",
-        dedupeKey: `reminder:${a.id}:${a.remindersSent + 1}`,
-      });
+      await notify(
+        tx,
+        a.user!,
+        "substantiation.reminder",
+        { id: a.outcomeId },
+        (t) => keyboard([{ text: t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }]),
+        {
+          kind: "reminder",
+          dedupeKey: `reminder:${a.id}:${a.remindersSent + 1}`,
+        },
+      );
       return true;
     });
     if (!queued) continue;

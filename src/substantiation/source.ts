@@ -11,9 +11,9 @@ import { Composer } from "grammy";
 import type { SubstantiationAssignment } from "../generated/prisma/client.js";
 import { isLang, LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
 import { LANGUAGE_AUTONYMS } from "../platform/i18n/format.js";
-import { ensureUser } from "../onboarding/feature.js";
+import { upsertUser } from "../shared/users.js";
 import { menuRole } from "../shared/access.js";
-import { registerChatCommands } from "../app/bot.js";
+import { registerChatCommands } from "../shared/menus.js";
 import { now } from "../review/feature.js";
 import { typedInputComposer, type TypedInput } from "../review/input.js";
 import { readPending, setPending, type Pending } from "../review/pending.js";
@@ -56,10 +56,7 @@ export async function continueAssignment(ctx: BotContext, a: SubstantiationAssig
     const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `sv:l:${a.id}:${l}` }));
     return ctx.reply(t("source.request", { coordinator: inviter?.displayName ?? t("source.a_coordinator"), org: o.organisation.name }), {
       parse_mode: "HTML",
-      reply_markup: keyboard(
-        [{ text: t("source.agree"), data: `sv:c:${a.id}` }, { text: t("source.decline"), data: `sv:d:${a.id}` }, ...languages],
-        1,
-      ),
+      reply_markup: keyboard([{ text: t("source.agree"), data: `sv:c:${a.id}` }, { text: t("source.decline"), data: `sv:d:${a.id}` }, ...languages], 1),
     });
   }
   if (a.anonymous === null) {
@@ -96,7 +93,10 @@ async function askPart(ctx: BotContext, a: SubstantiationAssignment, part: Part,
     }),
     {
       parse_mode: "HTML",
-      reply_markup: keyboard(LEVELS.map((l) => ({ text: t(`source.levels.${l}`), data: `sv:a:${a.id}:${part}:${l}` })), 2),
+      reply_markup: keyboard(
+        LEVELS.map((l) => ({ text: t(`source.levels.${l}`), data: `sv:a:${a.id}:${part}:${l}` })),
+        2,
+      ),
     },
   );
 }
@@ -144,8 +144,16 @@ async function tellCoordinator(ctx: BotContext, a: SubstantiationAssignment, key
   // An anonymous source is never named, not even to the coordinator who invited them.
   const source = a.anonymous ? translator(isLang(coordinator.language) ? coordinator.language : "en")("source.anonymous_source") : a.label;
   // Answers sent: a button to the results of the statement's organisation (the press re-checks scope).
-  const org = withResults ? (await ctx.deps.prisma.outcome.findUnique({ where: { id: a.outcomeId }, select: { organisationId: true } }))?.organisationId : undefined;
-  await notify(ctx.deps.prisma, coordinator, key, { id: a.outcomeId, source, ...params }, org ? (t) => keyboard([{ text: t("substantiation.results_button"), data: `sb:r:${org}` }]) : undefined);
+  const org = withResults
+    ? (await ctx.deps.prisma.outcome.findUnique({ where: { id: a.outcomeId }, select: { organisationId: true } }))?.organisationId
+    : undefined;
+  await notify(
+    ctx.deps.prisma,
+    coordinator,
+    key,
+    { id: a.outcomeId, source, ...params },
+    org ? (t) => keyboard([{ text: t("substantiation.results_button"), data: `sb:r:${org}` }]) : undefined,
+  );
 }
 
 async function nextAfterComment(ctx: BotContext, a: SubstantiationAssignment) {
@@ -199,9 +207,10 @@ export function sourceFeature(): Composer<BotContext> {
   c.command("start", async (ctx, next) => {
     const code = ctx.match.trim();
     if (!code.startsWith(SOURCE_CODE_PREFIX)) return next();
-    const user = await ensureUser(ctx);
+    ctx.user = await upsertUser(ctx.deps.prisma, ctx.from!);
+    const user = ctx.user;
     if (!user.language) {
-      const lang: Lang = ctx.from?.language_code?.toLowerCase().startsWith("km") ? "km" : ctx.config.defaultLocale ?? "en";
+      const lang: Lang = ctx.from?.language_code?.toLowerCase().startsWith("km") ? "km" : (ctx.config.defaultLocale ?? "en");
       ctx.user = await ctx.deps.prisma.user.update({ where: { id: user.id }, data: { language: lang } });
       ctx.lang = lang;
       ctx.t = translator(lang);
@@ -296,7 +305,7 @@ export function sourceFeature(): Composer<BotContext> {
     const p = readPending(ctx.user?.pendingInput);
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
-    if (!p || p.kind !== "sub_comment" || p.assignmentId !== a.id || p.part !== ctx.match[2]) return; // stale or pressed twice
+    if (p?.kind !== "sub_comment" || p.assignmentId !== a.id || p.part !== ctx.match[2]) return; // stale or pressed twice
     await nextAfterComment(ctx, a);
   });
 

@@ -67,7 +67,7 @@ export function suggestionsFeature(): Composer<BotContext> {
   });
   c.callbackQuery(/^sg:k:(\d+)$/, async (ctx) => {
     const p = readPending(ctx.user?.pendingInput);
-    if (!p || p.kind !== "suggest" || p.outcomeId !== Number(ctx.match[1]) || p.step === "name") {
+    if (p?.kind !== "suggest" || p.outcomeId !== Number(ctx.match[1]) || p.step === "name") {
       return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     }
     await ctx.answerCallbackQuery();

@@ -80,7 +80,7 @@ export class FakeTelegram {
   }
 
   async stop(): Promise<void> {
-    this.waiters.splice(0).forEach((w) => w());
+    for (const w of this.waiters.splice(0)) w();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
     this.server?.closeAllConnections?.();
   }
@@ -191,7 +191,8 @@ export class FakeTelegram {
       default:
         if (method === "answerCallbackQuery") {
           // Like Telegram: a callback query is answered once; a second answer fails.
-          if (this.callbackAnswers.has(p.callback_query_id)) throw new Error("Bad Request: query is too old and response timeout expired or query ID is invalid");
+          if (this.callbackAnswers.has(p.callback_query_id))
+            throw new Error("Bad Request: query is too old and response timeout expired or query ID is invalid");
           this.callbackAnswers.set(p.callback_query_id, { text: p.text, show_alert: p.show_alert });
         }
         return true;
@@ -247,7 +248,7 @@ export class FakeTelegram {
       return u.update_id;
     }
     this.updates.push(u);
-    this.waiters.splice(0).forEach((w) => w());
+    for (const w of this.waiters.splice(0)) w();
     return u.update_id;
   }
 

@@ -43,7 +43,14 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   const tg = new FakeTelegram();
   const apiRoot = await tg.start();
   const db = await testDatabase();
-  const config = loadConfig({ BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, ADMIN_TELEGRAM_IDS: String(ADMIN_ID), LOG_LEVEL: "silent", RATE_LIMIT_PER_MINUTE: "10000", ...env });
+  const config = loadConfig({
+    BOT_TOKEN: tg.token,
+    TELEGRAM_API_ROOT: apiRoot,
+    ADMIN_TELEGRAM_IDS: String(ADMIN_ID),
+    LOG_LEVEL: "silent",
+    RATE_LIMIT_PER_MINUTE: "10000",
+    ...env,
+  });
   const logs: Array<Record<string, unknown>> = [];
   // Every line (debug and up) goes to the run's log directory, checked for secrets at the end;
   // warnings and errors are also kept for the tests. No masking here: the bot's code itself must
@@ -69,9 +76,21 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     bot = createBot(config, deps);
     await bot.init();
     // The bot's own pipeline: the poller stores each batch in the inbox, the inbox handles it.
-    pipeline = startPipeline({ bot, config, prisma: db.prisma, sql: db.sql, kind: db.kind, logger, languages: deps.languages!, mode: "polling", inbox: { everyMs: 50 }, pollTimeout: 1 });
+    pipeline = startPipeline({
+      bot,
+      config,
+      prisma: db.prisma,
+      sql: db.sql,
+      kind: db.kind,
+      logger,
+      languages: deps.languages!,
+      mode: "polling",
+      inbox: { everyMs: 50 },
+      pollTimeout: 1,
+    });
     // "Settled" means handled, not only fetched: the fake asks the inbox too.
-    tg.busy = async () => pipeline.working || (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "inbox_updates" WHERE "handled_at" IS NULL`))[0]!.n > 0;
+    tg.busy = async () =>
+      pipeline.working || (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "inbox_updates" WHERE "handled_at" IS NULL`))[0]!.n > 0;
     // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
     outbox = new Outbox({ api: sendApi, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
     if (opts.outbox !== false) outbox.start(20);

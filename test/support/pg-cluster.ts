@@ -11,10 +11,11 @@ import { freePort } from "./net.js";
 export function postgresBin(): string | undefined {
   const root = "/usr/lib/postgresql";
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "pg_ctl"))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, "bin", "pg_ctl")))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], "bin") : undefined;
 }
-
 
 export class PgCluster {
   private constructor(
@@ -47,7 +48,16 @@ export class PgCluster {
   }
 
   start() {
-    this.run("pg_ctl", ["-D", join(this.dir, "data"), "-l", join(this.dir, "log"), "-w", "-o", `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    this.run("pg_ctl", [
+      "-D",
+      join(this.dir, "data"),
+      "-l",
+      join(this.dir, "log"),
+      "-w",
+      "-o",
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start",
+    ]);
   }
 
   /** Stops the server at once (open connections are cut), as a crash or restart would. */

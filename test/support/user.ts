@@ -25,8 +25,7 @@ export class FakeUser {
   send(fields: Partial<Message>): number {
     const message_id = this.tg.newMessageId();
     const text = fields.text;
-    const entities =
-      text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    const entities = text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
     this.tg.pushUpdate({
       message: { message_id, date: Math.floor(Date.now() / 1000), chat: this.chat, from: this.from, entities, ...fields } as never,
     });
@@ -73,9 +72,7 @@ export class FakeUser {
     const candidates = on ? [on] : [...this.tg.sentTo(this.id)].reverse();
     for (const m of candidates) {
       const current = this.tg.messages.get(m.message_id) ?? m;
-      const button = (current.reply_markup?.inline_keyboard ?? [])
-        .flat()
-        .find((b) => (typeof label === "string" ? b.text === label : label.test(b.text)));
+      const button = (current.reply_markup?.inline_keyboard ?? []).flat().find((b) => (typeof label === "string" ? b.text === label : label.test(b.text)));
       if (button && "callback_data" in button) return this.pressData(button.callback_data!, current.message_id);
     }
     throw new Error(`no button ${label} in messages to ${this.id}:\n${this.transcript()}`);
@@ -151,7 +148,10 @@ export class FakeUser {
     return this.tg
       .sentTo(this.id)
       .map((m) => {
-        const buttons = (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => `[${b.text}]`).join(" ");
+        const buttons = (m.reply_markup?.inline_keyboard ?? [])
+          .flat()
+          .map((b) => `[${b.text}]`)
+          .join(" ");
         return `bot → ${this.id}: ${m.text}${buttons ? `\n    ${buttons}` : ""}`;
       })
       .join("\n");

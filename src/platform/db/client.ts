@@ -159,17 +159,36 @@ async function openPostgres(url: string): Promise<Database> {
 /** A unique-constraint violation, as Prisma reports it with or without a driver adapter. */
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; cause?: { kind?: string; originalCode?: string }; message?: string };
-  return err?.code === "P2002" || err?.cause?.kind === "UniqueConstraintViolation" || err?.cause?.originalCode === "23505" || /duplicate key value/.test(err?.message ?? "");
+  return (
+    err?.code === "P2002" ||
+    err?.cause?.kind === "UniqueConstraintViolation" ||
+    err?.cause?.originalCode === "23505" ||
+    /duplicate key value/.test(err?.message ?? "")
+  );
 }
 
 /** The database cannot be reached (down, restarting, connection lost), as opposed to a bug. */
 export function isDatabaseUnavailable(e: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let err = e as { code?: string; message?: string; cause?: unknown; kind?: string; originalCode?: string } | undefined; err && !seen.has(err); err = err.cause as typeof err) {
+  for (
+    let err = e as { code?: string; message?: string; cause?: unknown; kind?: string; originalCode?: string } | undefined;
+    err && !seen.has(err);
+    err = err.cause as typeof err
+  ) {
     seen.add(err);
-    if (["P1001", "P1002", "P1017", "ECONNREFUSED", "ECONNRESET", "57P01", "57P02", "57P03", "08006", "08001", "08003"].includes(String(err.code ?? err.originalCode ?? ""))) return true;
+    if (
+      ["P1001", "P1002", "P1017", "ECONNREFUSED", "ECONNRESET", "57P01", "57P02", "57P03", "08006", "08001", "08003"].includes(
+        String(err.code ?? err.originalCode ?? ""),
+      )
+    )
+      return true;
     if (err.kind === "DatabaseNotReachable" || err.kind === "ConnectionClosed") return true;
-    if (/ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|database system is (shutting down|starting up)|Can't reach database|connect ETIMEDOUT|Closed the connection|PGlite is closed/i.test(err.message ?? "")) return true;
+    if (
+      /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|database system is (shutting down|starting up)|Can't reach database|connect ETIMEDOUT|Closed the connection|PGlite is closed/i.test(
+        err.message ?? "",
+      )
+    )
+      return true;
   }
   return false;
 }

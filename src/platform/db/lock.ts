@@ -25,7 +25,11 @@ function alive(pid: number): boolean {
   }
 }
 
-const describe = () => process.argv.slice(1).map((a, i) => (i === 0 ? basename(a) : a)).join(" ");
+const describe = () =>
+  process.argv
+    .slice(1)
+    .map((a, i) => (i === 0 ? basename(a) : a))
+    .join(" ");
 
 /** Takes the lock of `dir`; returns the function that releases it. Throws DirectoryInUseError if another process holds it. */
 export function lockDirectory(dir: string): () => void {

@@ -46,7 +46,10 @@ export function retryingFetch(opts: Partial<RetryOptions> = {}, base: Fetch = gr
       try {
         const res = await base(url, { ...init, signal: controller.signal as never });
         if (!last && (res.status === 429 || res.status >= 500)) {
-          const body = (await res.clone().json().catch(() => ({}))) as { parameters?: { retry_after?: number } };
+          const body = (await res
+            .clone()
+            .json()
+            .catch(() => ({}))) as { parameters?: { retry_after?: number } };
           const retryAfter = (body.parameters?.retry_after ?? 0) * 1000;
           if (res.status === 429 && retryAfter > o.maxRetryAfterMs) return res;
           await wait(res.status === 429 ? Math.max(retryAfter, 100) : o.backoffMs * 2 ** (attempt - 1));

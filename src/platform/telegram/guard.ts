@@ -2,9 +2,9 @@
  * Protection that needs no database: the language each person last used (so even a "please
  * try again" while the database is down is in their language) and a per-person rate limit.
  */
-import type { MiddlewareFn } from "grammy";
-import type { Lang } from "../i18n/index.js";
-import type { BotContext } from "../../shared/context.js";
+import type { Context, MiddlewareFn } from "grammy";
+import type { Logger } from "../logger.js";
+import type { Lang, T } from "../i18n/index.js";
 
 /** A bounded map of the language each recent person uses, by Telegram id. */
 export class LanguageMemory {
@@ -60,7 +60,10 @@ export class RateLimiter {
   }
 }
 
-export function rateLimit(limiter: RateLimiter): MiddlewareFn<BotContext> {
+/** The context the limiter needs: the update's logger and the person's translator. */
+export type LimitedContext = Context & { log: Logger; t: T };
+
+export function rateLimit<C extends LimitedContext>(limiter: RateLimiter): MiddlewareFn<C> {
   return async (ctx, next) => {
     const id = ctx.from?.id;
     if (id === undefined) return next();

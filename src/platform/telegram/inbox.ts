@@ -79,6 +79,7 @@ export interface InboxDeps {
   prisma: Db;
   /** Plain SQL outside any transaction (marking replies sent). */
   sql: Sql;
+  // biome-ignore lint/suspicious/noExplicitAny: any context type: the inbox only calls handleUpdate and the error handler
   bot: Bot<any>;
   logger: Logger;
   /** Tells the sender of an update that the database is unreachable and the update is kept. */
@@ -155,7 +156,7 @@ export class Inbox {
   }
 
   private settle() {
-    if (!this.working) this.waiters.splice(0).forEach((w) => w());
+    if (!this.working) for (const w of this.waiters.splice(0)) w();
   }
 
   /** Whether this instance is working on an update (or looking for one), or sending replies. */
@@ -196,25 +197,25 @@ export class Inbox {
     let replies: Reply[] = [];
     try {
       replies = await this.transaction(async (tx, sql) => {
-          const rows = await sql.query<Record<string, unknown>>(this.pick, [[...this.busy]]);
-          const row = rows[0];
-          if (!row) return [];
-          const payload = row.inbox_payload;
-          const update = (typeof payload === "string" ? JSON.parse(payload) : payload) as Update;
-          picked = { id: String(row.inbox_id), update, chat: chatOf(update) };
-          this.busy.add(picked.chat.key);
-          this.deps.logger.debug({ update_id: update.update_id }, "update taken from the inbox");
-          const unit = new Unit(tx, picked.chat.chatId, sql);
-          unit.picked = { updateId: update.update_id, row };
-          try {
-            await runInUnit(unit, () => bot.handleUpdate(update));
-          } catch (e) {
-            const inner = e instanceof BotError ? e.error : e;
-            if (isDatabaseUnavailable(inner)) throw inner;
-            throw new HandlerFailed(e instanceof BotError ? e : new BotError(e, undefined as never), update);
-          }
-          return finish(sql, unit, picked.id, null);
-        });
+        const rows = await sql.query<Record<string, unknown>>(this.pick, [[...this.busy]]);
+        const row = rows[0];
+        if (!row) return [];
+        const payload = row.inbox_payload;
+        const update = (typeof payload === "string" ? JSON.parse(payload) : payload) as Update;
+        picked = { id: String(row.inbox_id), update, chat: chatOf(update) };
+        this.busy.add(picked.chat.key);
+        this.deps.logger.debug({ update_id: update.update_id }, "update taken from the inbox");
+        const unit = new Unit(tx, picked.chat.chatId, sql);
+        unit.picked = { updateId: update.update_id, row };
+        try {
+          await runInUnit(unit, () => bot.handleUpdate(update));
+        } catch (e) {
+          const inner = e instanceof BotError ? e.error : e;
+          if (isDatabaseUnavailable(inner)) throw inner;
+          throw new HandlerFailed(e instanceof BotError ? e : new BotError(e, undefined as never), update);
+        }
+        return finish(sql, unit, picked.id, null);
+      });
       if (!picked) return false;
       this.told.delete(picked.chat.key);
     } catch (e) {
@@ -225,7 +226,11 @@ export class Inbox {
           throw e;
         }
         // A failing handler, or a failing transaction (a timeout): handled with the error, in a transaction of its own.
-        replies = await this.fail(picked.id, picked.chat, e instanceof HandlerFailed ? e : new HandlerFailed(new BotError(e, undefined as never), picked.update));
+        replies = await this.fail(
+          picked.id,
+          picked.chat,
+          e instanceof HandlerFailed ? e : new HandlerFailed(new BotError(e, undefined as never), picked.update),
+        );
       } catch (again) {
         this.busy.delete(picked.chat.key); // left open: taken again later
         throw again;
@@ -249,13 +254,16 @@ export class Inbox {
   private async fail(id: string, chat: ReturnType<typeof chatOf>, failure: HandlerFailed): Promise<Reply[]> {
     const { bot, logger } = this.deps;
     return this.transaction(async (tx, sql) => {
-        const open = await sql.query(`SELECT 1 FROM "inbox_updates" WHERE "update_id" = $1::bigint AND "handled_at" IS NULL FOR UPDATE`, [id]);
-        if (open.length === 0) return [];
-        const unit = new Unit(tx, chat.chatId, sql);
-        if (failure.botError.ctx) await runInUnit(unit, () => Promise.resolve(bot.errorHandler(failure.botError))).catch((e) => logger.error({ message: String(e) }, "error boundary failed"));
-        else logger.error({ message: failure.message, update_id: Number(id) }, "update failed");
-        return finish(sql, unit, id, failure.message.slice(0, 1000));
-      });
+      const open = await sql.query(`SELECT 1 FROM "inbox_updates" WHERE "update_id" = $1::bigint AND "handled_at" IS NULL FOR UPDATE`, [id]);
+      if (open.length === 0) return [];
+      const unit = new Unit(tx, chat.chatId, sql);
+      if (failure.botError.ctx)
+        await runInUnit(unit, () => Promise.resolve(bot.errorHandler(failure.botError))).catch((e) =>
+          logger.error({ message: String(e) }, "error boundary failed"),
+        );
+      else logger.error({ message: failure.message, update_id: Number(id) }, "update failed");
+      return finish(sql, unit, id, failure.message.slice(0, 1000));
+    });
   }
 
   /** A transaction, with plain SQL on its own connection (db/client.ts withRawConnection). */
@@ -291,9 +299,14 @@ export class Inbox {
     if (ids.length === 0) return this.marking;
     this.marking = this.marking.then(() =>
       this.deps.sql
-        .query(`UPDATE "outbox" SET "status" = 'sent', "sent_at" = $2::timestamp WHERE "id" = ANY($1::bigint[]) AND "status" = 'pending'`, [ids.map(String), utc(new Date())])
+        .query(`UPDATE "outbox" SET "status" = 'sent', "sent_at" = $2::timestamp WHERE "id" = ANY($1::bigint[]) AND "status" = 'pending'`, [
+          ids.map(String),
+          utc(new Date()),
+        ])
         .then(() => undefined)
-        .catch((e) => this.deps.logger.warn({ message: (e as Error).message, replies: ids.length }, "could not mark replies sent: the send queue may send them again")),
+        .catch((e) =>
+          this.deps.logger.warn({ message: (e as Error).message, replies: ids.length }, "could not mark replies sent: the send queue may send them again"),
+        ),
     );
     return this.marking;
   }
@@ -326,7 +339,12 @@ export class Inbox {
           continue;
         }
         logger.warn({ method: call.method, error: String((e as Error).message) }, "reply not sent now: left to the send queue");
-        await this.deps.sql.query(`UPDATE "outbox" SET "not_before" = $2::timestamp WHERE "id" = ANY($1::bigint[])`, [replies.slice(i).map((r) => String(r.id)), utc(new Date())]).catch(() => {});
+        await this.deps.sql
+          .query(`UPDATE "outbox" SET "not_before" = $2::timestamp WHERE "id" = ANY($1::bigint[])`, [
+            replies.slice(i).map((r) => String(r.id)),
+            utc(new Date()),
+          ])
+          .catch(() => {});
         break;
       }
     }

@@ -81,16 +81,18 @@ type Tx = Prisma.TransactionClient;
 /** Queues messages; a dedupe key already queued is skipped. */
 export async function enqueue(prisma: Db | Tx, items: Outgoing | Outgoing[]) {
   // A person who deleted their data has no Telegram id any more (a negative placeholder): nothing goes to them.
-  const rows = (Array.isArray(items) ? items : [items]).filter((m) => BigInt(m.chatId) > 0n).map((m) => ({
-    chatId: BigInt(m.chatId),
-    method: m.method ?? "sendMessage",
-    payload: m.payload as Prisma.InputJsonValue,
-    file: m.file ? m.file.bytes.toString("base64") : null,
-    fileName: m.file?.name ?? null,
-    kind: m.kind,
-    dedupeKey: m.dedupeKey ?? null,
-    ref: m.ref ?? null,
-  }));
+  const rows = (Array.isArray(items) ? items : [items])
+    .filter((m) => BigInt(m.chatId) > 0n)
+    .map((m) => ({
+      chatId: BigInt(m.chatId),
+      method: m.method ?? "sendMessage",
+      payload: m.payload as Prisma.InputJsonValue,
+      file: m.file ? m.file.bytes.toString("base64") : null,
+      fileName: m.file?.name ?? null,
+      kind: m.kind,
+      dedupeKey: m.dedupeKey ?? null,
+      ref: m.ref ?? null,
+    }));
   if (rows.length === 0) return 0;
   return (await prisma.outboxMessage.createMany({ data: rows, skipDuplicates: true })).count;
 }
@@ -190,14 +192,20 @@ export class Outbox {
         const wait = (e.parameters.retry_after ?? 1) * 1000;
         this.pausedUntil = now + wait;
         logger.warn({ outbox_id: String(row.id), retry_after: wait / 1000 }, "rate limited by Telegram");
-        await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "pending", notBefore: new Date(now + wait), leaseUntil: null, attempts: { decrement: 1 } } });
+        await prisma.outboxMessage.update({
+          where: { id: row.id },
+          data: { status: "pending", notBefore: new Date(now + wait), leaseUntil: null, attempts: { decrement: 1 } },
+        });
         return false;
       }
       const transient = (e instanceof GrammyError && e.error_code >= 500) || e instanceof HttpError;
       const error = e instanceof GrammyError ? `${e.error_code} ${e.description}` : String((e as Error).message ?? e);
       if (transient && row.attempts < this.opts.maxAttempts) {
         const backoff = Math.min(300_000, this.opts.backoffMs * 2 ** (row.attempts - 1));
-        await prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "pending", notBefore: new Date(now + backoff), leaseUntil: null, lastError: error } });
+        await prisma.outboxMessage.update({
+          where: { id: row.id },
+          data: { status: "pending", notBefore: new Date(now + backoff), leaseUntil: null, lastError: error },
+        });
         logger.warn({ outbox_id: String(row.id), attempts: row.attempts, backoff_ms: backoff, error }, "send failed, will retry");
         return false;
       }

@@ -48,7 +48,10 @@ export class Poller {
     while (!this.stopping) {
       let updates: Update[];
       try {
-        updates = await api.getUpdates({ offset, timeout: this.deps.timeout ?? 25, allowed_updates: this.deps.allowedUpdates as never }, this.abort.signal as never);
+        updates = await api.getUpdates(
+          { offset, timeout: this.deps.timeout ?? 25, allowed_updates: this.deps.allowedUpdates as never },
+          this.abort.signal as never,
+        );
       } catch (e) {
         if (this.stopping) return;
         if (e instanceof GrammyError && e.error_code === 409) logger.error("another instance is polling with this token (409); retrying");
@@ -72,7 +75,10 @@ export class Poller {
         return true;
       } catch (e) {
         const away = isDatabaseUnavailable(e);
-        this.deps.logger.warn({ message: (e as Error).message, updates: updates.length }, away ? "database unavailable: updates kept until they can be stored" : "could not store updates; retrying");
+        this.deps.logger.warn(
+          { message: (e as Error).message, updates: updates.length },
+          away ? "database unavailable: updates kept until they can be stored" : "could not store updates; retrying",
+        );
         if (away && !told) {
           told = true;
           await this.deps.onUnavailable?.(updates).catch(() => {});

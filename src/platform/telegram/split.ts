@@ -18,7 +18,9 @@ type Unit = { kind: "text"; s: string } | { kind: "open"; tag: string; raw: stri
 /** Tags, entities and single characters (a surrogate pair stays whole); plain text has no tags. */
 function units(text: string, html: boolean): Unit[] {
   const out: Unit[] = [];
-  const re = html ? /<(\/?)([a-zA-Z-]+)[^>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);|[\uD800-\uDBFF][\uDC00-\uDFFF]|[^]/g : /[\uD800-\uDBFF][\uDC00-\uDFFF]|[^]/g;
+  const re = html
+    ? /<(\/?)([a-zA-Z-]+)[^>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);|[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S]/g
+    : /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S]/g;
   for (const m of text.matchAll(re)) {
     if (m[2] !== undefined) out.push({ kind: m[1] ? "close" : "open", tag: m[2].toLowerCase(), raw: m[0] });
     else out.push({ kind: "text", s: m[0] });
@@ -41,7 +43,11 @@ function breakScore(u: Unit[], i: number): number {
 }
 
 type Open = { tag: string; raw: string };
-const closing = (stack: Open[]) => stack.map((t) => `</${t.tag}>`).reverse().join("");
+const closing = (stack: Open[]) =>
+  stack
+    .map((t) => `</${t.tag}>`)
+    .reverse()
+    .join("");
 
 function apply(stack: Open[], x: Unit) {
   if (x.kind === "open") stack.push({ tag: x.tag, raw: x.raw });

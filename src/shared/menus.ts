@@ -1,0 +1,85 @@
+/** The command menus: which commands each role has, in each language. */
+import type { Api } from "grammy";
+import type { BotCommand } from "grammy/types";
+import { LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
+import type { MenuRole } from "./access.js";
+
+/** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
+export const ROLE_COMMANDS: Record<MenuRole, string[]> = {
+  guest: ["start", "privacy", "language", "help"],
+  leader: ["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"],
+  substantiator: ["checks", "cancel", "privacy", "language", "help"],
+  coordinator: [
+    "review",
+    "substantiate",
+    "stats",
+    "charts",
+    "export",
+    "digest",
+    "members",
+    "new",
+    "my",
+    "invite",
+    "orgs",
+    "history",
+    "cancel",
+    "privacy",
+    "language",
+    "help",
+  ],
+  programme: [
+    "review",
+    "substantiate",
+    "stats",
+    "charts",
+    "export",
+    "digest",
+    "members",
+    "dimensions",
+    "new",
+    "my",
+    "invite",
+    "orgs",
+    "history",
+    "cancel",
+    "privacy",
+    "language",
+    "help",
+  ],
+  admin: [
+    "review",
+    "substantiate",
+    "stats",
+    "charts",
+    "export",
+    "digest",
+    "members",
+    "dimensions",
+    "new",
+    "my",
+    "neworg",
+    "orgs",
+    "invite",
+    "history",
+    "cancel",
+    "privacy",
+    "language",
+    "help",
+  ],
+};
+
+export function commandList(role: MenuRole, lang: Lang): BotCommand[] {
+  const t = translator(lang);
+  return ROLE_COMMANDS[role].map((command) => ({ command, description: t(`commands.${command}`) }));
+}
+
+/** The default menu per language; each person's menu is narrowed to their role when they join. */
+export async function registerCommands(api: Api): Promise<void> {
+  await api.setMyCommands(commandList("guest", "en"));
+  for (const lang of LANGUAGES) await api.setMyCommands(commandList("guest", lang), { language_code: lang });
+}
+
+/** Sets the command menu of one private chat to the person's role and language. */
+export async function registerChatCommands(api: Api, chatId: number, role: MenuRole, lang: Lang) {
+  await api.setMyCommands(commandList(role, lang), { scope: { type: "chat", chat_id: chatId } });
+}
