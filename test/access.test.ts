@@ -9,7 +9,7 @@ import { ADMIN_ID, useHarness } from "./support/harness.js";
 import { seedStatement } from "./support/statements.js";
 import { acceptedStatement, choose, openAndAgree, sourceLink } from "./support/substantiation.js";
 import type { FakeUser } from "./support/user.js";
-import { createInvite } from "../src/onboarding/invites.js";
+import { createInvite } from "../src/onboarding/service.js";
 
 const h = useHarness();
 const ORG_A = "Kampot Salt Workers Union";

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/platform/db/client.js";
 import { readMigrations } from "../src/platform/db/migrate.js";
-import { hashInviteCode } from "../src/onboarding/invites.js";
+import { hashInviteCode } from "../src/onboarding/service.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
 describe("command line set-up", () => {

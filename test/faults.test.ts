@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../src/platform/db/client.js";
 import { translator } from "../src/platform/i18n/index.js";
-import { createInvite } from "../src/onboarding/invites.js";
+import { createInvite } from "../src/onboarding/service.js";
 import type { Role } from "../src/generated/prisma/client.js";
 import type { FakeTelegram } from "./support/fake-telegram.js";
 import type { PgCluster } from "./support/pg-cluster.js";

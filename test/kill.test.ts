@@ -7,7 +7,7 @@
  * updates long after (no lease to run out) changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { createInvite } from "../src/onboarding/invites.js";
+import { createInvite } from "../src/onboarding/service.js";
 import { storeUpdates } from "../src/platform/telegram/inbox.js";
 import { useBotProcess } from "./support/process.js";
 import { answerUntil } from "./support/statements.js";

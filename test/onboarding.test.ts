@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createInvite } from "../src/onboarding/invites.js";
+import { createInvite } from "../src/onboarding/service.js";
 import { ADMIN_ID, useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 

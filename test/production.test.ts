@@ -15,7 +15,7 @@ import { testDatabase, type TestDatabase } from "./support/db.js";
 import { useHarness } from "./support/harness.js";
 import { FakeUser, waitFor } from "./support/user.js";
 import { freePort } from "./support/net.js";
-import { createInvite } from "../src/onboarding/invites.js";
+import { createInvite } from "../src/onboarding/service.js";
 import { answerUntil } from "./support/statements.js";
 
 const SECRET = TEST_WEBHOOK_SECRET;

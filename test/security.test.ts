@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/platform/logger.js";
-import { createInvite, generateInviteCode, hashInviteCode } from "../src/onboarding/invites.js";
+import { createInvite, generateInviteCode, hashInviteCode } from "../src/onboarding/service.js";
 import { useHarness } from "./support/harness.js";
 import { TEST_BOT_TOKEN } from "./support/secrets.js";
 import { CONTRIBUTION, DESCRIPTION, SIGNIFICANCE, startQuestion } from "./support/statements.js";

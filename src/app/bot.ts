@@ -5,9 +5,7 @@ import type { Config } from "../platform/config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "../harvest/feature.js";
 import { remindersFeature } from "../harvest/round-reminders.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
-import { accessGate, onboardingFeature } from "../onboarding/feature.js";
-import { organisationsFeature } from "../onboarding/organisations.js";
-import { membersFeature } from "../onboarding/members.js";
+import { accessGate, membersFeature, onboardingFeature, organisationsFeature } from "../onboarding/feature.js";
 import { classifyFeature } from "../classification/feature.js";
 import { reviewFeature } from "../review/feature.js";
 import { authorFeature, pendingInputFeature } from "../review/input.js";
@@ -25,7 +23,7 @@ import { MovedOnError } from "../shared/errors.js";
 import { prismaSql } from "../platform/db/sql.js";
 import { retryingFetch, RETRY_DEFAULTS } from "../platform/telegram/fetch.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "../platform/telegram/guard.js";
-import { splitLongMessages } from "../platform/telegram/limits.js";
+import { htmlByDefault, splitLongMessages } from "../platform/telegram/limits.js";
 import { CONVERSATION_PREFIX, conversationStorage, type PrefetchedState } from "../platform/telegram/storage.js";
 import { beginUpdate, toUpdateStart } from "./prefetch.js";
 import { chatOf } from "../platform/telegram/inbox.js";
@@ -60,7 +58,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   });
   // Every text fits Telegram's limit, whatever people typed (inside conversations too, below).
   // Inside an update's transaction, sending calls wait for the commit (telegram/unit.ts).
-  bot.api.config.use(splitLongMessages(), deferCalls());
+  bot.api.config.use(splitLongMessages(), deferCalls(), htmlByDefault());
   // Every query of an update runs in the update's transaction (telegram/inbox.ts, unit.ts).
   deps.prisma = unitPrisma(deps.prisma);
   const sql = unitSql(deps.sql ?? prismaSql(deps.prisma));
@@ -139,7 +137,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
           // stand-in result and not made again when the plugin replays.
           const recorder = ctx.api.config.installedTransformers();
           const api = new Api(ctx.api.token, ctx.api.options);
-          api.config.use(splitLongMessages(), deferCalls(), ...recorder);
+          api.config.use(splitLongMessages(), deferCalls(), htmlByDefault(), ...recorder);
           (ctx as { api: Api }).api = api;
           return next();
         },
@@ -182,7 +180,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });
   });
   bot.on("message", async (ctx) => {
-    await ctx.reply(ctx.t("errors.unknown_input"), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("errors.unknown_input"));
   });
 
   // The one error boundary: log with the update id, tell the person, never crash.

@@ -31,8 +31,8 @@ async function showClassification(ctx: BotContext, outcomeId: number, index: num
     total: dims.length,
     how: ctx.t(d.multiple ? "classify.several" : "classify.one"),
   });
-  if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
-  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
+  if (edit) await ctx.editMessageText(text, { reply_markup: kb }).catch(() => {});
+  else await ctx.reply(text, { reply_markup: kb });
 }
 
 /** An accepted statement in scope; otherwise refused (outside scope) or explained (not accepted). */
@@ -65,16 +65,16 @@ export async function showDimension(ctx: BotContext, dimensionId: number, edit: 
   }));
   buttons.push({ text: ctx.t("dimensions.add"), data: `dm:a:${d.id}` }, { text: ctx.t("dimensions.back"), data: "dm:l" });
   const text = `<b>${escapeHtml(label(d, ctx.lang))}</b> (${ctx.t(d.multiple ? "classify.several" : "classify.one")})\n${lines.join("\n")}`;
-  if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard(buttons) }).catch(() => {});
-  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+  if (edit) await ctx.editMessageText(text, { reply_markup: keyboard(buttons) }).catch(() => {});
+  else await ctx.reply(text, { reply_markup: keyboard(buttons) });
 }
 
 async function listDimensions(ctx: BotContext, edit: boolean) {
   const dims = await loadDimensions(ctx.deps.prisma, { includeInactive: true });
   const buttons = dims.map((d) => ({ text: label(d, ctx.lang), data: `dm:d:${d.id}` }));
   const text = ctx.t("dimensions.title");
-  if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard(buttons) }).catch(() => {});
-  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+  if (edit) await ctx.editMessageText(text, { reply_markup: keyboard(buttons) }).catch(() => {});
+  else await ctx.reply(text, { reply_markup: keyboard(buttons) });
 }
 
 export function classifyFeature(): Composer<BotContext> {
@@ -106,7 +106,6 @@ export function classifyFeature(): Composer<BotContext> {
     await ctx.editMessageReplyMarkup().catch(() => {});
     const summary = await classificationSummary(ctx, o.id);
     await ctx.reply(`${ctx.t("classify.finished", { id: o.id })}${summary ? `\n\n${summary}` : ""}`, {
-      parse_mode: "HTML",
       reply_markup: keyboard([{ text: ctx.t("review.actions.queue"), data: "rv:l:0:submitted:0" }]),
     });
   });
@@ -139,7 +138,7 @@ export function classifyFeature(): Composer<BotContext> {
     if (!d) return refuse(ctx, { dimension_id: Number(ctx.match[1]) });
     await setPending(ctx, { kind: "option", dimensionId: d.id });
     await ctx.answerCallbackQuery();
-    await ctx.reply(ctx.t("dimensions.add_prompt", { dimension: label(d, ctx.lang) }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("dimensions.add_prompt", { dimension: label(d, ctx.lang) }));
   });
 
   return c;

@@ -28,9 +28,9 @@ import { statementsCsv, workbookBuffer } from "../reporting/workbook.js";
 import type { Role } from "../generated/prisma/client.js";
 import { isLang } from "../platform/i18n/index.js";
 import { parsePeriod } from "../reporting/stats.js";
-import { createInvite } from "../onboarding/invites.js";
-import { inviteLink } from "../onboarding/organisations.js";
-import { changeMembership, ROLES } from "../onboarding/members.js";
+import { createInvite } from "../onboarding/service.js";
+import { inviteLink } from "../onboarding/service.js";
+import { changeMembership, ROLES } from "../onboarding/service.js";
 import { addDimension, addOption, DimensionError, findDimension, findOption, loadDimensions, relabel, setOptionActive } from "../classification/service.js";
 
 const USAGE = `usage:

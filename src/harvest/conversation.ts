@@ -4,6 +4,7 @@
  * was written by an older version of this code, the draft alone is enough to continue.
  * Every side effect goes through conversation.external.
  */
+import { PLAIN_TEXT } from "../platform/telegram/limits.js";
 import type { Conversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Message } from "grammy/types";
@@ -117,7 +118,7 @@ class Flow {
 
   async say(key: string, params: Record<string, unknown> = {}, buttons?: Button[]) {
     const t = await this.t();
-    return this.ctx.reply(t(key, params), { parse_mode: "HTML", reply_markup: buttons ? keyboard(buttons) : undefined });
+    return this.ctx.reply(t(key, params), { reply_markup: buttons ? keyboard(buttons) : undefined });
   }
 
   /** Sends a question (unless a resumed run's first, already sent); returns the prefix its buttons carry. */
@@ -143,7 +144,6 @@ class Flow {
   private async sendPrompt(via: Context) {
     const p = this.prompt!;
     const sent = await via.reply(p.text, {
-      parse_mode: "HTML",
       reply_markup: p.buttons.length ? keyboard(p.buttons, p.buttons.length > 3 ? 2 : 1) : undefined,
     });
     if (p.typed) await this.setPromptMessage(via, sent.message_id);
@@ -170,7 +170,7 @@ class Flow {
       } else if (this.suspendable) throw new Suspend();
       else u = await this.conversation.wait();
       const t = await this.t();
-      const reply = (key: string, params?: Record<string, unknown>) => u.reply(t(key, params), { parse_mode: "HTML" });
+      const reply = (key: string, params?: Record<string, unknown>) => u.reply(t(key, params));
       if (u.editedMessage) {
         await reply("harvest.bad.edited");
         continue;
@@ -213,7 +213,7 @@ class Flow {
         if (text.length > expect.text) {
           await this.conversation.external((c) => logEvent(c.deps.prisma, this.draft.id, this.userId, "input_too_long", text));
           await reply("harvest.bad.too_long", { limit: expect.text, length: text.length });
-          await u.reply(text); // the text back, to shorten and resend: nothing typed is lost
+          await u.reply(text, PLAIN_TEXT); // the text back, to shorten and resend: nothing typed is lost
           continue;
         }
         this.typedVia = u;
@@ -242,7 +242,7 @@ class Flow {
   private async showChoice(u: Context, label: string | undefined) {
     if (label === undefined || !this.prompt) return void (await u.editMessageReplyMarkup().catch(() => {}));
     const text = `${this.prompt.text}\n\n✔️ <b>${escapeHtml(label)}</b>`;
-    await u.editMessageText(text, { parse_mode: "HTML" }).catch(() => u.editMessageReplyMarkup().catch(() => {}));
+    await u.editMessageText(text).catch(() => u.editMessageReplyMarkup().catch(() => {}));
   }
 
   async save(changes: DraftChanges) {
@@ -472,7 +472,7 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
         // The summary and its sub-questions (edit which part, confirm discarding) wait in one run.
         f.suspendable = false;
         const messages = packMessages(renderStatement(d, t, lang));
-        if (!f.resuming) for (const m of messages.slice(0, -1)) await ctx.reply(m, { parse_mode: "HTML" });
+        if (!f.resuming) for (const m of messages.slice(0, -1)) await ctx.reply(m);
         // A statement returned for revision is resubmitted, not discarded: the coordinators know it.
         const revising = d.status === "returned";
         const choices = [

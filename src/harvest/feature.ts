@@ -25,7 +25,7 @@ export async function enterHarvest(ctx: BotContext, outcomeId: number, opts: { a
 async function startNew(ctx: BotContext, organisationId: number) {
   const draft = await createDraft(ctx.deps.sql!, { authorId: ctx.user!.id, organisationId, language: ctx.lang });
   ctx.log.info({ outcome_id: draft.id }, "harvest started");
-  await ctx.reply(ctx.t("harvest.intro", { id: draft.id, org: draft.organisationName }), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("harvest.intro", { id: draft.id, org: draft.organisationName }));
   await enterHarvest(ctx, draft.id, { alreadyOpen: true }); // createDraft made it the open draft
 }
 
@@ -51,7 +51,7 @@ export function harvestFeature(): Composer<BotContext> {
     if (draft) {
       const parts = answeredParts(draft).map((p) => ctx.t(`parts.${p}`));
       const key = draft.status === "returned" ? "harvest.cancelled_revision" : parts.length ? "harvest.cancelled_kept" : "harvest.cancelled_empty";
-      return ctx.reply(ctx.t(key, { id: draft.id, parts: parts.join(", ") }), { parse_mode: "HTML" });
+      return ctx.reply(ctx.t(key, { id: draft.id, parts: parts.join(", ") }));
     }
     await ctx.reply(ctx.t(active ? "harvest.cancelled" : "harvest.nothing_to_cancel"));
   });
@@ -74,7 +74,6 @@ export function harvestFeature(): Composer<BotContext> {
     if (!draft) return chooseOrganisationAndStart(ctx);
     const snippet = (draft.description ?? draft.actorName ?? "").slice(0, 40);
     await ctx.reply(ctx.t("harvest.resume_offer", { id: draft.id, snippet }), {
-      parse_mode: "HTML",
       reply_markup: keyboard([
         { text: ctx.t("harvest.resume_button", { id: draft.id }), data: `new:resume:${draft.id}` },
         { text: ctx.t("harvest.fresh_button"), data: "new:fresh" },
@@ -98,7 +97,7 @@ export function harvestFeature(): Composer<BotContext> {
     }
     const draft = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
     if (!draft) return ctx.reply(ctx.t("harvest.draft_gone"));
-    await ctx.reply(ctx.t("harvest.resuming", { id }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("harvest.resuming", { id }));
     await enterHarvest(ctx, id);
   });
 
@@ -117,12 +116,11 @@ export function harvestFeature(): Composer<BotContext> {
     await logEvent(prisma, id, ctx.user!.id, "asked_unexpected", ctx.match[2]);
     await ctx.answerCallbackQuery();
     if (ctx.match[2] === "yes") {
-      await ctx.reply(ctx.t("harvest.after_yes_reply"), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("harvest.after_yes_reply"));
       if (await inHarvest(ctx)) return;
       return chooseOrganisationAndStart(ctx);
     }
     await ctx.reply(ctx.t("harvest.after_no_reply"), {
-      parse_mode: "HTML",
       reply_markup: keyboard([{ text: ctx.t("harvest.another_button"), data: "new:fresh" }]),
     });
   });

@@ -49,7 +49,7 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
   if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `my:p:${p - 1}` });
   if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `my:p:${p + 1}` });
   const text = `${ctx.t("my.title", { page: p + 1, pages, total })}\n\n${lines.join("\n")}`;
-  const opts = { parse_mode: "HTML" as const, reply_markup: keyboard(buttons) };
+  const opts = { reply_markup: keyboard(buttons) };
   if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
   else await ctx.reply(text, opts);
 }
@@ -90,10 +90,10 @@ export function myStatementsFeature(): Composer<BotContext> {
     buttons.push({ text: ctx.t("review.actions.history"), data: `rv:h:${d.id}` });
     const messages = packMessages(sections);
     for (const [i, m] of messages.entries()) {
-      await ctx.reply(m, { parse_mode: "HTML", reply_markup: i === messages.length - 1 ? keyboard(buttons) : undefined });
+      await ctx.reply(m, { reply_markup: i === messages.length - 1 ? keyboard(buttons) : undefined });
     }
     if (d.status !== "draft" && d.status !== "returned" && !thread.some((m) => m.kind === "question" && !m.answeredAt)) {
-      await ctx.reply(ctx.t("my.read_only", { status: escapeHtml(ctx.t(`status.${d.status}`)) }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("my.read_only", { status: escapeHtml(ctx.t(`status.${d.status}`)) }));
     }
   });
 

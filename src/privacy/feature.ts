@@ -123,7 +123,7 @@ export function privacyFeature() {
   pm.command("privacy", async (ctx) => {
     const text = await summary(ctx);
     const buttons = (await mayDelete(ctx)) ? keyboard([{ text: ctx.t("privacy.delete_button"), data: "pv:ask" }]) : undefined;
-    await ctx.reply(text, { parse_mode: "HTML", reply_markup: buttons });
+    await ctx.reply(text, { reply_markup: buttons });
   });
 
   pm.callbackQuery("pv:ask", async (ctx) => {
@@ -131,7 +131,6 @@ export function privacyFeature() {
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
     await ctx.reply(ctx.t("privacy.confirm"), {
-      parse_mode: "HTML",
       reply_markup: keyboard([
         { text: ctx.t("privacy.confirm_yes"), data: "pv:yes" },
         { text: ctx.t("privacy.confirm_no"), data: "pv:no" },
@@ -154,7 +153,7 @@ export function privacyFeature() {
     if (!done) return;
     ctx.log.info({ user_id: ctx.user!.id, statements_kept: done.kept, coordinators_told: done.told }, "personal data deleted on request");
     await ctx.api.setMyCommands([], { scope: { type: "chat", chat_id: ctx.chat.id } }).catch(() => {});
-    await ctx.reply(ctx.t("privacy.deleted", { count: done.kept }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("privacy.deleted", { count: done.kept }));
   });
 
   return composer;

@@ -15,14 +15,14 @@ export function chartsFeature(): Composer<BotContext> {
 
   c.command("charts", async (ctx) => {
     const period = parsePeriod(ctx.match);
-    if (!period) return ctx.reply(ctx.t("charts.usage"), { parse_mode: "HTML" });
+    if (!period) return ctx.reply(ctx.t("charts.usage"));
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "charts" });
     const token = periodToken(period);
     const orgs = await organisationsIn(ctx.deps.prisma, scope);
     const buttons: Button[] = [{ text: ctx.t("review.all_orgs"), data: `ch:0:${token}` }];
     if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: o.name, data: `ch:${o.id}:${token}` })));
-    await ctx.reply(ctx.t("charts.title", { period: periodLabel(ctx.t, period) }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+    await ctx.reply(ctx.t("charts.title", { period: periodLabel(ctx.t, period) }), { reply_markup: keyboard(buttons) });
   });
 
   c.callbackQuery(/^ch:(\d+):([\d.-]+|all)$/, async (ctx) => {
@@ -39,7 +39,7 @@ export function chartsFeature(): Composer<BotContext> {
     }
     const orgName = org ? ((await ctx.deps.prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
     ctx.log.info({ charts: charts.length, ms: Date.now() - started }, "charts sent");
-    await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodLabel(ctx.t, period) }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodLabel(ctx.t, period) }));
   });
 
   return c;
@@ -100,8 +100,8 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   // New statements: a notice for each, one list an hour, or none (whatever the digest's frequency).
   kb.row();
   for (const n of NOTICE_CHOICES) kb.text(mark(notices === n, t(`digest.notices_button.${n}`)), `dg:n:${n}`);
-  if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
-  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
+  if (edit) await ctx.editMessageText(text, { reply_markup: kb }).catch(() => {});
+  else await ctx.reply(text, { reply_markup: kb });
 }
 
 export function digestFeature(): Composer<BotContext> {

@@ -18,7 +18,7 @@ async function offer(ctx: BotContext, period: Period) {
     { text: ctx.t("export.csv_all"), data: `ex:0:${token}:c` },
   ];
   if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `📗 ${o.name}`, data: `ex:${o.id}:${token}:x` })));
-  await ctx.reply(ctx.t("export.title", { period: periodLabel(ctx.t, period) }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+  await ctx.reply(ctx.t("export.title", { period: periodLabel(ctx.t, period) }), { reply_markup: keyboard(buttons) });
 }
 
 export function exportFeature(): Composer<BotContext> {
@@ -26,7 +26,7 @@ export function exportFeature(): Composer<BotContext> {
 
   c.command("export", async (ctx) => {
     const period = parsePeriod(ctx.match);
-    if (!period) return ctx.reply(ctx.t("export.usage"), { parse_mode: "HTML" });
+    if (!period) return ctx.reply(ctx.t("export.usage"));
     await offer(ctx, period);
   });
 

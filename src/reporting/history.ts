@@ -22,7 +22,7 @@ async function showHistory(ctx: BotContext, id: number) {
   const labels = await eventLabels(prisma, ctx.lang);
   const lines = events.map((e) => historyLine(e, ctx.t, ctx.lang, ctx.config.timeZone, labels));
   for (const m of packMessages([ctx.t("history.title", { id, count: events.length, n: events.length }), ...lines], 3800)) {
-    await ctx.reply(m, { parse_mode: "HTML" });
+    await ctx.reply(m);
   }
 }
 
@@ -73,7 +73,7 @@ async function showStats(ctx: BotContext, org: number, period: Period, edit: boo
   const messages = packMessages(sections);
   for (const [i, m] of messages.entries()) {
     const last = i === messages.length - 1;
-    const opts = { parse_mode: "HTML" as const, reply_markup: last ? keyboard(buttons, 2) : undefined };
+    const opts = { reply_markup: last ? keyboard(buttons, 2) : undefined };
     if (edit && messages.length === 1) await ctx.editMessageText(m, opts).catch(() => ctx.reply(m, opts));
     else await ctx.reply(m, opts);
   }
@@ -84,7 +84,7 @@ export function reportsFeature(): Composer<BotContext> {
 
   c.command("history", async (ctx) => {
     const id = Number(khmerToAsciiDigits(ctx.match.trim()).replace(/^#/, ""));
-    if (!Number.isSafeInteger(id) || id <= 0) return ctx.reply(ctx.t("history.usage"), { parse_mode: "HTML" });
+    if (!Number.isSafeInteger(id) || id <= 0) return ctx.reply(ctx.t("history.usage"));
     await showHistory(ctx, id);
   });
   c.callbackQuery(/^rv:h:(\d+)$/, async (ctx) => {
@@ -94,7 +94,7 @@ export function reportsFeature(): Composer<BotContext> {
 
   c.command("stats", async (ctx) => {
     const period = parsePeriod(ctx.match);
-    if (!period) return ctx.reply(ctx.t("stats.usage"), { parse_mode: "HTML" });
+    if (!period) return ctx.reply(ctx.t("stats.usage"));
     await showStats(ctx, 0, period, false);
   });
   c.callbackQuery(/^st:(\d+):([\d.-]+|all)(:a)?$/, async (ctx) => {

@@ -5,6 +5,7 @@
  * they sent and asks which question it answers. Shortly after an answer, more of the same is
  * added to it. Nothing they send is dropped.
  */
+import { PLAIN_TEXT } from "../platform/telegram/limits.js";
 import { Composer } from "grammy";
 import type { Message } from "grammy/types";
 import { LIMITS } from "../harvest/steps.js";
@@ -31,7 +32,6 @@ function contentOf(m: Message): { text?: string; files: AnswerFile[] } | { error
 async function askWhich(ctx: BotContext, userId: number) {
   const questions = await openQuestions(ctx.deps.prisma, userId);
   await ctx.reply(ctx.t("answers.which"), {
-    parse_mode: "HTML",
     reply_markup: keyboard(
       // A button's label is plain text, not HTML: the question goes in unescaped ({{- question}}).
       questions.map((q) => ({ text: ctx.t("answers.which_button", { id: q.outcomeId, question: snippet(q.text, 40) }), data: `qp:${q.id}` })),
@@ -64,7 +64,7 @@ export function unpromptedAnswerFeature(): Composer<BotContext> {
     const content = contentOf(m);
     if ("error" in content) {
       await ctx.reply(ctx.t(content.error, content.params));
-      if (content.error === "errors.too_long") await ctx.reply(m.text ?? m.caption ?? ""); // back, to shorten
+      if (content.error === "errors.too_long") await ctx.reply(m.text ?? m.caption ?? "", PLAIN_TEXT); // back, to shorten
       return;
     }
     if (picking) {
@@ -104,7 +104,7 @@ async function addTo(ctx: BotContext, content: { text?: string; files: AnswerFil
   const added = await addToAnswer(ctx.deps.prisma, { userId: ctx.user!.id, questionId, ...content, now: now(ctx) });
   if (!added) return false;
   ctx.log.info({ outcome_id: added.outcome.id, question_id: added.question.id }, "added to an answer");
-  await ctx.reply(ctx.t("answers.added", { id: added.outcome.id }), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("answers.added", { id: added.outcome.id }));
   await tellAsker(ctx, added.question, added.outcome.id, "answers.added_received", content);
   return true;
 }

@@ -95,7 +95,7 @@ async function showQueue(ctx: BotContext, org: number, status: OutcomeStatus, pa
   if (p < pages - 1) buttons.push({ text: t("my.next"), data: `rv:l:${org}:${status}:${p + 1}` });
   buttons.push({ text: t("review.filter_org"), data: `rv:fo:${status}` }, { text: t("review.filter_status"), data: `rv:fs:${org}` });
   const text = lines.length ? `${head}\n\n${lines.join("\n")}` : `${head}\n\n${t("review.queue_empty")}`;
-  const opts = { parse_mode: "HTML" as const, reply_markup: keyboard(buttons) };
+  const opts = { reply_markup: keyboard(buttons) };
   if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
   else await ctx.reply(text, opts);
 }
@@ -148,12 +148,12 @@ export async function showCard(ctx: BotContext, id: number) {
   if (classes) sections.push(classes);
   const substantiation = await substantiationSection(ctx, id, true);
   if (substantiation) sections.push(substantiation);
-  for (const m of packMessages(sections)) await ctx.reply(m, { parse_mode: "HTML" });
+  for (const m of packMessages(sections)) await ctx.reply(m);
   for (const e of o.evidence) {
     const part = e.part === "evidence" ? t("format.evidence") : t(`parts.${e.part}`);
     await resend(ctx, e, t("review.evidence_caption", { id, part })).catch((err) => {
       ctx.log.warn({ err: String(err), evidence_id: e.id }, "evidence could not be re-sent");
-      return ctx.reply(t("review.evidence_missing", { part }), { parse_mode: "HTML" });
+      return ctx.reply(t("review.evidence_missing", { part }));
     });
   }
   for (const m of thread.filter((x) => x.fileId)) {
@@ -169,7 +169,7 @@ export async function showCard(ctx: BotContext, id: number) {
     buttons.push({ text: t(o.inDoubt ? "review.actions.not_in_doubt" : "review.actions.in_doubt"), data: `sb:d:${id}:${o.inDoubt ? 0 : 1}` });
   }
   buttons.push({ text: t("review.actions.history"), data: `rv:h:${id}` }, { text: t("review.actions.queue"), data: `rv:l:0:submitted:0` });
-  await ctx.reply(t("review.what_next", { id, status: t(`status.${o.status}`) }), { parse_mode: "HTML", reply_markup: keyboard(buttons, 2) });
+  await ctx.reply(t("review.what_next", { id, status: t(`status.${o.status}`) }), { reply_markup: keyboard(buttons, 2) });
 }
 
 /** The classification chosen so far, per dimension, or undefined when there is none. */
@@ -224,8 +224,8 @@ export async function afterAct(ctx: BotContext, res: ActResult, action: Coordina
       return;
     }
     ctx.log.info({ outcome_id: o.id, action, reason: res.reason }, "review action not applied");
-    await ctx.reply(t(res.reason === "changed" ? "review.changed" : "review.not_now", { id: o.id, status: t(`status.${o.status}`) }), { parse_mode: "HTML" });
-    if (typed) await ctx.reply(t("review.not_applied_text", { text: typed }), { parse_mode: "HTML" });
+    await ctx.reply(t(res.reason === "changed" ? "review.changed" : "review.not_now", { id: o.id, status: t(`status.${o.status}`) }));
+    if (typed) await ctx.reply(t("review.not_applied_text", { text: typed }));
     return showCard(ctx, o.id);
   }
   ctx.log.info({ outcome_id: res.outcome.id, action, from: res.from, to: res.outcome.status }, "review action");
@@ -234,7 +234,7 @@ export async function afterAct(ctx: BotContext, res: ActResult, action: Coordina
   const buttons: Button[] = [];
   if (action === "accept") buttons.push({ text: t("review.actions.classify"), data: `cl:${id}:0` });
   buttons.push({ text: t("review.actions.queue"), data: "rv:l:0:submitted:0" });
-  await ctx.reply(t(`review.done.${action}`, { id }), { parse_mode: "HTML", reply_markup: keyboard(buttons) });
+  await ctx.reply(t(`review.done.${action}`, { id }), { reply_markup: keyboard(buttons) });
 }
 
 export function reviewFeature(): Composer<BotContext> {
@@ -301,12 +301,11 @@ export function reviewFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     const allowed = action === "edit" ? nextStatus(o.status, "edit") : nextStatus(o.status, action as CoordinatorAction);
     if (o.version !== version || !allowed) {
-      await ctx.reply(ctx.t("review.changed", { id, status: ctx.t(`status.${o.status}`) }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("review.changed", { id, status: ctx.t(`status.${o.status}`) }));
       return showCard(ctx, id);
     }
     if (action === "edit") {
       await ctx.reply(ctx.t("review.edit_which", { id }), {
-        parse_mode: "HTML",
         reply_markup: keyboard(
           EDITABLE_FIELDS.map((f) => ({ text: ctx.t(`history.fields.${f}`), data: `rv:e:${id}:${version}:${f}` })),
           2,
@@ -316,7 +315,7 @@ export function reviewFeature(): Composer<BotContext> {
     }
     await setPending(ctx, { kind: action as "ask" | "return" | "reject", outcomeId: id, version });
     const language = isLang(o.author.language) ? ctx.t(`languages.${o.author.language}`) : ctx.t("languages.en");
-    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t), language }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t), language }));
   });
 
   c.callbackQuery(/^rv:e:(\d+):(\d+):(\w+)$/, async (ctx) => {
@@ -328,14 +327,13 @@ export function reviewFeature(): Composer<BotContext> {
     if (!o) return;
     await ctx.answerCallbackQuery();
     if (o.version !== version || !nextStatus(o.status, "edit")) {
-      await ctx.reply(ctx.t("review.changed", { id, status: ctx.t(`status.${o.status}`) }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("review.changed", { id, status: ctx.t(`status.${o.status}`) }));
       return showCard(ctx, id);
     }
     await setPending(ctx, { kind: "edit", outcomeId: id, version, field });
     const current = field === "date" ? o.dateText : (o as Record<string, unknown>)[field];
     await ctx.reply(
       ctx.t("review.prompt.edit", { id, field: ctx.t(`history.fields.${field}`), current: current === null || current === undefined ? "—" : String(current) }),
-      { parse_mode: "HTML" },
     );
   });
 

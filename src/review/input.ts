@@ -2,6 +2,7 @@
  * Typed input outside conversations (see pending.ts), and the leader's side of the review
  * thread: answering a question, revising a returned statement.
  */
+import { PLAIN_TEXT } from "../platform/telegram/limits.js";
 import { Composer } from "grammy";
 import { enterHarvest } from "../harvest/feature.js";
 import { loadOwnDraft, saveDraft } from "../harvest/drafts.js";
@@ -41,7 +42,7 @@ export async function deliverAnswer(ctx: BotContext, questionId: number, content
   if (res.status === "not_yours") await refuse(ctx, { question_id: questionId });
   if (res.status !== "ok") return res.status;
   ctx.log.info({ outcome_id: res.outcome.id, question_id: questionId }, "question answered");
-  await ctx.reply(ctx.t("author.answer_sent", { id: res.outcome.id }), { parse_mode: "HTML" });
+  await ctx.reply(ctx.t("author.answer_sent", { id: res.outcome.id }));
   await tellAsker(ctx, res.question, res.outcome.id, res.backInQueue ? "review.answer_received_queue" : "review.answer_received", content);
   return res.status;
 }
@@ -86,16 +87,16 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
       const res = await editPart(prisma, { outcomeId: p.outcomeId, version: p.version, actorId: ctx.user!.id, field: p.field, text, now: now(ctx) });
       if (!res.ok && res.reason === "invalid") {
         // Still waiting for the text: what was wrong, in words.
-        return ctx.reply(ctx.t(res.error, { text, ...(res.era ? eraParams(res.era, ctx.lang) : {}) }), { parse_mode: "HTML" });
+        return ctx.reply(ctx.t(res.error, { text, ...(res.era ? eraParams(res.era, ctx.lang) : {}) }));
       }
       await setPending(ctx, null);
       if (!res.ok) {
-        await ctx.reply(ctx.t("review.changed", { id: p.outcomeId, status: ctx.t(`status.${res.outcome?.status ?? "rejected"}`) }), { parse_mode: "HTML" });
-        await ctx.reply(ctx.t("review.not_applied_text", { text }), { parse_mode: "HTML" });
+        await ctx.reply(ctx.t("review.changed", { id: p.outcomeId, status: ctx.t(`status.${res.outcome?.status ?? "rejected"}`) }));
+        await ctx.reply(ctx.t("review.not_applied_text", { text }));
         return showCard(ctx, p.outcomeId);
       }
       ctx.log.info({ outcome_id: p.outcomeId, field: p.field }, "coordinator edit");
-      await ctx.reply(ctx.t("review.edited", { id: p.outcomeId, field: ctx.t(`history.fields.${p.field}`) }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("review.edited", { id: p.outcomeId, field: ctx.t(`history.fields.${p.field}`) }));
       return showCard(ctx, p.outcomeId);
     }
     case "answer": {
@@ -115,16 +116,16 @@ async function handleText(ctx: BotContext, p: Pending, text: string) {
       return; // handled before the access gate, by the substantiation feature
     case "option": {
       const [en, km] = text.split("|").map((s) => s.trim());
-      if (!en) return ctx.reply(ctx.t("dimensions.add_format"), { parse_mode: "HTML" });
+      if (!en) return ctx.reply(ctx.t("dimensions.add_format"));
       try {
         await addOption(prisma, { dimension: p.dimensionId, labels: km ? { en, km } : { en } });
       } catch (e) {
-        if (e instanceof DimensionError) return ctx.reply(ctx.t("dimensions.add_failed", { reason: e.message }), { parse_mode: "HTML" });
+        if (e instanceof DimensionError) return ctx.reply(ctx.t("dimensions.add_failed", { reason: e.message }));
         throw e;
       }
       await setPending(ctx, null);
       ctx.log.info({ dimension_id: p.dimensionId }, "classification option added");
-      await ctx.reply(ctx.t("dimensions.added", { label: en }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("dimensions.added", { label: en }));
       return showDimension(ctx, p.dimensionId, false);
     }
   }
@@ -173,7 +174,7 @@ export function typedInputComposer(
     const limit = limitOf(p);
     if (text.length > limit) {
       await ctx.reply(ctx.t("errors.too_long", { limit, length: text.length }));
-      return ctx.reply(text); // back to the person, to shorten and resend
+      return ctx.reply(text, PLAIN_TEXT); // back to the person, to shorten and resend
     }
     await handle(ctx, p, { text });
   });
@@ -214,7 +215,7 @@ export function authorFeature(): Composer<BotContext> {
     }
     await setPending(ctx, { kind: "answer", outcomeId: q.outcomeId, questionId });
     await ctx.answerCallbackQuery();
-    await ctx.reply(ctx.t("author.answer_prompt", { id: q.outcomeId, question: q.text ?? "" }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("author.answer_prompt", { id: q.outcomeId, question: q.text ?? "" }));
   });
 
   c.callbackQuery(/^rev:(\d+)$/, async (ctx) => {
@@ -224,11 +225,11 @@ export function authorFeature(): Composer<BotContext> {
     if (!own) return refuse(ctx, { outcome_id: id });
     await ctx.answerCallbackQuery();
     const d = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
-    if (d?.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }), { parse_mode: "HTML" });
+    if (d?.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }));
     if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
     // Every part can change again; the summary comes first, with "Edit a part".
     if (d.step !== "review") await saveDraft(ctx.deps.sql!, id, ctx.user!.id, { step: "review", reviewReached: true });
-    await ctx.reply(ctx.t("author.revising", { id }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("author.revising", { id }));
     await enterHarvest(ctx, id);
   });
 

@@ -4,6 +4,12 @@ import type { Role } from "../generated/prisma/client.js";
 
 export type EffectiveRole = Role | "admin";
 
+/** Who acts: a person (by user id, none before they have a row) and whether they are an admin. */
+export interface Actor {
+  userId: number | undefined;
+  isAdmin: boolean;
+}
+
 export async function activeMemberships(prisma: Db, userId: number) {
   return prisma.membership.findMany({
     where: { userId, active: true },

@@ -10,7 +10,7 @@ import { setPending } from "../review/pending.js";
 import { loadForReview, now, refuse, scopeOf } from "../review/feature.js";
 import { snippet } from "../review/format.js";
 import { inScope, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
-import { inviteLink } from "../onboarding/organisations.js";
+import { inviteLink } from "../onboarding/service.js";
 import type { BotContext } from "../shared/context.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
@@ -82,7 +82,7 @@ async function showOverview(ctx: BotContext, org: number) {
   if (!org && orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `🏢 ${o.name}`, data: `sb:o:${o.id}` })));
   const messages = packMessages(sections);
   for (const [i, m] of messages.entries()) {
-    await ctx.reply(m, { parse_mode: "HTML", reply_markup: i === messages.length - 1 ? keyboard(buttons, 2) : undefined });
+    await ctx.reply(m, { reply_markup: i === messages.length - 1 ? keyboard(buttons, 2) : undefined });
   }
 }
 
@@ -128,10 +128,9 @@ export async function addSource(ctx: BotContext, p: Extract<Pending, { kind: "so
   await setPending(ctx, null);
   if (!o) return;
   const created = await createAssignment(ctx.deps.prisma, { outcomeId: o.id, label, createdById: ctx.user!.id, now: now(ctx) });
-  if (!created) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }), { parse_mode: "HTML" });
+  if (!created) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
   ctx.log.info({ outcome_id: o.id, assignment_id: created.assignment.id }, "source invited");
   await ctx.reply(ctx.t("substantiation.link", { id: o.id, source: label, days: SOURCE_LINK_DAYS, link: inviteLink(ctx.me.username, created.code) }), {
-    parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
     reply_markup: keyboard([{ text: ctx.t("substantiation.add_another", { id: o.id }), data: `sb:a:${o.id}` }]),
   });
@@ -180,7 +179,7 @@ async function showResults(ctx: BotContext, org: number) {
       );
     sections.push(`<b>${t("results.comments", { id: outcomeId })}</b>\n${lines.join("\n")}`);
   }
-  for (const m of packMessages(sections)) await ctx.reply(m, { parse_mode: "HTML" });
+  for (const m of packMessages(sections)) await ctx.reply(m);
   // Spoken comments, playable, labelled like the written ones.
   for (const c of comments.filter((x) => x.fileId)) {
     const caption = `#${c.outcomeId} · ${c.source ?? t("source.anonymous_source")} · ${t(`source.parts.${c.part}`)}`;
@@ -209,7 +208,7 @@ export function substantiationFeature(): Composer<BotContext> {
     const picks = proposeSample(candidates, await frameworkItems(ctx.deps.prisma));
     const proposal = await createProposal(ctx.deps.prisma, ctx.user!.id, org || undefined, picks);
     const { text, kb } = renderProposal(ctx, proposal, outcomes);
-    await ctx.reply(text, { parse_mode: "HTML", reply_markup: kb });
+    await ctx.reply(text, { reply_markup: kb });
   });
 
   c.callbackQuery(/^sb:t:(\d+):(\d+):([01])$/, async (ctx) => {
@@ -223,7 +222,7 @@ export function substantiationFeature(): Composer<BotContext> {
     const updated = await setInProposal(ctx.deps.prisma, p.id, outcomeId, ctx.match[3] === "1");
     await ctx.answerCallbackQuery();
     const { text, kb } = renderProposal(ctx, updated, outcomes);
-    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: kb }).catch(() => {});
+    await ctx.editMessageText(text, { reply_markup: kb }).catch(() => {});
   });
 
   c.callbackQuery(/^sb:c:(\d+)$/, async (ctx) => {
@@ -236,7 +235,6 @@ export function substantiationFeature(): Composer<BotContext> {
     await ctx.editMessageReplyMarkup().catch(() => {});
     ctx.log.info({ proposal_id: p.id, outcomes: created }, "substantiation sample confirmed");
     await ctx.reply(ctx.t("substantiation.confirmed", { n: created.length, ids: created.map((id) => `#${id}`).join(", ") }), {
-      parse_mode: "HTML",
       reply_markup: keyboard(
         created.map((id) => ({ text: ctx.t("substantiation.add_source", { id }), data: `sb:a:${id}` })),
         2,
@@ -249,7 +247,7 @@ export function substantiationFeature(): Composer<BotContext> {
     if (!o) return;
     await ctx.answerCallbackQuery();
     const chosen = await ctx.deps.prisma.substantiation.findUnique({ where: { outcomeId: o.id } });
-    if (!chosen) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }), { parse_mode: "HTML" });
+    if (!chosen) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
     const suggestions = await ctx.deps.prisma.substantiatorSuggestion.findMany({ where: { outcomeId: o.id }, orderBy: { id: "asc" } });
     const hints = suggestions.map((s) =>
       ctx.t("substantiation.suggestion", { name: s.name, role: s.role ?? "—", relation: s.relation ?? "—", contact: s.contact ?? "—" }),
@@ -257,7 +255,6 @@ export function substantiationFeature(): Composer<BotContext> {
     await setPending(ctx, { kind: "source", outcomeId: o.id });
     await ctx.reply(
       `${ctx.t("substantiation.source_prompt", { id: o.id })}${hints.length ? `\n\n<b>${ctx.t("substantiation.suggestions_title")}</b>\n${hints.join("\n")}` : ""}`,
-      { parse_mode: "HTML" },
     );
   });
 

@@ -47,21 +47,19 @@ const partText = (o: { description: string | null; significance: string | null; 
 /** Shows whatever comes next for this source, from the stored rows. */
 export async function continueAssignment(ctx: BotContext, a: SubstantiationAssignment) {
   const t = ctx.t;
-  if (a.status === "submitted") return ctx.reply(t("source.already_sent", { id: a.outcomeId }), { parse_mode: "HTML" });
-  if (a.status === "declined") return ctx.reply(t("source.already_declined", { id: a.outcomeId }), { parse_mode: "HTML" });
+  if (a.status === "submitted") return ctx.reply(t("source.already_sent", { id: a.outcomeId }));
+  if (a.status === "declined") return ctx.reply(t("source.already_declined", { id: a.outcomeId }));
   if (!OPEN.includes(a.status)) return ctx.reply(t("source.link_used"));
   const o = await statementOf(ctx, a);
   if (!a.consentAt) {
     const inviter = a.createdById ? await ctx.deps.prisma.user.findUnique({ where: { id: a.createdById } }) : null;
     const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `sv:l:${a.id}:${l}` }));
     return ctx.reply(t("source.request", { coordinator: inviter?.displayName ?? t("source.a_coordinator"), org: o.organisation.name }), {
-      parse_mode: "HTML",
       reply_markup: keyboard([{ text: t("source.agree"), data: `sv:c:${a.id}` }, { text: t("source.decline"), data: `sv:d:${a.id}` }, ...languages], 1),
     });
   }
   if (a.anonymous === null) {
     return ctx.reply(t("source.naming"), {
-      parse_mode: "HTML",
       reply_markup: keyboard([
         { text: t("source.named"), data: `sv:n:${a.id}:1` },
         { text: t("source.anonymous"), data: `sv:n:${a.id}:0` },
@@ -92,7 +90,6 @@ async function askPart(ctx: BotContext, a: SubstantiationAssignment, part: Part,
       text: text ?? t("source.no_text"),
     }),
     {
-      parse_mode: "HTML",
       reply_markup: keyboard(
         LEVELS.map((l) => ({ text: t(`source.levels.${l}`), data: `sv:a:${a.id}:${part}:${l}` })),
         2,
@@ -111,7 +108,6 @@ async function showSummary(ctx: BotContext, a: SubstantiationAssignment) {
   });
   const naming = t(a.anonymous ? "source.you_are_anonymous" : "source.you_are_named");
   await ctx.reply(t("source.summary", { id: a.outcomeId, answers: lines.join("\n\n"), naming }), {
-    parse_mode: "HTML",
     reply_markup: keyboard([
       { text: t("source.send"), data: `sv:f:${a.id}` },
       ...PARTS.map((p) => ({ text: t("source.change", { part: t(`source.parts.${p}`) }), data: `sv:e:${a.id}:${p}` })),
@@ -195,7 +191,6 @@ async function listAssignments(ctx: BotContext, assignments: SubstantiationAssig
   const open = assignments.filter((a) => OPEN.includes(a.status));
   const lines = assignments.map((a) => ctx.t("source.list_line", { id: a.outcomeId, status: ctx.t(`source.states.${a.status}`) }));
   await ctx.reply(`${ctx.t("source.list_title")}\n${lines.join("\n")}`, {
-    parse_mode: "HTML",
     reply_markup: keyboard(open.map((a) => ({ text: ctx.t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }))),
   });
 }
@@ -218,7 +213,7 @@ export function sourceFeature(): Composer<BotContext> {
     const res = await openAssignment(ctx.deps.prisma, code, ctx.user!.id, now(ctx), ctx.isAdmin);
     if (res.status === "conflict") {
       ctx.log.info({ assignment_id: res.assignment.id, reason: res.reason }, "substantiation refused: conflict of interest");
-      await ctx.reply(ctx.t(`source.conflict_${res.reason}`), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t(`source.conflict_${res.reason}`));
       if (res.assignment.createdById && res.reason !== "coordinator") {
         const coordinator = await ctx.deps.prisma.user.findUnique({ where: { id: res.assignment.createdById } });
         const o = await ctx.deps.prisma.outcome.findUniqueOrThrow({ where: { id: res.assignment.outcomeId }, include: { organisation: true } });
@@ -234,7 +229,7 @@ export function sourceFeature(): Composer<BotContext> {
     }
     if (res.status !== "ok") {
       ctx.log.info({ status: res.status }, "source link refused");
-      return ctx.reply(ctx.t(`source.link_${res.status}`), { parse_mode: "HTML" });
+      return ctx.reply(ctx.t(`source.link_${res.status}`));
     }
     ctx.log.info({ assignment_id: res.assignment.id }, "source link opened");
     const role = await menuRole(ctx.deps.prisma, ctx.user, ctx.isAdmin);
@@ -276,7 +271,7 @@ export function sourceFeature(): Composer<BotContext> {
     await ctx.editMessageReplyMarkup().catch(() => {});
     if (first) {
       const o = await statementOf(ctx, a);
-      await ctx.reply(ctx.t("source.intro", { id: o.id, org: o.organisation.name }), { parse_mode: "HTML" });
+      await ctx.reply(ctx.t("source.intro", { id: o.id, org: o.organisation.name }));
       await continueAssignment(ctx, (await ownAssignment(ctx.deps.prisma, a.id, ctx.user!.id))!);
     }
   });
@@ -294,7 +289,6 @@ export function sourceFeature(): Composer<BotContext> {
     if (waiting?.kind === "sub_comment" && waiting.assignmentId === a.id && waiting.part === part) return; // pressed twice
     await setPending(ctx, { kind: "sub_comment", assignmentId: a.id, part });
     await ctx.reply(ctx.t("source.comment_prompt", { part: ctx.t(`source.parts.${part}`), level: ctx.t(`source.levels.${level}`) }), {
-      parse_mode: "HTML",
       reply_markup: keyboard([{ text: ctx.t("source.no_comment"), data: `sv:k:${a.id}:${part}` }]),
     });
   });
@@ -333,7 +327,7 @@ export function sourceFeature(): Composer<BotContext> {
     if (res !== "ok") return;
     await setPending(ctx, null);
     ctx.log.info({ assignment_id: a.id, outcome_id: a.outcomeId }, "substantiation answered");
-    await ctx.reply(ctx.t("source.sent", { id: a.outcomeId }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("source.sent", { id: a.outcomeId }));
     await tellCoordinator(ctx, a, "substantiation.answered_notice", {}, true);
   });
 
@@ -343,7 +337,6 @@ export function sourceFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await setPending(ctx, { kind: "sub_decline", assignmentId: a.id });
     await ctx.reply(ctx.t("source.decline_reason"), {
-      parse_mode: "HTML",
       reply_markup: keyboard([{ text: ctx.t("source.decline_no_reason"), data: `sv:x:${a.id}` }]),
     });
   });

@@ -20,7 +20,6 @@ async function ownStatement(ctx: BotContext, outcomeId: number) {
 
 async function ask(ctx: BotContext, outcomeId: number, step: Suggest["step"]) {
   await ctx.reply(ctx.t(`suggest.ask_${step}`, { id: outcomeId }), {
-    parse_mode: "HTML",
     reply_markup: step === "name" ? undefined : keyboard([{ text: ctx.t("suggest.skip"), data: `sg:k:${outcomeId}` }]),
   });
 }
@@ -46,7 +45,6 @@ async function advance(ctx: BotContext, p: Suggest, value: string | undefined) {
   await setPending(ctx, null);
   ctx.log.info({ outcome_id: p.outcomeId, suggestion_id: s.id }, "substantiator suggested");
   await ctx.reply(ctx.t("suggest.saved", { id: p.outcomeId, name: s.name }), {
-    parse_mode: "HTML",
     reply_markup: keyboard([{ text: ctx.t("suggest.another"), data: `sg:${p.outcomeId}` }]),
   });
 }

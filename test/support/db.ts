@@ -3,8 +3,10 @@
  * the PostgreSQL server named by TEST_POSTGRES_URL (CI runs the suite both ways).
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { openDatabase, type Database } from "../../src/platform/db/client.js";
+import { openDatabase, PGLITE_OPTIONS, type Database } from "../../src/platform/db/client.js";
 
 export const usingPostgres = () => Boolean(process.env.TEST_POSTGRES_URL);
 
@@ -17,6 +19,13 @@ export async function testDatabase(opts: { migrate?: boolean } = {}): Promise<Te
   const migrate = opts.migrate ?? true;
   const admin = process.env.TEST_POSTGRES_URL;
   if (!admin) {
+    // A copy of the migrated database the global setup made: loading it takes a fraction of
+    // PGlite's cold start (which runs initdb), and every file still gets a database of its own.
+    const template = process.env.TEST_PGLITE_TEMPLATE;
+    if (migrate && template) {
+      const lite = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]), ...PGLITE_OPTIONS });
+      return openDatabase({ pglite: lite });
+    }
     const db = await openDatabase({ dataDir: "memory://" });
     if (migrate) await db.migrate();
     return db;

@@ -4,7 +4,7 @@ import type { Api, Bot } from "grammy";
 import { createLogger } from "../../src/platform/logger.js";
 import { createBot, queueApi, type BotContext, type BotDeps } from "../../src/app/bot.js";
 import { loadConfig } from "../../src/platform/config.js";
-import { createInvite } from "../../src/onboarding/invites.js";
+import { createInvite } from "../../src/onboarding/service.js";
 import type { Role } from "../../src/generated/prisma/client.js";
 import { onOutboxFailure } from "../../src/review/undelivered.js";
 import { Outbox } from "../../src/platform/telegram/outbox.js";

@@ -39,3 +39,22 @@ export function splitLongMessages(): Transformer {
     return last!;
   };
 }
+
+/** Options of a message that is plain text, not HTML (someone's own words sent back to them). */
+export const PLAIN_TEXT = { parse_mode: undefined };
+
+/**
+ * The bot writes HTML (every view escapes what people typed): messages and edits are sent in
+ * HTML parse mode unless they say otherwise (PLAIN_TEXT) or carry their own entities. Installed
+ * outside splitLongMessages, which splits HTML without breaking a tag. Hand-written: the
+ * parse-mode plugin (2.x) no longer has a default-parse-mode transformer.
+ */
+export function htmlByDefault(): Transformer {
+  return (prev, method, payload, signal) => {
+    const p = payload as unknown as Payload;
+    if ((method === "sendMessage" || method === "editMessageText") && !("parse_mode" in p) && !("entities" in p)) {
+      return prev(method, { ...p, parse_mode: "HTML" } as unknown as typeof payload, signal);
+    }
+    return prev(method, payload, signal);
+  };
+}
