@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { translator } from "../src/platform/i18n/index.js";
-import { waited } from "../src/review/format.js";
+import { waited } from "../src/review/views.js";
 
 const now = new Date("2026-11-28T10:00:00Z");
 const ago = (ms: number) => new Date(now.getTime() - ms);

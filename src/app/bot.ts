@@ -8,8 +8,11 @@ import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import { accessGate, membersFeature, onboardingFeature, organisationsFeature } from "../onboarding/feature.js";
 import { classifyFeature } from "../classification/feature.js";
 import { reviewFeature } from "../review/feature.js";
-import { authorFeature, pendingInputFeature } from "../review/input.js";
-import { answerPickCancelFeature, unpromptedAnswerFeature } from "../review/answers.js";
+import { answerPickCancelFeature, authorFeature, reviewInputRoutes, unpromptedAnswerFeature } from "../review/feature.js";
+import { classificationInputRoutes } from "../classification/feature.js";
+import { sourceInputRoutes } from "../substantiation/coordinator.js";
+import { suggestionInputRoutes } from "../substantiation/suggestions.js";
+import { typedInput } from "../shared/typed-input.js";
 import { chartsFeature, digestFeature } from "../reporting/digest-feature.js";
 import { exportFeature } from "../reporting/export-feature.js";
 import { privacyFeature } from "../privacy/feature.js";
@@ -158,7 +161,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.use(onboardingFeature());
   bot.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
-  bot.use(pendingInputFeature());
+  bot.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...sourceInputRoutes, ...suggestionInputRoutes }));
   bot.use(answerPickCancelFeature());
   bot.use(harvestFeature());
   bot.use(remindersFeature());

@@ -4,17 +4,13 @@
  * and the CLI change them.
  */
 import type { Db } from "../platform/db/client.js";
-import type { Dimension, DimensionOption, Outcome, Prisma } from "../generated/prisma/client.js";
-import type { Lang } from "../platform/i18n/index.js";
+import type { Outcome, Prisma } from "../generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
-export type DimensionWithOptions = Dimension & { options: DimensionOption[] };
 
-/** A label in the wanted language, else English, else the key. */
-export function label(x: { labels: unknown; key: string }, lang: Lang): string {
-  const l = (x.labels ?? {}) as Record<string, string>;
-  return l[lang] || l.en || x.key;
-}
+import { type DimensionWithOptions, label } from "./views.js";
+
+export { label, type DimensionWithOptions };
 
 export async function loadDimensions(prisma: Db | Tx, opts: { includeInactive?: boolean } = {}): Promise<DimensionWithOptions[]> {
   const active = opts.includeInactive ? {} : { active: true };
@@ -151,4 +147,12 @@ export async function relabel(prisma: Db, target: { kind: "dimension" | "option"
   }
   const o = await prisma.dimensionOption.findUniqueOrThrow({ where: { id: target.id } });
   return prisma.dimensionOption.update({ where: { id: o.id }, data: { labels: { ...(o.labels as object), ...labels } } });
+}
+
+export function findDimensionById(prisma: Db, id: number) {
+  return prisma.dimension.findUnique({ where: { id } });
+}
+
+export function findOptionById(prisma: Db, id: number) {
+  return prisma.dimensionOption.findUnique({ where: { id } });
 }

@@ -20,7 +20,7 @@ import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./
 import { escapeHtml } from "../platform/telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
 import { packMessages } from "../platform/telegram/split.js";
-import { tellReviewers } from "../review/notices.js";
+import { tellReviewers } from "../review/service.js";
 import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
 
 export type HarvestConversation = Conversation<BotContext, Context>;
@@ -518,7 +518,7 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
         }
         if (revising) {
           await f.say("harvest.resubmitted", { id: d.id });
-          await conversation.external((c) => tellReviewers(c, d.id, "review.resubmitted"));
+          await conversation.external((c) => tellReviewers(c.deps.prisma, d.id, "review.resubmitted", c.user));
           return;
         }
         await f.say("harvest.submitted", { id: d.id }, [{ text: t("suggest.button"), data: `sg:${d.id}` }]);

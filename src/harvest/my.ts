@@ -3,8 +3,9 @@ import type { BotContext } from "../shared/context.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { loadOwn } from "./drafts.js";
-import { renderThread } from "../review/format.js";
-import { substantiationSection, substantiationTags } from "../substantiation/format.js";
+import { renderThread } from "../review/views.js";
+import { progressMap, substantiationOf } from "../substantiation/service.js";
+import { substantiationSection, substantiationTags } from "../substantiation/views.js";
 import { renderStatement } from "./format.js";
 import { packMessages } from "../platform/telegram/split.js";
 import { formatDay } from "../platform/i18n/format.js";
@@ -32,7 +33,7 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
   const ids = all.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE).map((o) => o.id);
   const found = await prisma.outcome.findMany({ where: { id: { in: ids } } });
   const rows = ids.map((id) => found.find((o) => o.id === id)!);
-  const tags = await substantiationTags(ctx, ids);
+  const tags = substantiationTags(ctx.t, await progressMap(ctx.deps.prisma, ids));
   const lines = rows.map((o) => {
     const line = ctx.t(asked.has(o.id) ? "my.line_question" : "my.line", {
       id: o.id,
@@ -78,7 +79,7 @@ export function myStatementsFeature(): Composer<BotContext> {
     const sections = renderStatement(d, ctx.t, ctx.lang);
     const rendered = renderThread(thread, ctx.t, ctx.config.timeZone, ctx.lang);
     if (rendered) sections.push(rendered);
-    const substantiation = await substantiationSection(ctx, d.id, true);
+    const substantiation = substantiationSection(ctx.t, await substantiationOf(ctx.deps.prisma, d.id, true));
     if (substantiation) sections.push(substantiation);
     const buttons: Button[] = [];
     if (d.status === "draft") buttons.push({ text: ctx.t("my.continue"), data: `new:resume:${d.id}` });

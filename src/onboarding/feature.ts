@@ -9,7 +9,7 @@ import { inHarvest } from "../harvest/active.js";
 import { isLang, LANGUAGES, type Lang, type T, translator } from "../platform/i18n/index.js";
 import { onButton } from "../platform/telegram/callbacks.js";
 import { notify } from "../platform/telegram/notify.js";
-import { readPending } from "../review/pending.js";
+import { readPending } from "../shared/pending.js";
 import type { Role } from "../generated/prisma/client.js";
 import type { Actor } from "../shared/access.js";
 import { managedOrganisations } from "../shared/access.js";

@@ -1,7 +1,7 @@
 /** /charts: the evaluation's charts for a scope and period, as images. */
 import { Composer, InputFile } from "grammy";
 import { inScope, organisationsIn } from "../shared/access.js";
-import { refuse, scopeOf } from "../review/feature.js";
+import { refuse, scopeOf } from "../shared/chat.js";
 import { parsePeriod, periodLabel, periodToken } from "./stats.js";
 import type { BotContext } from "../shared/context.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";

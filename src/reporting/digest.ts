@@ -9,7 +9,7 @@ import type { Db } from "../platform/db/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
 import { coordinatorScope, scopeFilter, type Scope } from "../shared/access.js";
-import { snippet } from "../review/format.js";
+import { snippet } from "../shared/text.js";
 import { formatTime } from "../platform/i18n/format.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { enqueue, type Outgoing } from "../platform/telegram/outbox.js";

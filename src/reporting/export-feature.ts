@@ -1,6 +1,6 @@
 /** /export: the workbook (or the statements as CSV) for a scope and period, sent as a document. */
 import { Composer, InputFile } from "grammy";
-import { now, refuse, scopeOf } from "../review/feature.js";
+import { now, refuse, scopeOf } from "../shared/chat.js";
 import { inScope, organisationsIn } from "../shared/access.js";
 import { parsePeriod, periodLabel, periodToken, type Period } from "./stats.js";
 import type { BotContext } from "../shared/context.js";

@@ -7,7 +7,7 @@ import type { BotContext } from "../shared/context.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { label } from "../classification/service.js";
-import { now, refuse, scopeOf } from "../review/feature.js";
+import { now, refuse, scopeOf } from "../shared/chat.js";
 import { eventLabels, historyLine } from "./events.js";
 import { classificationStats, parsePeriod, periodLabel, periodToken, type Period } from "./stats.js";
 

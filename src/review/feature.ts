@@ -1,103 +1,109 @@
 /**
- * Coordinators review statements: /review (the queue), a statement's card with its evidence,
- * thread and open coaching points, and the actions on it. Every callback re-checks the person's
- * scope and the statement's version; callback data is never trusted.
+ * Review in the chat. Coordinators: /review (the queue), a statement's card with its evidence,
+ * thread and open coaching points, the actions on it, and the texts they type for them
+ * (question, note, reason, edit). Authors: answering a question (with its button, or just by
+ * sending something), revising a returned statement. Every press re-checks the person's scope
+ * and the statement's version in the service; callback data is never trusted.
  */
 import { Composer } from "grammy";
-import type { OutcomeStatus } from "../generated/prisma/client.js";
+import { classificationSummary } from "../classification/views.js";
+import { chosenOptions, loadDimensions } from "../classification/service.js";
 import { runChecks } from "../harvest/coaching.js";
-import { toView } from "../harvest/drafts.js";
-import { renderStatement } from "../harvest/format.js";
-import { packMessages } from "../platform/telegram/split.js";
-import { formatDay } from "../platform/i18n/format.js";
+import { loadOwnDraft, saveDraft, toView } from "../harvest/drafts.js";
+import { enterHarvest } from "../harvest/feature.js";
+import { eraParams, renderStatement } from "../harvest/format.js";
+import { inHarvest } from "../harvest/active.js";
+import { LIMITS } from "../harvest/steps.js";
 import { isLang } from "../platform/i18n/index.js";
-import { coordinatorScope, inScope, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
+import { onButton } from "../platform/telegram/callbacks.js";
+import { PLAIN_TEXT } from "../platform/telegram/limits.js";
+import { packMessages } from "../platform/telegram/split.js";
+import { inScope, organisationsIn } from "../shared/access.js";
+import { actorOf, now, refuse, scopeOf } from "../shared/chat.js";
 import type { BotContext } from "../shared/context.js";
-import { keyboard, type Button } from "../platform/telegram/keyboard.js";
-import { notify } from "../platform/telegram/notify.js";
-import { substantiationSection, substantiationTags } from "../substantiation/format.js";
-import { chosenOptions, label, loadDimensions } from "../classification/service.js";
-import { renderThread, snippet, waited } from "./format.js";
-import { setPending } from "./pending.js";
-import { act, EDITABLE_FIELDS, isEditableField, type ActResult, type CoordinatorAction } from "./service.js";
-import { coordinatorActions, nextStatus } from "./status.js";
+import { readPending, setPending } from "../shared/pending.js";
+import { hasVisibleText } from "../shared/text.js";
+import type { InputRoutes } from "../shared/typed-input.js";
+import { answerFileOf } from "../shared/typed-input.js";
 import { personName } from "../shared/users.js";
+import { progressMap, substantiationOf } from "../substantiation/service.js";
+import { substantiationSection, substantiationTags } from "../substantiation/views.js";
+import {
+  answerQuestionButton,
+  editField,
+  filterOrganisation,
+  filterStatus,
+  openCard,
+  pickQuestion,
+  queuePage,
+  reviewAction,
+  reviseStatement,
+} from "./callbacks.js";
+import {
+  act,
+  type ActResult,
+  ADD_TO_ANSWER_MS,
+  type AnswerFile,
+  addToAnswer,
+  answerQuestion,
+  type CoordinatorAction,
+  EDITABLE_FIELDS,
+  editPart,
+  fieldLimit,
+  isEditableField,
+  isListStatus,
+  LIST_STATUSES,
+  latestActorOf,
+  openQuestions,
+  ownQuestion,
+  ownStatement,
+  recentlyAnswered,
+  reviewQueue,
+  statementForReview,
+  tellAsker,
+  tellAuthor,
+  threadOf,
+} from "./service.js";
+import { nextStatus } from "./status.js";
+import {
+  actionDone,
+  cardMeta,
+  findingsSection,
+  editWhich,
+  pickQueueOrganisation,
+  pickQueueStatus,
+  queueView,
+  renderThread,
+  type View,
+  whatNext,
+  whichQuestion,
+} from "./views.js";
 
-export const QUEUE_PAGE = 8;
-export const LIST_STATUSES: OutcomeStatus[] = ["submitted", "needs_clarification", "returned", "accepted", "rejected"];
-const isListStatus = (s: string): s is OutcomeStatus => (LIST_STATUSES as string[]).includes(s);
+export { ADD_TO_ANSWER_MS };
 
-export const now = (ctx: BotContext) => ctx.deps.now?.() ?? new Date();
+const show = (ctx: BotContext, v: View) => ctx.reply(v.text, { reply_markup: v.keyboard });
 
-/** Refuses an action outside the person's scope (or on forged data) and logs it. */
-export async function refuse(ctx: BotContext, what: Record<string, unknown>) {
-  ctx.log.warn({ user_id: ctx.user?.id, ...what }, "refused: outside the person's scope");
-  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
-  else await ctx.reply(ctx.t("errors.not_allowed"));
-}
-
-export async function scopeOf(ctx: BotContext): Promise<Scope | null> {
-  return coordinatorScope(ctx.deps.prisma, ctx.user?.id, ctx.isAdmin);
-}
-
-/** A submitted (not draft, not discarded) statement in the coordinator's scope, with everything the card shows. */
+/** A statement in the coordinator's scope, or a logged refusal (undefined). */
 export async function loadForReview(ctx: BotContext, id: number) {
-  const scope = await scopeOf(ctx);
-  const o = await ctx.deps.prisma.outcome.findFirst({
-    where: { id, discardedAt: null, status: { not: "draft" } },
-    include: { organisation: { select: { name: true } }, evidence: { orderBy: { id: "asc" } }, author: true },
-  });
-  if (!o || !inScope(scope, o.organisationId)) {
-    await refuse(ctx, { outcome_id: id });
-    return undefined;
-  }
+  const o = await statementForReview(ctx.deps.prisma, actorOf(ctx), id);
+  if (!o) await refuse(ctx, { outcome_id: id });
   return o;
 }
 
-async function showQueue(ctx: BotContext, org: number, status: OutcomeStatus, page: number, edit: boolean) {
-  const scope = await scopeOf(ctx);
-  if (!scope) return refuse(ctx, { command: "review" });
-  if (org && !inScope(scope, org)) return refuse(ctx, { organisation_id: org });
-  const { prisma } = ctx.deps;
-  const where = { discardedAt: null, status, ...(org ? { organisationId: org } : scopeFilter(scope)) };
-  const total = await prisma.outcome.count({ where });
-  const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE));
-  const p = Math.min(Math.max(page, 0), pages - 1);
-  const rows = await prisma.outcome.findMany({
-    where,
-    orderBy: [{ waitingSince: "asc" }, { id: "asc" }],
-    skip: p * QUEUE_PAGE,
-    take: QUEUE_PAGE,
-    include: { organisation: { select: { name: true } } },
-  });
-  const orgName = org ? ((await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
-  const t = ctx.t;
-  const head = t("review.queue_title", { status: t(`status.${status}`), org: orgName, count: total, n: total, page: p + 1, pages });
-  const tags = await substantiationTags(
-    ctx,
-    rows.map((o) => o.id),
+async function showQueue(ctx: BotContext, org: number, status: (typeof LIST_STATUSES)[number], page: number, edit: boolean) {
+  const q = await reviewQueue(ctx.deps.prisma, actorOf(ctx), { org, status, page });
+  if (q === "not_allowed") return refuse(ctx, org ? { organisation_id: org } : { command: "review" });
+  const tags = substantiationTags(
+    ctx.t,
+    await progressMap(
+      ctx.deps.prisma,
+      q.rows.map((o) => o.id),
+    ),
   );
-  const lines = rows.map((o) => {
-    const line = t("review.queue_line", {
-      id: o.id,
-      org: o.organisation.name,
-      waited:
-        status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : formatDay(o.submittedAt ?? o.updatedAt, ctx.lang, ctx.config.timeZone),
-      snippet: snippet(o.description ?? o.actorName),
-    });
-    return tags.has(o.id) ? `${line}\n${tags.get(o.id)}` : line;
-  });
-  const buttons: Button[] = rows.map((o) => ({
-    text: `${t("format.ref", { id: o.id })} · ${snippet(o.description ?? o.actorName, 28)}`,
-    data: `rv:o:${o.id}`,
-  }));
-  if (p > 0) buttons.push({ text: t("my.prev"), data: `rv:l:${org}:${status}:${p - 1}` });
-  if (p < pages - 1) buttons.push({ text: t("my.next"), data: `rv:l:${org}:${status}:${p + 1}` });
-  buttons.push({ text: t("review.filter_org"), data: `rv:fo:${status}` }, { text: t("review.filter_status"), data: `rv:fs:${org}` });
-  const text = lines.length ? `${head}\n\n${lines.join("\n")}` : `${head}\n\n${t("review.queue_empty")}`;
-  const opts = { reply_markup: keyboard(buttons) };
-  if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
-  else await ctx.reply(text, opts);
+  const view = queueView(ctx.t, ctx.lang, ctx.config.timeZone, now(ctx), { ...q, tags });
+  const opts = { reply_markup: view.keyboard };
+  if (edit) await ctx.editMessageText(view.text, opts).catch(() => ctx.reply(view.text, opts));
+  else await ctx.reply(view.text, opts);
 }
 
 /** Sends a file again by its Telegram file id, as the kind it was received. */
@@ -127,26 +133,16 @@ export async function showCard(ctx: BotContext, id: number) {
   const t = ctx.t;
   const view = toView(o);
   const sections = renderStatement(view, t, ctx.lang);
-  sections.push(
-    t("review.card_meta", {
-      author: personName(o.author, t),
-      submitted: o.submittedAt ? formatDay(o.submittedAt, ctx.lang, ctx.config.timeZone) : "—",
-      waited: o.status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now(ctx), t) : "—",
-    }),
-  );
-  const findings = runChecks(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) });
-  if (findings.length) {
-    const items = findings.map((f) =>
-      f.id.startsWith("detail.") ? t("review.findings.detail", { part: t(`parts.${f.id.slice(7)}`) }) : t(`review.findings.${f.id}`),
-    );
-    sections.push(`<b>${t("review.findings.title")}</b>\n${items.map((x) => `• ${x}`).join("\n")}`);
-  }
-  const thread = await prisma.threadMessage.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { author: true } });
+  sections.push(cardMeta(t, ctx.lang, ctx.config.timeZone, now(ctx), o));
+  const findings = findingsSection(t, runChecks(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
+  if (findings) sections.push(findings);
+  const thread = await threadOf(prisma, id);
   const rendered = renderThread(thread, t, ctx.config.timeZone, ctx.lang);
   if (rendered) sections.push(rendered);
-  const classes = await classificationSummary(ctx, id);
+  const chosen = await chosenOptions(prisma, id);
+  const classes = chosen.size ? classificationSummary(t, ctx.lang, await loadDimensions(prisma), chosen) : undefined;
   if (classes) sections.push(classes);
-  const substantiation = await substantiationSection(ctx, id, true);
+  const substantiation = substantiationSection(t, await substantiationOf(prisma, id, true));
   if (substantiation) sections.push(substantiation);
   for (const m of packMessages(sections)) await ctx.reply(m);
   for (const e of o.evidence) {
@@ -162,64 +158,24 @@ export async function showCard(ctx: BotContext, id: number) {
       ctx.log.warn({ err: String(err), thread_message_id: m.id }, "file of an answer could not be re-sent");
     });
   }
-  const buttons: Button[] = coordinatorActions(o.status).map((a) =>
-    a === "classify" ? { text: t("review.actions.classify"), data: `cl:${id}:0` } : { text: t(`review.actions.${a}`), data: `rv:a:${id}:${o.version}:${a}` },
-  );
-  if (o.status === "accepted") {
-    buttons.push({ text: t(o.inDoubt ? "review.actions.not_in_doubt" : "review.actions.in_doubt"), data: `sb:d:${id}:${o.inDoubt ? 0 : 1}` });
-  }
-  buttons.push({ text: t("review.actions.history"), data: `rv:h:${id}` }, { text: t("review.actions.queue"), data: `rv:l:0:submitted:0` });
-  await ctx.reply(t("review.what_next", { id, status: t(`status.${o.status}`) }), { reply_markup: keyboard(buttons, 2) });
-}
-
-/** The classification chosen so far, per dimension, or undefined when there is none. */
-export async function classificationSummary(ctx: BotContext, outcomeId: number): Promise<string | undefined> {
-  const chosen = await chosenOptions(ctx.deps.prisma, outcomeId);
-  if (chosen.size === 0) return undefined;
-  const dims = await loadDimensions(ctx.deps.prisma);
-  const lines = dims
-    .filter((d) => chosen.has(d.id))
-    .map(
-      (d) =>
-        `${label(d, ctx.lang)}: ${d.options
-          .filter((o) => chosen.get(d.id)!.has(o.id))
-          .map((o) => label(o, ctx.lang))
-          .join(", ")}`,
-    );
-  return `<b>${ctx.t("classify.summary_title")}</b>\n${lines.map((l) => `• ${l.replace(/&/g, "&amp;").replace(/</g, "&lt;")}`).join("\n")}`;
-}
-
-/** Tells the author about a status change, in their language, through the send queue. A question
- * that finally cannot be delivered is marked in the thread and the coordinator told (see failures.ts). */
-async function tellAuthor(ctx: BotContext, res: Extract<ActResult, { ok: true }>, action: CoordinatorAction) {
-  const { prisma } = ctx.deps;
-  const author = await prisma.user.findUniqueOrThrow({ where: { id: res.outcome.authorId } });
-  const id = res.outcome.id;
-  const params = { id, text: res.message?.text ?? "", snippet: snippet(res.outcome.description ?? res.outcome.actorName) };
-  await notify(
-    prisma,
-    author,
-    `author.${action}`,
-    params,
-    (t) => {
-      if (action === "ask") return keyboard([{ text: t("author.answer_button"), data: `qa:${res.message!.id}` }]);
-      if (action === "return") return keyboard([{ text: t("author.revise_button", { id }), data: `rev:${id}` }]);
-      return keyboard([{ text: t("author.open_button", { id }), data: `my:o:${id}` }]);
-    },
-    { ref: res.message ? `thread:${res.message.id}` : undefined },
-  );
+  await show(ctx, whatNext(t, o));
 }
 
 /** Replies to a coordinator after an action (or its refusal); `typed` is echoed back when it could not be applied. */
-export async function afterAct(ctx: BotContext, res: ActResult, action: CoordinatorAction, version: number, typed?: string) {
+async function afterAct(ctx: BotContext, res: ActResult, action: CoordinatorAction, version: number, typed?: string) {
   const t = ctx.t;
   if (!res.ok) {
     if (res.reason === "gone" || !res.outcome) return ctx.reply(t("review.gone"));
     const o = res.outcome;
     const target = nextStatus(o.status, action);
-    const mine = await ctx.deps.prisma.outcomeEvent.findFirst({ where: { outcomeId: o.id }, orderBy: { id: "desc" } });
     // The same person pressing the same button twice: the first press applied.
-    if (res.reason === "changed" && o.version === version + 1 && mine?.actorId === ctx.user!.id && !typed && target === undefined) {
+    if (
+      res.reason === "changed" &&
+      o.version === version + 1 &&
+      !typed &&
+      target === undefined &&
+      (await latestActorOf(ctx.deps.prisma, o.id)) === ctx.user!.id
+    ) {
       if (ctx.callbackQuery) return ctx.answerCallbackQuery({ text: t("errors.already_done") });
       return;
     }
@@ -229,12 +185,14 @@ export async function afterAct(ctx: BotContext, res: ActResult, action: Coordina
     return showCard(ctx, o.id);
   }
   ctx.log.info({ outcome_id: res.outcome.id, action, from: res.from, to: res.outcome.status }, "review action");
-  await tellAuthor(ctx, res, action);
-  const id = res.outcome.id;
-  const buttons: Button[] = [];
-  if (action === "accept") buttons.push({ text: t("review.actions.classify"), data: `cl:${id}:0` });
-  buttons.push({ text: t("review.actions.queue"), data: "rv:l:0:submitted:0" });
-  await ctx.reply(t(`review.done.${action}`, { id }), { reply_markup: keyboard(buttons) });
+  await tellAuthor(ctx.deps.prisma, res, action);
+  await show(ctx, actionDone(t, action, res.outcome.id));
+}
+
+/** The card again after a press on a version that is no longer the statement's. */
+async function changedMeanwhile(ctx: BotContext, o: { id: number; status: string }) {
+  await ctx.reply(ctx.t("review.changed", { id: o.id, status: ctx.t(`status.${o.status}`) }));
+  return showCard(ctx, o.id);
 }
 
 export function reviewFeature(): Composer<BotContext> {
@@ -242,51 +200,36 @@ export function reviewFeature(): Composer<BotContext> {
 
   c.command("review", (ctx) => showQueue(ctx, 0, "submitted", 0, false));
 
-  c.callbackQuery(/^rv:l:(\d+):(\w+):(\d+)$/, async (ctx) => {
-    const status = ctx.match[2]!;
+  onButton(c, queuePage, async (ctx, { org, status, page }) => {
     if (!isListStatus(status)) return refuse(ctx, { data: ctx.callbackQuery.data });
-    await showQueue(ctx, Number(ctx.match[1]), status, Number(ctx.match[3]), true);
+    await showQueue(ctx, org, status, page, true);
     await ctx.answerCallbackQuery().catch(() => {});
   });
 
-  c.callbackQuery(/^rv:fo:(\w+)$/, async (ctx) => {
-    const status = ctx.match[1]!;
+  onButton(c, filterOrganisation, async (ctx, { status }) => {
     const scope = await scopeOf(ctx);
     if (!scope || !isListStatus(status)) return refuse(ctx, { data: ctx.callbackQuery.data });
-    const orgs = await organisationsIn(ctx.deps.prisma, scope);
+    const view = pickQueueOrganisation(ctx.t, status, await organisationsIn(ctx.deps.prisma, scope));
     await ctx.answerCallbackQuery();
-    await ctx.editMessageText(ctx.t("review.pick_org"), {
-      reply_markup: keyboard([
-        { text: ctx.t("review.all_orgs"), data: `rv:l:0:${status}:0` },
-        ...orgs.map((o) => ({ text: o.name, data: `rv:l:${o.id}:${status}:0` })),
-      ]),
-    });
+    await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
   });
 
-  c.callbackQuery(/^rv:fs:(\d+)$/, async (ctx) => {
-    const org = Number(ctx.match[1]);
+  onButton(c, filterStatus, async (ctx, { org }) => {
     const scope = await scopeOf(ctx);
     if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org });
     await ctx.answerCallbackQuery();
-    await ctx.editMessageText(ctx.t("review.pick_status"), {
-      reply_markup: keyboard(
-        LIST_STATUSES.map((s) => ({ text: ctx.t(`status.${s}`), data: `rv:l:${org}:${s}:0` })),
-        2,
-      ),
-    });
+    const view = pickQueueStatus(ctx.t, org, LIST_STATUSES);
+    await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
   });
 
-  c.callbackQuery(/^rv:o:(\d+)$/, async (ctx) => {
-    const o = await loadForReview(ctx, Number(ctx.match[1]));
+  onButton(c, openCard, async (ctx, { id }) => {
+    const o = await loadForReview(ctx, id);
     if (!o) return;
     await ctx.answerCallbackQuery();
     await showCard(ctx, o.id);
   });
 
-  c.callbackQuery(/^rv:a:(\d+):(\d+):(\w+)$/, async (ctx) => {
-    const id = Number(ctx.match[1]);
-    const version = Number(ctx.match[2]);
-    const action = ctx.match[3]!;
+  onButton(c, reviewAction, async (ctx, { id, version, action }) => {
     if (!["accept", "ask", "return", "reject", "edit"].includes(action)) return refuse(ctx, { data: ctx.callbackQuery.data });
     const o = await loadForReview(ctx, id);
     if (!o) return;
@@ -299,42 +242,228 @@ export function reviewFeature(): Composer<BotContext> {
       return;
     }
     await ctx.answerCallbackQuery();
-    const allowed = action === "edit" ? nextStatus(o.status, "edit") : nextStatus(o.status, action as CoordinatorAction);
-    if (o.version !== version || !allowed) {
-      await ctx.reply(ctx.t("review.changed", { id, status: ctx.t(`status.${o.status}`) }));
-      return showCard(ctx, id);
-    }
-    if (action === "edit") {
-      await ctx.reply(ctx.t("review.edit_which", { id }), {
-        reply_markup: keyboard(
-          EDITABLE_FIELDS.map((f) => ({ text: ctx.t(`history.fields.${f}`), data: `rv:e:${id}:${version}:${f}` })),
-          2,
-        ),
-      });
-      return;
-    }
+    const allowed = nextStatus(o.status, action === "edit" ? "edit" : (action as CoordinatorAction));
+    if (o.version !== version || !allowed) return changedMeanwhile(ctx, o);
+    if (action === "edit") return show(ctx, editWhich(ctx.t, id, version, EDITABLE_FIELDS));
     await setPending(ctx, { kind: action as "ask" | "return" | "reject", outcomeId: id, version });
     const language = isLang(o.author.language) ? ctx.t(`languages.${o.author.language}`) : ctx.t("languages.en");
     await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t), language }));
   });
 
-  c.callbackQuery(/^rv:e:(\d+):(\d+):(\w+)$/, async (ctx) => {
-    const id = Number(ctx.match[1]);
-    const version = Number(ctx.match[2]);
-    const field = ctx.match[3]!;
+  onButton(c, editField, async (ctx, { id, version, field }) => {
     if (!isEditableField(field)) return refuse(ctx, { data: ctx.callbackQuery.data });
     const o = await loadForReview(ctx, id);
     if (!o) return;
     await ctx.answerCallbackQuery();
-    if (o.version !== version || !nextStatus(o.status, "edit")) {
-      await ctx.reply(ctx.t("review.changed", { id, status: ctx.t(`status.${o.status}`) }));
-      return showCard(ctx, id);
-    }
+    if (o.version !== version || !nextStatus(o.status, "edit")) return changedMeanwhile(ctx, o);
     await setPending(ctx, { kind: "edit", outcomeId: id, version, field });
     const current = field === "date" ? o.dateText : (o as Record<string, unknown>)[field];
     await ctx.reply(
       ctx.t("review.prompt.edit", { id, field: ctx.t(`history.fields.${field}`), current: current === null || current === undefined ? "—" : String(current) }),
     );
+  });
+
+  return c;
+}
+
+/**
+ * The author's answer to one question, typed or sent (voice, photo, document): into the thread;
+ * the coordinator who asked is told, and gets the files themselves.
+ */
+async function deliverAnswer(ctx: BotContext, questionId: number, content: { text?: string; files?: AnswerFile[] }) {
+  const res = await answerQuestion(ctx.deps.prisma, { questionId, userId: ctx.user!.id, text: content.text, files: content.files, now: now(ctx) });
+  if (res.status === "not_yours") await refuse(ctx, { question_id: questionId });
+  if (res.status !== "ok") return res.status;
+  ctx.log.info({ outcome_id: res.outcome.id, question_id: questionId }, "question answered");
+  await ctx.reply(ctx.t("author.answer_sent", { id: res.outcome.id }));
+  await tellAsker(
+    ctx.deps.prisma,
+    res.question,
+    res.outcome.id,
+    res.backInQueue ? "review.answer_received_queue" : "review.answer_received",
+    ctx.user!,
+    content,
+  );
+  return res.status;
+}
+
+async function answerOrSayAnswered(ctx: BotContext, questionId: number, content: { text?: string; files?: AnswerFile[] }) {
+  const status = await deliverAnswer(ctx, questionId, content);
+  if (status === "already_answered") await ctx.reply(ctx.t("author.already_answered"));
+}
+
+/** What a coordinator types for a question, note or reason; an edit; an author's answer after its button. */
+export const reviewInputRoutes: InputRoutes = {
+  ask: { limit: LIMITS.long, handle: coordinatorText },
+  return: { limit: LIMITS.long, handle: coordinatorText },
+  reject: { limit: LIMITS.long, handle: coordinatorText },
+  edit: {
+    limit: (p) => (isEditableField(p.field) ? fieldLimit(p.field) : LIMITS.short),
+    async handle(ctx, p, { text }) {
+      if (!isEditableField(p.field) || !(await loadForReview(ctx, p.outcomeId))) return setPending(ctx, null);
+      const res = await editPart(ctx.deps.prisma, {
+        outcomeId: p.outcomeId,
+        version: p.version,
+        actorId: ctx.user!.id,
+        field: p.field,
+        text: text!,
+        now: now(ctx),
+      });
+      if (!res.ok && res.reason === "invalid") {
+        // Still waiting for the text: what was wrong, in words.
+        return ctx.reply(ctx.t(res.error, { text, ...(res.era ? eraParams(res.era, ctx.lang) : {}) }));
+      }
+      await setPending(ctx, null);
+      if (!res.ok) {
+        await ctx.reply(ctx.t("review.changed", { id: p.outcomeId, status: ctx.t(`status.${res.outcome?.status ?? "rejected"}`) }));
+        await ctx.reply(ctx.t("review.not_applied_text", { text }));
+        return showCard(ctx, p.outcomeId);
+      }
+      ctx.log.info({ outcome_id: p.outcomeId, field: p.field }, "coordinator edit");
+      await ctx.reply(ctx.t("review.edited", { id: p.outcomeId, field: ctx.t(`history.fields.${p.field}`) }));
+      return showCard(ctx, p.outcomeId);
+    },
+  },
+  answer: {
+    limit: LIMITS.long,
+    files: true,
+    async handle(ctx, p, input) {
+      await setPending(ctx, null);
+      await answerOrSayAnswered(ctx, p.questionId, input.file ? { text: input.text, files: [input.file] } : { text: input.text });
+    },
+  },
+};
+
+async function coordinatorText(ctx: BotContext, p: { kind: "ask" | "return" | "reject"; outcomeId: number; version: number }, input: { text?: string }) {
+  if (!(await loadForReview(ctx, p.outcomeId))) return setPending(ctx, null);
+  const text = input.text!;
+  const res = await act(ctx.deps.prisma, { outcomeId: p.outcomeId, version: p.version, actorId: ctx.user!.id, action: p.kind, text, now: now(ctx) });
+  await setPending(ctx, null);
+  return afterAct(ctx, res, p.kind, p.version, text);
+}
+
+/** The leader's buttons: answer a question, revise a returned statement. */
+export function authorFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  onButton(c, answerQuestionButton, async (ctx, { question: questionId }) => {
+    const q = await ownQuestion(ctx.deps.prisma, ctx.user!.id, questionId);
+    if (!q) return refuse(ctx, { question_id: questionId });
+    if (q.answeredAt) return ctx.answerCallbackQuery({ text: ctx.t("author.already_answered") });
+    // What they sent while choosing a question (see unpromptedAnswerFeature) answers this one.
+    const held = readPending(ctx.user?.pendingInput);
+    if (held?.kind === "answer_pick") {
+      await ctx.answerCallbackQuery();
+      await setPending(ctx, null);
+      await deliverAnswer(ctx, questionId, { text: held.text, files: held.files });
+      return;
+    }
+    await setPending(ctx, { kind: "answer", outcomeId: q.outcomeId, questionId });
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t("author.answer_prompt", { id: q.outcomeId, question: q.text ?? "" }));
+  });
+
+  onButton(c, reviseStatement, async (ctx, { id }) => {
+    const own = await ownStatement(ctx.deps.prisma, ctx.user!.id, id);
+    if (!own) return refuse(ctx, { outcome_id: id });
+    await ctx.answerCallbackQuery();
+    const d = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
+    if (d?.status !== "returned") return ctx.reply(ctx.t("author.not_returned", { id, status: ctx.t(`status.${own.status}`) }));
+    if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
+    // Every part can change again; the summary comes first, with "Edit a part".
+    if (d.step !== "review") await saveDraft(ctx.deps.sql!, id, ctx.user!.id, { step: "review", reviewReached: true });
+    await ctx.reply(ctx.t("author.revising", { id }));
+    await enterHarvest(ctx, id);
+  });
+
+  return c;
+}
+
+/** The answer in a message: its text (or caption) and its file; an error key when it is none. */
+function contentOf(m: NonNullable<BotContext["message"]>): { text?: string; files: AnswerFile[] } | { error: string; params?: Record<string, unknown> } {
+  const file = answerFileOf(m);
+  const text = (m.text ?? m.caption)?.trim();
+  if (text !== undefined && text.length > LIMITS.long) return { error: "errors.too_long", params: { limit: LIMITS.long, length: text.length } };
+  const visible = text !== undefined && hasVisibleText(text) ? text : undefined;
+  if (!file && visible === undefined) return { error: m.text !== undefined || m.caption !== undefined ? "input.empty" : "answers.wrong_type" };
+  return { text: visible, files: file ? [file] : [] };
+}
+
+async function askWhich(ctx: BotContext, userId: number) {
+  await show(ctx, whichQuestion(ctx.t, await openQuestions(ctx.deps.prisma, userId)));
+}
+
+/** /cancel while the bot keeps a message for a question yet to choose: what was kept is let go. */
+export function answerPickCancelFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.command("cancel", async (ctx, next) => {
+    if (readPending(ctx.user?.pendingInput)?.kind !== "answer_pick") return next();
+    await setPending(ctx, null);
+    await ctx.reply(ctx.t("answers.dropped"));
+  });
+  return c;
+}
+
+/** Adds what was sent to a recent answer (or to the given question's); false when there is none. */
+async function addTo(ctx: BotContext, content: { text?: string; files: AnswerFile[] }, questionId?: number): Promise<boolean> {
+  const added = await addToAnswer(ctx.deps.prisma, { userId: ctx.user!.id, questionId, ...content, now: now(ctx) });
+  if (!added) return false;
+  ctx.log.info({ outcome_id: added.outcome.id, question_id: added.question.id }, "added to an answer");
+  await ctx.reply(ctx.t("answers.added", { id: added.outcome.id }));
+  await tellAsker(ctx.deps.prisma, added.question, added.outcome.id, "answers.added_received", ctx.user!, content);
+  return true;
+}
+
+/**
+ * Answers typed under a coordinator's question, without pressing its Answer button: that is how
+ * people use a chat. With one open question, whatever the author sends (text, voice, photo,
+ * document; outside a draft they are writing) is its answer. With several, the bot keeps what
+ * they sent and asks which question it answers. Shortly after an answer, more of the same is
+ * added to it. Nothing they send is dropped.
+ */
+export function unpromptedAnswerFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  c.on("message", async (ctx, next) => {
+    const m = ctx.message;
+    if (!ctx.user || m.text?.startsWith("/")) return next();
+    const held = readPending(ctx.user.pendingInput);
+    const picking = held?.kind === "answer_pick" ? held : undefined;
+    const questions = picking ? [] : await openQuestions(ctx.deps.prisma, ctx.user.id);
+    if (!picking && questions.length === 0 && !(await recentlyAnswered(ctx.deps.prisma, ctx.user.id, now(ctx)))) return next();
+    if (m.forward_origin) return ctx.reply(ctx.t("input.forwarded"));
+    const content = contentOf(m);
+    if ("error" in content) {
+      await ctx.reply(ctx.t(content.error, content.params));
+      if (content.error === "errors.too_long") await ctx.reply(m.text ?? m.caption ?? "", PLAIN_TEXT); // back, to shorten
+      return;
+    }
+    if (picking) {
+      // More while choosing: kept with what was sent before.
+      const text = [picking.text, content.text].filter(Boolean).join("\n") || undefined;
+      await setPending(ctx, { kind: "answer_pick", text, files: [...picking.files, ...content.files] });
+      return askWhich(ctx, ctx.user.id);
+    }
+    if (questions.length === 1) return deliverAnswer(ctx, questions[0]!.id, content);
+    if (questions.length > 1) {
+      await setPending(ctx, { kind: "answer_pick", text: content.text, files: content.files });
+      return askWhich(ctx, ctx.user.id);
+    }
+    if (!(await addTo(ctx, content))) return next();
+  });
+
+  onButton(c, pickQuestion, async (ctx, { question: questionId }) => {
+    const held = readPending(ctx.user?.pendingInput);
+    if (held?.kind !== "answer_pick") return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    const content = { text: held.text, files: held.files };
+    // deliverAnswer checks that the question is the person's own and still open.
+    await setPending(ctx, null);
+    const status = await deliverAnswer(ctx, questionId, content);
+    if (status !== "already_answered") return;
+    // Answered meanwhile (from another message): what they sent is added to that answer.
+    if (!(await addTo(ctx, content, questionId))) await ctx.reply(ctx.t("author.already_answered"));
   });
 
   return c;

@@ -4,11 +4,19 @@
  * appends to the event log.
  */
 import type { Db } from "../platform/db/client.js";
+import { translator } from "../platform/i18n/index.js";
+import { langOf, notify } from "../platform/telegram/notify.js";
+import { enqueue, FILE_FIELD, sendMethodOf } from "../platform/telegram/outbox.js";
+import { type Actor, coordinatorScope, inScope, scopeFilter } from "../shared/access.js";
+import { snippet } from "../shared/text.js";
 import type { Outcome, OutcomeStatus, Prisma, ThreadMessage } from "../generated/prisma/client.js";
 import { readDate, readPeopleCount, ymToString, type EraQuestion } from "../harvest/dates.js";
 import { LIMITS } from "../harvest/steps.js";
 import { prefillClassification } from "../classification/service.js";
 import { nextStatus, type Action } from "./status.js";
+import { authorNoticeKeyboard, fileIcon, openCardKeyboard } from "./views.js";
+
+export { fileIcon };
 
 export type CoordinatorAction = Extract<Action, "ask" | "return" | "accept" | "reject">;
 
@@ -57,19 +65,13 @@ export async function markDelivered(prisma: Db, messageId: number, delivered: bo
   }
 }
 
-/** A file sent as (part of) an answer: a voice note, photo, document, audio or video, by Telegram file id. */
-export interface AnswerFile {
-  kind: "voice" | "photo" | "document" | "audio" | "video";
-  fileId: string;
-}
+export type { AnswerFile } from "../shared/pending.js";
+import type { AnswerFile } from "../shared/pending.js";
 
 export type AnswerResult =
   | { status: "ok"; outcome: Outcome; question: ThreadMessage; answers: ThreadMessage[]; backInQueue: boolean }
   | { status: "not_yours" }
   | { status: "already_answered" };
-
-/** The sign of a file in the thread, the event log and notices: 🎤 voice note, 📷 photo, 📎 anything else. */
-export const fileIcon = (kind: string | null) => (kind === null || kind === "voice" ? "🎤" : kind === "photo" ? "📷" : "📎");
 
 /** What an answer's text says in the event log when it is only files. */
 const fileMark = (files: AnswerFile[]) => files.map((f) => fileIcon(f.kind)).join(" ");
@@ -227,4 +229,139 @@ export async function editPart(
     if (events.length) await tx.outcomeEvent.createMany({ data: events });
     return { ok: true, outcome: (await tx.outcome.findUnique({ where: { id: o.id } }))! };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What coordinators see: the queue and a statement's card, within their scope
+
+export const QUEUE_PAGE = 8;
+export const LIST_STATUSES: OutcomeStatus[] = ["submitted", "needs_clarification", "returned", "accepted", "rejected"];
+export const isListStatus = (s: string): s is OutcomeStatus => (LIST_STATUSES as string[]).includes(s);
+
+/** A submitted (not draft, not discarded) statement in the actor's scope, with everything its card shows; undefined otherwise. */
+export async function statementForReview(prisma: Db, actor: Actor, id: number) {
+  const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
+  const o = await prisma.outcome.findFirst({
+    where: { id, discardedAt: null, status: { not: "draft" } },
+    include: { organisation: { select: { name: true } }, evidence: { orderBy: { id: "asc" } }, author: true },
+  });
+  return o && inScope(scope, o.organisationId) ? o : undefined;
+}
+
+export type ReviewedStatement = NonNullable<Awaited<ReturnType<typeof statementForReview>>>;
+
+/** One page of the queue (organisation 0: every one in scope), oldest waiting first; "not_allowed" outside the scope. */
+export async function reviewQueue(prisma: Db, actor: Actor, q: { org: number; status: OutcomeStatus; page: number }) {
+  const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
+  if (!scope || (q.org && !inScope(scope, q.org))) return "not_allowed" as const;
+  const where = { discardedAt: null, status: q.status, ...(q.org ? { organisationId: q.org } : scopeFilter(scope)) };
+  const total = await prisma.outcome.count({ where });
+  const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE));
+  const page = Math.min(Math.max(q.page, 0), pages - 1);
+  const rows = await prisma.outcome.findMany({
+    where,
+    orderBy: [{ waitingSince: "asc" }, { id: "asc" }],
+    skip: page * QUEUE_PAGE,
+    take: QUEUE_PAGE,
+    include: { organisation: { select: { name: true } } },
+  });
+  const orgName = q.org ? ((await prisma.organisation.findUnique({ where: { id: q.org } }))?.name ?? "") : undefined;
+  return {
+    org: q.org,
+    orgName,
+    status: q.status,
+    total,
+    page,
+    pages,
+    rows: rows.map((o) => ({ ...o, organisation: o.organisation.name })),
+  };
+}
+
+/** A statement's review thread, oldest first, with who wrote each message. */
+export function threadOf(prisma: Db, outcomeId: number) {
+  return prisma.threadMessage.findMany({ where: { outcomeId }, orderBy: { id: "asc" }, include: { author: true } });
+}
+
+/** Who did the latest thing to a statement (a double press by the same person is no conflict). */
+export async function latestActorOf(prisma: Db, outcomeId: number): Promise<number | null | undefined> {
+  return (await prisma.outcomeEvent.findFirst({ where: { outcomeId }, orderBy: { id: "desc" } }))?.actorId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The author's side
+
+/** A question about the author's own statement; undefined for anyone else's. */
+export async function ownQuestion(prisma: Db, userId: number, questionId: number) {
+  const q = await prisma.threadMessage.findFirst({ where: { id: questionId, kind: "question" }, include: { outcome: true } });
+  return q && q.outcome.authorId === userId ? q : undefined;
+}
+
+/** The author's own, not discarded statement; undefined for anyone else's. */
+export async function ownStatement(prisma: Db, userId: number, id: number) {
+  return (await prisma.outcome.findFirst({ where: { id, authorId: userId, discardedAt: null } })) ?? undefined;
+}
+
+/** Whether the person answered a question in the last ADD_TO_ANSWER_MS (more they send is added to it). */
+export async function recentlyAnswered(prisma: Db, userId: number, now: Date): Promise<boolean> {
+  const since = new Date(now.getTime() - ADD_TO_ANSWER_MS);
+  return (await prisma.threadMessage.count({ where: { authorId: userId, kind: "answer", createdAt: { gte: since } } })) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notices to other people, through the send queue (in the caller's transaction)
+
+/**
+ * Tells the author about a coordinator's action, in their language. A question that finally
+ * cannot be delivered is marked in the thread and the coordinator told (review/undelivered.ts).
+ */
+export async function tellAuthor(prisma: Db, res: Extract<ActResult, { ok: true }>, action: CoordinatorAction) {
+  const author = await prisma.user.findUniqueOrThrow({ where: { id: res.outcome.authorId } });
+  const id = res.outcome.id;
+  const params = { id, text: res.message?.text ?? "", snippet: snippet(res.outcome.description ?? res.outcome.actorName) };
+  await notify(prisma, author, `author.${action}`, params, (t) => authorNoticeKeyboard(t, action, id, res.message?.id), {
+    ref: res.message ? `thread:${res.message.id}` : undefined,
+  });
+}
+
+/** Tells the coordinator who asked about an answer (or an addition to one), with its files. */
+export async function tellAsker(
+  prisma: Db,
+  question: ThreadMessage,
+  outcomeId: number,
+  key: string,
+  from: { displayName: string },
+  content: { text?: string; files?: AnswerFile[] },
+) {
+  const asker = await prisma.user.findUniqueOrThrow({ where: { id: question.authorId } });
+  const files = content.files ?? [];
+  const shown = content.text ?? files.map((f) => fileIcon(f.kind)).join(" ");
+  await notify(prisma, asker, key, { id: outcomeId, author: from.displayName, question: snippet(question.text, 200), text: shown }, (t) =>
+    openCardKeyboard(t, outcomeId),
+  );
+  // Spoken or shown answers: the coordinator gets the voice note, photo or file itself.
+  for (const f of files) {
+    const method = sendMethodOf(f.kind);
+    await enqueue(prisma, {
+      chatId: asker.telegramId,
+      method,
+      payload: {
+        [FILE_FIELD[method]!]: f.fileId,
+        caption: `${translator(langOf(asker))("format.ref", { id: outcomeId })} · ${from.displayName}`.slice(0, 1000),
+      },
+      kind: "notification",
+    });
+  }
+}
+
+/** Tells the coordinators who last acted on a statement (asked, returned) that the author did something. */
+export async function tellReviewers(prisma: Db, outcomeId: number, key: string, from: { displayName: string } | null, params: Record<string, unknown> = {}) {
+  const o = await prisma.outcome.findUnique({ where: { id: outcomeId } });
+  if (!o) return;
+  const last = await prisma.outcomeEvent.findFirst({
+    where: { outcomeId, type: { in: ["question", "return_note", "status_changed"] }, actorId: { not: o.authorId } },
+    orderBy: { id: "desc" },
+    include: { actor: true },
+  });
+  if (!last?.actor) return;
+  await notify(prisma, last.actor, key, { id: outcomeId, author: from?.displayName ?? "", ...params }, (t) => openCardKeyboard(t, outcomeId));
 }

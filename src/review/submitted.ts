@@ -16,7 +16,7 @@ import { notify } from "../platform/telegram/notify.js";
 import { enqueue } from "../platform/telegram/outbox.js";
 import { scheduleOf } from "../reporting/schedule.js";
 import { narrowScope } from "../shared/access.js";
-import { snippet } from "./format.js";
+import { snippet } from "../shared/text.js";
 
 export const NOTICE_CHOICES = ["each", "hourly", "off"] as const;
 export type NoticeChoice = (typeof NOTICE_CHOICES)[number];

@@ -11,3 +11,10 @@ const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\
 export function hasVisibleText(text: string): boolean {
   return text.replace(INVISIBLE, "") !== "";
 }
+
+/** A text shortened to one line of at most `n` characters (a list's line, a button's label). */
+export function snippet(s: string | null, n = 60): string {
+  if (s === null) return "";
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}

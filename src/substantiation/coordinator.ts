@@ -3,12 +3,25 @@
  * source is; proposes a sample with reasons, edited with buttons and confirmed; adds sources
  * (single-use links); shows the results in the report's two views. Every button re-checks scope.
  */
+import type { InputRoutes } from "../shared/typed-input.js";
+import { LIMITS } from "../harvest/steps.js";
+import { onButton } from "../platform/telegram/callbacks.js";
+import {
+  addSourceButton,
+  confirmProposal as confirmProposalButton,
+  inDoubt as inDoubtButton,
+  overview,
+  propose,
+  results,
+  toggleInProposal,
+} from "./callbacks.js";
 import { Composer } from "grammy";
 import type { SampleProposal } from "../generated/prisma/client.js";
-import type { Pending } from "../review/pending.js";
-import { setPending } from "../review/pending.js";
-import { loadForReview, now, refuse, scopeOf } from "../review/feature.js";
-import { snippet } from "../review/format.js";
+import type { Pending } from "../shared/pending.js";
+import { setPending } from "../shared/pending.js";
+import { loadForReview } from "../review/feature.js";
+import { now, refuse, scopeOf } from "../shared/chat.js";
+import { snippet } from "../shared/text.js";
 import { inScope, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
 import { inviteLink } from "../onboarding/service.js";
 import type { BotContext } from "../shared/context.js";
@@ -74,12 +87,12 @@ async function showOverview(ctx: BotContext, org: number) {
     sections.push([head, ...(lines.length ? lines : [`  ${ctx.t("substantiation.no_sources")}`])].join("\n"));
   }
   const buttons: Button[] = [
-    { text: ctx.t("substantiation.propose"), data: `sb:p:${org}` },
-    { text: ctx.t("substantiation.results_button"), data: `sb:r:${org}` },
-    ...chosen.map((s) => ({ text: ctx.t("substantiation.add_source", { id: s.outcomeId }), data: `sb:a:${s.outcomeId}` })),
+    { text: ctx.t("substantiation.propose"), data: propose.data({ org }) },
+    { text: ctx.t("substantiation.results_button"), data: results.data({ org }) },
+    ...chosen.map((s) => ({ text: ctx.t("substantiation.add_source", { id: s.outcomeId }), data: addSourceButton.data({ id: s.outcomeId }) })),
   ];
   const orgs = await organisationsIn(prisma, (await scopeOf(ctx))!);
-  if (!org && orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `🏢 ${o.name}`, data: `sb:o:${o.id}` })));
+  if (!org && orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `🏢 ${o.name}`, data: overview.data({ org: o.id }) })));
   const messages = packMessages(sections);
   for (const [i, m] of messages.entries()) {
     await ctx.reply(m, { reply_markup: i === messages.length - 1 ? keyboard(buttons, 2) : undefined });
@@ -107,7 +120,7 @@ function renderProposal(ctx: BotContext, p: SampleProposal, outcomes: Array<{ id
   const text = `${ctx.t("substantiation.proposal_title", { k: chosen.size, n: outcomes.length, pct })}\n\n${lines.join("\n") || ctx.t("substantiation.proposal_empty")}`;
   const toggles: Button[] = outcomes.slice(0, MAX_CANDIDATE_BUTTONS).map((o) => ({
     text: `${chosen.has(o.id) ? "✅" : "▫️"} #${o.id} ${snippet(o.description, 24)}`,
-    data: `sb:t:${p.id}:${o.id}:${chosen.has(o.id) ? 0 : 1}`,
+    data: toggleInProposal.data({ proposal: p.id, id: o.id, chosen: !chosen.has(o.id) }),
   }));
   const kb = keyboard(toggles, 2)
     .row()
@@ -123,7 +136,7 @@ async function ownProposal(ctx: BotContext, id: number) {
 }
 
 /** The coordinator typed who the new source is: a single-use link for them. */
-export async function addSource(ctx: BotContext, p: Extract<Pending, { kind: "source" }>, label: string) {
+async function addSource(ctx: BotContext, p: Extract<Pending, { kind: "source" }>, label: string) {
   const o = await loadForReview(ctx, p.outcomeId);
   await setPending(ctx, null);
   if (!o) return;
@@ -132,7 +145,7 @@ export async function addSource(ctx: BotContext, p: Extract<Pending, { kind: "so
   ctx.log.info({ outcome_id: o.id, assignment_id: created.assignment.id }, "source invited");
   await ctx.reply(ctx.t("substantiation.link", { id: o.id, source: label, days: SOURCE_LINK_DAYS, link: inviteLink(ctx.me.username, created.code) }), {
     link_preview_options: { is_disabled: true },
-    reply_markup: keyboard([{ text: ctx.t("substantiation.add_another", { id: o.id }), data: `sb:a:${o.id}` }]),
+    reply_markup: keyboard([{ text: ctx.t("substantiation.add_another", { id: o.id }), data: addSourceButton.data({ id: o.id }) }]),
   });
 }
 
@@ -193,13 +206,12 @@ export function substantiationFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
   c.command("substantiate", (ctx) => showOverview(ctx, 0));
-  c.callbackQuery(/^sb:o:(\d+)$/, async (ctx) => {
+  onButton(c, overview, async (ctx, { org }) => {
     await ctx.answerCallbackQuery();
-    await showOverview(ctx, Number(ctx.match[1]));
+    await showOverview(ctx, org);
   });
 
-  c.callbackQuery(/^sb:p:(\d+)$/, async (ctx) => {
-    const org = Number(ctx.match[1]);
+  onButton(c, propose, async (ctx, { org }) => {
     const scope = await scopeFor(ctx, org);
     if (!scope) return;
     await ctx.answerCallbackQuery();
@@ -211,22 +223,21 @@ export function substantiationFeature(): Composer<BotContext> {
     await ctx.reply(text, { reply_markup: kb });
   });
 
-  c.callbackQuery(/^sb:t:(\d+):(\d+):([01])$/, async (ctx) => {
-    const p = await ownProposal(ctx, Number(ctx.match[1]));
+  onButton(c, toggleInProposal, async (ctx, { proposal, id: outcomeId, chosen }) => {
+    const p = await ownProposal(ctx, proposal);
     if (!p) return;
-    const outcomeId = Number(ctx.match[2]);
     const scope = await proposalScope(ctx, p);
     const { outcomes } = scope ? await loadCandidates(ctx.deps.prisma, scope) : { outcomes: [] };
     if (!outcomes.some((x) => x.id === outcomeId)) return refuse(ctx, { outcome_id: outcomeId, what: "sample" });
     if (p.confirmedAt) return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
-    const updated = await setInProposal(ctx.deps.prisma, p.id, outcomeId, ctx.match[3] === "1");
+    const updated = await setInProposal(ctx.deps.prisma, p.id, outcomeId, chosen);
     await ctx.answerCallbackQuery();
     const { text, kb } = renderProposal(ctx, updated, outcomes);
     await ctx.editMessageText(text, { reply_markup: kb }).catch(() => {});
   });
 
-  c.callbackQuery(/^sb:c:(\d+)$/, async (ctx) => {
-    const p = await ownProposal(ctx, Number(ctx.match[1]));
+  onButton(c, confirmProposalButton, async (ctx, { proposal }) => {
+    const p = await ownProposal(ctx, proposal);
     if (!p) return;
     if (!(await proposalScope(ctx, p))) return refuse(ctx, { proposal_id: p.id });
     const created = await confirmProposal(ctx.deps.prisma, p.id, ctx.user!.id, now(ctx));
@@ -236,14 +247,14 @@ export function substantiationFeature(): Composer<BotContext> {
     ctx.log.info({ proposal_id: p.id, outcomes: created }, "substantiation sample confirmed");
     await ctx.reply(ctx.t("substantiation.confirmed", { n: created.length, ids: created.map((id) => `#${id}`).join(", ") }), {
       reply_markup: keyboard(
-        created.map((id) => ({ text: ctx.t("substantiation.add_source", { id }), data: `sb:a:${id}` })),
+        created.map((id) => ({ text: ctx.t("substantiation.add_source", { id }), data: addSourceButton.data({ id }) })),
         2,
       ),
     });
   });
 
-  c.callbackQuery(/^sb:a:(\d+)$/, async (ctx) => {
-    const o = await loadForReview(ctx, Number(ctx.match[1]));
+  onButton(c, addSourceButton, async (ctx, { id }) => {
+    const o = await loadForReview(ctx, id);
     if (!o) return;
     await ctx.answerCallbackQuery();
     const chosen = await ctx.deps.prisma.substantiation.findUnique({ where: { outcomeId: o.id } });
@@ -258,18 +269,17 @@ export function substantiationFeature(): Composer<BotContext> {
     );
   });
 
-  c.callbackQuery(/^sb:r:(\d+)$/, async (ctx) => {
-    const scope = await scopeFor(ctx, Number(ctx.match[1]));
+  onButton(c, results, async (ctx, { org }) => {
+    const scope = await scopeFor(ctx, org);
     if (!scope) return;
     await ctx.answerCallbackQuery();
-    await showResults(ctx, Number(ctx.match[1]));
+    await showResults(ctx, org);
   });
 
   // "In doubt" on an accepted statement: a reason to substantiate it.
-  c.callbackQuery(/^sb:d:(\d+):([01])$/, async (ctx) => {
-    const o = await loadForReview(ctx, Number(ctx.match[1]));
+  onButton(c, inDoubtButton, async (ctx, { id, doubt: inDoubt }) => {
+    const o = await loadForReview(ctx, id);
     if (!o) return;
-    const inDoubt = ctx.match[2] === "1";
     if (o.inDoubt !== inDoubt) {
       await ctx.deps.prisma.$transaction([
         ctx.deps.prisma.outcome.update({ where: { id: o.id }, data: { inDoubt } }),
@@ -283,3 +293,8 @@ export function substantiationFeature(): Composer<BotContext> {
 
   return c;
 }
+
+/** The name (or description) of a source the coordinator types after "Add a source". */
+export const sourceInputRoutes: InputRoutes = {
+  source: { limit: LIMITS.short, handle: (ctx, p, { text }) => addSource(ctx, p, text!) },
+};

@@ -276,3 +276,12 @@ export async function collectResults(prisma: Db, where: Prisma.OutcomeWhereInput
   );
   return { sources, comments };
 }
+
+/** What a statement's card or /my shows of its substantiation: progress (if chosen) and the author's suggestions. */
+export async function substantiationOf(prisma: Db, outcomeId: number, withSuggestions: boolean) {
+  const progress = await progressFor(prisma, outcomeId);
+  const suggestions = withSuggestions ? await prisma.substantiatorSuggestion.findMany({ where: { outcomeId }, orderBy: { id: "asc" } }) : [];
+  return { progress, suggestions };
+}
+
+export type SubstantiationOf = Awaited<ReturnType<typeof substantiationOf>>;

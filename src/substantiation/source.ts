@@ -14,9 +14,24 @@ import { LANGUAGE_AUTONYMS } from "../platform/i18n/format.js";
 import { upsertUser } from "../shared/users.js";
 import { menuRole } from "../shared/access.js";
 import { registerChatCommands } from "../shared/menus.js";
-import { now } from "../review/feature.js";
-import { typedInputComposer, type TypedInput } from "../review/input.js";
-import { readPending, setPending, type Pending } from "../review/pending.js";
+import { now } from "../shared/chat.js";
+import { type InputRoutes, type TypedInput, typedInput } from "../shared/typed-input.js";
+import { onButton } from "../platform/telegram/callbacks.js";
+import {
+  changePart,
+  confirmDecline,
+  declineButton,
+  results,
+  resumeAssignment,
+  sendAnswers,
+  skipComment,
+  sourceConsent,
+  sourceLanguage,
+  sourceLevel,
+  sourceNaming,
+} from "./callbacks.js";
+import { readPending, setPending } from "../shared/pending.js";
+import { LIMITS } from "../harvest/steps.js";
 import type { BotContext } from "../shared/context.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
@@ -53,16 +68,26 @@ export async function continueAssignment(ctx: BotContext, a: SubstantiationAssig
   const o = await statementOf(ctx, a);
   if (!a.consentAt) {
     const inviter = a.createdById ? await ctx.deps.prisma.user.findUnique({ where: { id: a.createdById } }) : null;
-    const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({ text: LANGUAGE_AUTONYMS[l], data: `sv:l:${a.id}:${l}` }));
+    const languages: Button[] = LANGUAGES.filter((l) => l !== ctx.lang).map((l) => ({
+      text: LANGUAGE_AUTONYMS[l],
+      data: sourceLanguage.data({ assignment: a.id, lang: l }),
+    }));
     return ctx.reply(t("source.request", { coordinator: inviter?.displayName ?? t("source.a_coordinator"), org: o.organisation.name }), {
-      reply_markup: keyboard([{ text: t("source.agree"), data: `sv:c:${a.id}` }, { text: t("source.decline"), data: `sv:d:${a.id}` }, ...languages], 1),
+      reply_markup: keyboard(
+        [
+          { text: t("source.agree"), data: sourceConsent.data({ assignment: a.id }) },
+          { text: t("source.decline"), data: declineButton.data({ assignment: a.id }) },
+          ...languages,
+        ],
+        1,
+      ),
     });
   }
   if (a.anonymous === null) {
     return ctx.reply(t("source.naming"), {
       reply_markup: keyboard([
-        { text: t("source.named"), data: `sv:n:${a.id}:1` },
-        { text: t("source.anonymous"), data: `sv:n:${a.id}:0` },
+        { text: t("source.named"), data: sourceNaming.data({ assignment: a.id, named: true }) },
+        { text: t("source.anonymous"), data: sourceNaming.data({ assignment: a.id, named: false }) },
       ]),
     });
   }
@@ -91,7 +116,7 @@ async function askPart(ctx: BotContext, a: SubstantiationAssignment, part: Part,
     }),
     {
       reply_markup: keyboard(
-        LEVELS.map((l) => ({ text: t(`source.levels.${l}`), data: `sv:a:${a.id}:${part}:${l}` })),
+        LEVELS.map((l) => ({ text: t(`source.levels.${l}`), data: sourceLevel.data({ assignment: a.id, part, level: l }) })),
         2,
       ),
     },
@@ -109,9 +134,9 @@ async function showSummary(ctx: BotContext, a: SubstantiationAssignment) {
   const naming = t(a.anonymous ? "source.you_are_anonymous" : "source.you_are_named");
   await ctx.reply(t("source.summary", { id: a.outcomeId, answers: lines.join("\n\n"), naming }), {
     reply_markup: keyboard([
-      { text: t("source.send"), data: `sv:f:${a.id}` },
-      ...PARTS.map((p) => ({ text: t("source.change", { part: t(`source.parts.${p}`) }), data: `sv:e:${a.id}:${p}` })),
-      { text: t("source.decline"), data: `sv:d:${a.id}` },
+      { text: t("source.send"), data: sendAnswers.data({ assignment: a.id }) },
+      ...PARTS.map((p) => ({ text: t("source.change", { part: t(`source.parts.${p}`) }), data: changePart.data({ assignment: a.id, part: p }) })),
+      { text: t("source.decline"), data: declineButton.data({ assignment: a.id }) },
     ]),
   });
 }
@@ -148,7 +173,7 @@ async function tellCoordinator(ctx: BotContext, a: SubstantiationAssignment, key
     coordinator,
     key,
     { id: a.outcomeId, source, ...params },
-    org ? (t) => keyboard([{ text: t("substantiation.results_button"), data: `sb:r:${org}` }]) : undefined,
+    org ? (t) => keyboard([{ text: t("substantiation.results_button"), data: results.data({ org }) }]) : undefined,
   );
 }
 
@@ -158,26 +183,42 @@ async function nextAfterComment(ctx: BotContext, a: SubstantiationAssignment) {
   await continueAssignment(ctx, fresh);
 }
 
-async function handleTyped(ctx: BotContext, p: Pending, input: TypedInput) {
-  if (p.kind !== "sub_comment" && p.kind !== "sub_decline") return;
-  const a = await ownAssignment(ctx.deps.prisma, p.assignmentId, ctx.user!.id);
-  if (!a || !OPEN.includes(a.status)) {
-    await setPending(ctx, null);
-    return ctx.reply(ctx.t("source.read_only"));
-  }
-  if (p.kind === "sub_decline") {
-    await setPending(ctx, null);
-    return finishDecline(ctx, a, input.text);
-  }
-  if (!isPart(p.part)) return setPending(ctx, null);
-  if (!(await saveComment(ctx.deps.prisma, a, p.part, input))) {
-    // Sent or closed in the meantime: nothing changed.
-    await setPending(ctx, null);
-    return ctx.reply(ctx.t("source.read_only"));
-  }
-  await ctx.reply(ctx.t("source.comment_saved"));
-  await nextAfterComment(ctx, a);
+async function openAssignmentOf(ctx: BotContext, assignmentId: number) {
+  const a = await ownAssignment(ctx.deps.prisma, assignmentId, ctx.user!.id);
+  if (a && OPEN.includes(a.status)) return a;
+  await setPending(ctx, null);
+  await ctx.reply(ctx.t("source.read_only"));
+  return undefined;
 }
+
+/** A source's comment on a part (typed or spoken), and their reason for declining. */
+const sourceInputRoutes: InputRoutes = {
+  sub_comment: {
+    limit: LIMITS.long,
+    voice: true,
+    async handle(ctx, p, input: TypedInput) {
+      const a = await openAssignmentOf(ctx, p.assignmentId);
+      if (!a) return;
+      if (!isPart(p.part)) return setPending(ctx, null);
+      if (!(await saveComment(ctx.deps.prisma, a, p.part, input))) {
+        // Sent or closed in the meantime: nothing changed.
+        await setPending(ctx, null);
+        return ctx.reply(ctx.t("source.read_only"));
+      }
+      await ctx.reply(ctx.t("source.comment_saved"));
+      await nextAfterComment(ctx, a);
+    },
+  },
+  sub_decline: {
+    limit: LIMITS.long,
+    async handle(ctx, p, input) {
+      const a = await openAssignmentOf(ctx, p.assignmentId);
+      if (!a) return;
+      await setPending(ctx, null);
+      return finishDecline(ctx, a, input.text);
+    },
+  },
+};
 
 async function finishDecline(ctx: BotContext, a: SubstantiationAssignment, reason: string | undefined) {
   const done = await decline(ctx.deps.prisma, a, reason, now(ctx));
@@ -191,7 +232,7 @@ async function listAssignments(ctx: BotContext, assignments: SubstantiationAssig
   const open = assignments.filter((a) => OPEN.includes(a.status));
   const lines = assignments.map((a) => ctx.t("source.list_line", { id: a.outcomeId, status: ctx.t(`source.states.${a.status}`) }));
   await ctx.reply(`${ctx.t("source.list_title")}\n${lines.join("\n")}`, {
-    reply_markup: keyboard(open.map((a) => ({ text: ctx.t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }))),
+    reply_markup: keyboard(open.map((a) => ({ text: ctx.t("source.continue", { id: a.outcomeId }), data: resumeAssignment.data({ assignment: a.id }) }))),
   });
 }
 
@@ -237,11 +278,10 @@ export function sourceFeature(): Composer<BotContext> {
     await continueAssignment(ctx, res.assignment);
   });
 
-  c.use(typedInputComposer((p) => p.kind === "sub_comment" || p.kind === "sub_decline", ["sub_comment"], handleTyped));
+  c.use(typedInput(sourceInputRoutes));
 
-  c.callbackQuery(/^sv:l:(\d+):(\w+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
-    const lang = ctx.match[2]!;
+  onButton(c, sourceLanguage, async (ctx, { assignment, lang }) => {
+    const a = await mine(ctx, assignment);
     if (!a || !isLang(lang)) return;
     ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { language: lang } });
     ctx.lang = lang;
@@ -251,8 +291,8 @@ export function sourceFeature(): Composer<BotContext> {
     await continueAssignment(ctx, a);
   });
 
-  c.callbackQuery(/^sv:c:(\d+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, sourceConsent, async (ctx, { assignment }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     await consent(ctx.deps.prisma, a, now(ctx));
     await ctx.answerCallbackQuery();
@@ -261,13 +301,13 @@ export function sourceFeature(): Composer<BotContext> {
     await continueAssignment(ctx, (await ownAssignment(ctx.deps.prisma, a.id, ctx.user!.id))!);
   });
 
-  c.callbackQuery(/^sv:n:(\d+):([01])$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, sourceNaming, async (ctx, { assignment, named }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     if (!a.consentAt) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     const first = a.anonymous === null;
-    await chooseNaming(ctx.deps.prisma, a, ctx.match[2] === "0");
-    await ctx.answerCallbackQuery({ text: ctx.t(ctx.match[2] === "0" ? "source.you_are_anonymous" : "source.you_are_named") });
+    await chooseNaming(ctx.deps.prisma, a, !named);
+    await ctx.answerCallbackQuery({ text: ctx.t(named ? "source.you_are_named" : "source.you_are_anonymous") });
     await ctx.editMessageReplyMarkup().catch(() => {});
     if (first) {
       const o = await statementOf(ctx, a);
@@ -276,10 +316,8 @@ export function sourceFeature(): Composer<BotContext> {
     }
   });
 
-  c.callbackQuery(/^sv:a:(\d+):(\w+):(\w+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
-    const part = ctx.match[2]!;
-    const level = ctx.match[3]!;
+  onButton(c, sourceLevel, async (ctx, { assignment, part, level }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     if (!isPart(part) || !isLevel(level) || a.anonymous === null) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     if (!(await saveLevel(ctx.deps.prisma, a, part, level))) return ctx.answerCallbackQuery({ text: ctx.t("source.read_only"), show_alert: true });
@@ -289,31 +327,30 @@ export function sourceFeature(): Composer<BotContext> {
     if (waiting?.kind === "sub_comment" && waiting.assignmentId === a.id && waiting.part === part) return; // pressed twice
     await setPending(ctx, { kind: "sub_comment", assignmentId: a.id, part });
     await ctx.reply(ctx.t("source.comment_prompt", { part: ctx.t(`source.parts.${part}`), level: ctx.t(`source.levels.${level}`) }), {
-      reply_markup: keyboard([{ text: ctx.t("source.no_comment"), data: `sv:k:${a.id}:${part}` }]),
+      reply_markup: keyboard([{ text: ctx.t("source.no_comment"), data: skipComment.data({ assignment: a.id, part }) }]),
     });
   });
 
-  c.callbackQuery(/^sv:k:(\d+):(\w+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, skipComment, async (ctx, { assignment, part }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     const p = readPending(ctx.user?.pendingInput);
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
-    if (p?.kind !== "sub_comment" || p.assignmentId !== a.id || p.part !== ctx.match[2]) return; // stale or pressed twice
+    if (p?.kind !== "sub_comment" || p.assignmentId !== a.id || p.part !== part) return; // stale or pressed twice
     await nextAfterComment(ctx, a);
   });
 
-  c.callbackQuery(/^sv:e:(\d+):(\w+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
-    const part = ctx.match[2]!;
+  onButton(c, changePart, async (ctx, { assignment, part }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     if (!isPart(part)) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     await ctx.answerCallbackQuery();
     await askPart(ctx, a, part);
   });
 
-  c.callbackQuery(/^sv:f:(\d+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, sendAnswers, async (ctx, { assignment }) => {
+    const a = await mine(ctx, assignment);
     if (!a) return;
     if (a.status === "submitted") return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
     if (await closed(ctx, a)) return;
@@ -331,18 +368,18 @@ export function sourceFeature(): Composer<BotContext> {
     await tellCoordinator(ctx, a, "substantiation.answered_notice", {}, true);
   });
 
-  c.callbackQuery(/^sv:d:(\d+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, declineButton, async (ctx, { assignment }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     await ctx.answerCallbackQuery();
     await setPending(ctx, { kind: "sub_decline", assignmentId: a.id });
     await ctx.reply(ctx.t("source.decline_reason"), {
-      reply_markup: keyboard([{ text: ctx.t("source.decline_no_reason"), data: `sv:x:${a.id}` }]),
+      reply_markup: keyboard([{ text: ctx.t("source.decline_no_reason"), data: confirmDecline.data({ assignment: a.id }) }]),
     });
   });
 
-  c.callbackQuery(/^sv:x:(\d+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, confirmDecline, async (ctx, { assignment }) => {
+    const a = await mine(ctx, assignment);
     if (!a || (await closed(ctx, a))) return;
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
@@ -351,8 +388,8 @@ export function sourceFeature(): Composer<BotContext> {
   });
 
   // "Continue" from a reminder or the list of one's requests.
-  c.callbackQuery(/^sv:r:(\d+)$/, async (ctx) => {
-    const a = await mine(ctx, Number(ctx.match[1]));
+  onButton(c, resumeAssignment, async (ctx, { assignment }) => {
+    const a = await mine(ctx, assignment);
     if (!a) return;
     await ctx.answerCallbackQuery();
     await continueAssignment(ctx, a);

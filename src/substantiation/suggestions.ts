@@ -3,9 +3,13 @@
  * know about the change, how to reach them. One question at a time; each answer is kept as it
  * arrives (in the pending input), the suggestion is stored with the last one.
  */
+import type { InputRoutes } from "../shared/typed-input.js";
+import { LIMITS } from "../harvest/steps.js";
+import { onButton } from "../platform/telegram/callbacks.js";
+import { skipSuggestionStep, suggestSources } from "./callbacks.js";
 import { Composer } from "grammy";
-import { refuse } from "../review/feature.js";
-import { readPending, setPending, type Pending } from "../review/pending.js";
+import { refuse } from "../shared/chat.js";
+import { readPending, setPending, type Pending } from "../shared/pending.js";
 import type { BotContext } from "../shared/context.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 
@@ -20,7 +24,7 @@ async function ownStatement(ctx: BotContext, outcomeId: number) {
 
 async function ask(ctx: BotContext, outcomeId: number, step: Suggest["step"]) {
   await ctx.reply(ctx.t(`suggest.ask_${step}`, { id: outcomeId }), {
-    reply_markup: step === "name" ? undefined : keyboard([{ text: ctx.t("suggest.skip"), data: `sg:k:${outcomeId}` }]),
+    reply_markup: step === "name" ? undefined : keyboard([{ text: ctx.t("suggest.skip"), data: skipSuggestionStep.data({ id: outcomeId }) }]),
   });
 }
 
@@ -45,27 +49,27 @@ async function advance(ctx: BotContext, p: Suggest, value: string | undefined) {
   await setPending(ctx, null);
   ctx.log.info({ outcome_id: p.outcomeId, suggestion_id: s.id }, "substantiator suggested");
   await ctx.reply(ctx.t("suggest.saved", { id: p.outcomeId, name: s.name }), {
-    reply_markup: keyboard([{ text: ctx.t("suggest.another"), data: `sg:${p.outcomeId}` }]),
+    reply_markup: keyboard([{ text: ctx.t("suggest.another"), data: suggestSources.data({ id: p.outcomeId }) }]),
   });
 }
 
-export async function suggestStep(ctx: BotContext, p: Suggest, text: string) {
+async function suggestStep(ctx: BotContext, p: Suggest, text: string) {
   if (!(await ownStatement(ctx, p.outcomeId))) return setPending(ctx, null);
   await advance(ctx, p, text);
 }
 
 export function suggestionsFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
-  c.callbackQuery(/^sg:(\d+)$/, async (ctx) => {
-    const o = await ownStatement(ctx, Number(ctx.match[1]));
+  onButton(c, suggestSources, async (ctx, { id }) => {
+    const o = await ownStatement(ctx, id);
     if (!o) return;
     await ctx.answerCallbackQuery();
     await setPending(ctx, { kind: "suggest", outcomeId: o.id, step: "name", draft: {} });
     await ask(ctx, o.id, "name");
   });
-  c.callbackQuery(/^sg:k:(\d+)$/, async (ctx) => {
+  onButton(c, skipSuggestionStep, async (ctx, { id }) => {
     const p = readPending(ctx.user?.pendingInput);
-    if (p?.kind !== "suggest" || p.outcomeId !== Number(ctx.match[1]) || p.step === "name") {
+    if (p?.kind !== "suggest" || p.outcomeId !== id || p.step === "name") {
       return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     }
     await ctx.answerCallbackQuery();
@@ -74,3 +78,8 @@ export function suggestionsFeature(): Composer<BotContext> {
   });
   return c;
 }
+
+/** The author's answers to "who could confirm this change?", one question at a time. */
+export const suggestionInputRoutes: InputRoutes = {
+  suggest: { limit: LIMITS.short, handle: (ctx, p, { text }) => suggestStep(ctx, p, text!) },
+};

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { Prisma } from "../generated/prisma/client.js";
-import type { BotContext } from "../shared/context.js";
+import type { BotContext } from "./context.js";
 
 export const PENDING_VERSION = 1;
 
@@ -33,6 +33,12 @@ const Pending = z.discriminatedUnion("kind", [
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_decline"), assignmentId: z.number() }),
 ]);
 export type Pending = z.infer<typeof Pending>;
+
+/** A file sent as (part of) an answer: a voice note, photo, document, audio or video, by Telegram file id. */
+export interface AnswerFile {
+  kind: "voice" | "photo" | "document" | "audio" | "video";
+  fileId: string;
+}
 export type Input<P> = P extends unknown ? Omit<P, "v"> : never;
 
 /** The stored pending input, or undefined (also for state an older version of the code wrote). */

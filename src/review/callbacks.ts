@@ -1,0 +1,22 @@
+/** The buttons of review: the queue and its filters, a statement's card and actions; the author's answers and revisions. */
+import { callbackData, int, word } from "../platform/telegram/callbacks.js";
+
+/** A statement's card (from the queue, a notice, a digest). */
+export const openCard = callbackData("rv:o", { id: int });
+/** A page of the queue: organisation (0: all in scope), status, page. */
+export const queuePage = callbackData("rv:l", { org: int, status: word, page: int });
+export const filterOrganisation = callbackData("rv:fo", { status: word });
+export const filterStatus = callbackData("rv:fs", { org: int });
+/** An action on the version of the statement the card showed. */
+export const reviewAction = callbackData("rv:a", { id: int, version: int, action: word });
+export const editField = callbackData("rv:e", { id: int, version: int, field: word });
+/** The event log of a statement (/history). */
+export const statementHistory = callbackData("rv:h", { id: int });
+
+/** The author answers a question; revises a returned statement; says which question something they sent answers. */
+export const answerQuestionButton = callbackData("qa", { question: int });
+export const reviseStatement = callbackData("rev", { id: int });
+export const pickQuestion = callbackData("qp", { question: int });
+
+/** The first page of the queue of submitted statements, in every organisation in scope. */
+export const QUEUE_START = { org: 0, status: "submitted", page: 0 };
