@@ -4,6 +4,8 @@
  * was written by an older version of this code, the draft alone is enough to continue.
  * Every side effect goes through conversation.external.
  */
+import { suggestSources } from "../substantiation/callbacks.js";
+import { afterSubmit } from "./callbacks.js";
 import { PLAIN_TEXT } from "../platform/telegram/limits.js";
 import type { Conversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
@@ -521,10 +523,10 @@ async function run(conversation: HarvestConversation, ctx: Context, args: { outc
           await conversation.external((c) => tellReviewers(c.deps.prisma, d.id, "review.resubmitted", c.user));
           return;
         }
-        await f.say("harvest.submitted", { id: d.id }, [{ text: t("suggest.button"), data: `sg:${d.id}` }]);
+        await f.say("harvest.submitted", { id: d.id }, [{ text: t("suggest.button"), data: suggestSources.data({ id: d.id }) }]);
         await f.say("harvest.after_submit", {}, [
-          { text: t("harvest.after_yes"), data: `after:${d.id}:yes` },
-          { text: t("harvest.after_no"), data: `after:${d.id}:no` },
+          { text: t("harvest.after_yes"), data: afterSubmit.data({ id: d.id, answer: "yes" }) },
+          { text: t("harvest.after_no"), data: afterSubmit.data({ id: d.id, answer: "no" }) },
         ]);
         return;
       }

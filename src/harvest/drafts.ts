@@ -378,3 +378,10 @@ export async function latestDraft(sql: Sql, authorId: number): Promise<{ id: num
   const r = rows[0];
   return r ? { id: Number(r.id), description: r.description, actorName: r.actor_name } : null;
 }
+
+/** The answer to the question after a submission, recorded once (false: it was answered already). */
+export async function recordAfterSubmit(prisma: Db, outcomeId: number, authorId: number, answer: string): Promise<boolean> {
+  if (await prisma.outcomeEvent.findFirst({ where: { outcomeId, type: "asked_unexpected" } })) return false;
+  await logEvent(prisma, outcomeId, authorId, "asked_unexpected", answer);
+  return true;
+}

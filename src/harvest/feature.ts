@@ -1,10 +1,12 @@
 import { createConversation } from "@grammyjs/conversations";
+import { onButton } from "../platform/telegram/callbacks.js";
+import { afterSubmit, freshStatement, newForOrganisation, resumeDraft } from "./callbacks.js";
 import { Composer } from "grammy";
 import type { BotContext } from "../shared/context.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 import { harvestOrganisations } from "../shared/access.js";
 import { harvest } from "./conversation.js";
-import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, logEvent } from "./drafts.js";
+import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, recordAfterSubmit } from "./drafts.js";
 import { answeredParts } from "./format.js";
 import { myStatementsFeature } from "./my.js";
 import { inHarvest } from "./active.js";
@@ -34,7 +36,7 @@ async function chooseOrganisationAndStart(ctx: BotContext) {
   const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
   if (orgs.length === 0) return ctx.reply(ctx.t("harvest.no_organisation"));
   if (orgs.length === 1) return startNew(ctx, orgs[0]!.id);
-  await ctx.reply(ctx.t("harvest.pick_org"), { reply_markup: keyboard(orgs.map((o) => ({ text: o.name, data: `new:org:${o.id}` }))) });
+  await ctx.reply(ctx.t("harvest.pick_org"), { reply_markup: keyboard(orgs.map((o) => ({ text: o.name, data: newForOrganisation.data({ org: o.id }) }))) });
 }
 
 export function harvestFeature(): Composer<BotContext> {
@@ -75,26 +77,34 @@ export function harvestFeature(): Composer<BotContext> {
     const snippet = (draft.description ?? draft.actorName ?? "").slice(0, 40);
     await ctx.reply(ctx.t("harvest.resume_offer", { id: draft.id, snippet }), {
       reply_markup: keyboard([
-        { text: ctx.t("harvest.resume_button", { id: draft.id }), data: `new:resume:${draft.id}` },
-        { text: ctx.t("harvest.fresh_button"), data: "new:fresh" },
+        { text: ctx.t("harvest.resume_button", { id: draft.id }), data: resumeDraft.data({ id: draft.id }) },
+        { text: ctx.t("harvest.fresh_button"), data: freshStatement.data({}) },
       ]),
     });
   });
 
-  c.callbackQuery(/^new:(resume|fresh|org)(?::(\d+))?$/, async (ctx) => {
+  /** A /new choice: the button goes, and nothing starts while a statement is open. */
+  const choosing = async (ctx: BotContext) => {
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
-    if (await inHarvest(ctx)) return ctx.reply(ctx.t("harvest.already_active"));
-    const id = Number(ctx.match[2]);
-    if (ctx.match[1] === "fresh") return chooseOrganisationAndStart(ctx);
-    if (ctx.match[1] === "org") {
-      const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
-      if (!orgs.some((o) => o.id === id)) {
-        ctx.log.warn({ organisation_id: id }, "refused: not a member of this organisation");
-        return ctx.reply(ctx.t("errors.not_allowed"));
-      }
-      return startNew(ctx, id);
+    if (!(await inHarvest(ctx))) return true;
+    await ctx.reply(ctx.t("harvest.already_active"));
+    return false;
+  };
+  onButton(c, freshStatement, async (ctx) => {
+    if (await choosing(ctx)) await chooseOrganisationAndStart(ctx);
+  });
+  onButton(c, newForOrganisation, async (ctx, { org: id }) => {
+    if (!(await choosing(ctx))) return;
+    const orgs = await harvestOrganisations(ctx.deps.sql!, ctx.user!.id);
+    if (!orgs.some((o) => o.id === id)) {
+      ctx.log.warn({ organisation_id: id }, "refused: not a member of this organisation");
+      return ctx.reply(ctx.t("errors.not_allowed"));
     }
+    await startNew(ctx, id);
+  });
+  onButton(c, resumeDraft, async (ctx, { id }) => {
+    if (!(await choosing(ctx))) return;
     const draft = await loadOwnDraft(ctx.deps.sql!, id, ctx.user!.id);
     if (!draft) return ctx.reply(ctx.t("harvest.draft_gone"));
     await ctx.reply(ctx.t("harvest.resuming", { id }));
@@ -102,26 +112,23 @@ export function harvestFeature(): Composer<BotContext> {
   });
 
   // The question asked once after each submission: anything unexpected, or for the worse?
-  c.callbackQuery(/^after:(\d+):(yes|no)$/, async (ctx) => {
-    const id = Number(ctx.match[1]);
+  onButton(c, afterSubmit, async (ctx, { id, answer }) => {
     const { prisma } = ctx.deps;
     const own = await loadOwn(prisma, id, ctx.user!.id);
     if (!own) {
       ctx.log.warn({ outcome_id: id }, "refused: not the author");
       return ctx.answerCallbackQuery({ text: ctx.t("errors.not_allowed"), show_alert: true });
     }
-    const answered = await prisma.outcomeEvent.findFirst({ where: { outcomeId: id, type: "asked_unexpected" } });
     await ctx.editMessageReplyMarkup().catch(() => {});
-    if (answered) return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
-    await logEvent(prisma, id, ctx.user!.id, "asked_unexpected", ctx.match[2]);
+    if (!(await recordAfterSubmit(prisma, id, ctx.user!.id, answer))) return ctx.answerCallbackQuery({ text: ctx.t("errors.already_done") });
     await ctx.answerCallbackQuery();
-    if (ctx.match[2] === "yes") {
+    if (answer === "yes") {
       await ctx.reply(ctx.t("harvest.after_yes_reply"));
       if (await inHarvest(ctx)) return;
       return chooseOrganisationAndStart(ctx);
     }
     await ctx.reply(ctx.t("harvest.after_no_reply"), {
-      reply_markup: keyboard([{ text: ctx.t("harvest.another_button"), data: "new:fresh" }]),
+      reply_markup: keyboard([{ text: ctx.t("harvest.another_button"), data: freshStatement.data({}) }]),
     });
   });
 

@@ -1,4 +1,8 @@
 import { Composer } from "grammy";
+import { onButton } from "../platform/telegram/callbacks.js";
+import { answerQuestionButton, reviseStatement, statementHistory } from "../review/callbacks.js";
+import { suggestSources } from "../substantiation/callbacks.js";
+import { myPage, myStatement, resumeDraft } from "./callbacks.js";
 import type { BotContext } from "../shared/context.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
@@ -45,10 +49,10 @@ async function showPage(ctx: BotContext, page: number, edit: boolean) {
   });
   const buttons: Button[] = rows.map((o) => ({
     text: `${asked.has(o.id) ? "❓ " : ""}${ctx.t("format.ref", { id: o.id })} · ${ctx.t(`status.${o.status}`)}`,
-    data: `my:o:${o.id}`,
+    data: myStatement.data({ id: o.id }),
   }));
-  if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: `my:p:${p - 1}` });
-  if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: `my:p:${p + 1}` });
+  if (p > 0) buttons.push({ text: ctx.t("my.prev"), data: myPage.data({ page: p - 1 }) });
+  if (p < pages - 1) buttons.push({ text: ctx.t("my.next"), data: myPage.data({ page: p + 1 }) });
   const text = `${ctx.t("my.title", { page: p + 1, pages, total })}\n\n${lines.join("\n")}`;
   const opts = { reply_markup: keyboard(buttons) };
   if (edit) await ctx.editMessageText(text, opts).catch(() => ctx.reply(text, opts));
@@ -60,13 +64,12 @@ export function myStatementsFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command("my", (ctx) => showPage(ctx, 0, false));
 
-  c.callbackQuery(/^my:p:(\d+)$/, async (ctx) => {
+  onButton(c, myPage, async (ctx, { page }) => {
     await ctx.answerCallbackQuery();
-    await showPage(ctx, Number(ctx.match[1]), true);
+    await showPage(ctx, page, true);
   });
 
-  c.callbackQuery(/^my:o:(\d+)$/, async (ctx) => {
-    const id = Number(ctx.match[1]);
+  onButton(c, myStatement, async (ctx, { id }) => {
     // Callback data is not trusted: the statement must be the person's own.
     const d = await loadOwn(ctx.deps.prisma, id, ctx.user!.id);
     if (!d) {
@@ -82,13 +85,13 @@ export function myStatementsFeature(): Composer<BotContext> {
     const substantiation = substantiationSection(ctx.t, await substantiationOf(ctx.deps.prisma, d.id, true));
     if (substantiation) sections.push(substantiation);
     const buttons: Button[] = [];
-    if (d.status === "draft") buttons.push({ text: ctx.t("my.continue"), data: `new:resume:${d.id}` });
-    if (d.status === "returned") buttons.push({ text: ctx.t("author.revise_button", { id: d.id }), data: `rev:${d.id}` });
+    if (d.status === "draft") buttons.push({ text: ctx.t("my.continue"), data: resumeDraft.data({ id: d.id }) });
+    if (d.status === "returned") buttons.push({ text: ctx.t("author.revise_button", { id: d.id }), data: reviseStatement.data({ id: d.id }) });
     for (const q of thread.filter((m) => m.kind === "question" && !m.answeredAt)) {
-      buttons.push({ text: ctx.t("author.answer_button"), data: `qa:${q.id}` });
+      buttons.push({ text: ctx.t("author.answer_button"), data: answerQuestionButton.data({ question: q.id }) });
     }
-    if (d.status !== "draft" && d.status !== "rejected") buttons.push({ text: ctx.t("suggest.button"), data: `sg:${d.id}` });
-    buttons.push({ text: ctx.t("review.actions.history"), data: `rv:h:${d.id}` });
+    if (d.status !== "draft" && d.status !== "rejected") buttons.push({ text: ctx.t("suggest.button"), data: suggestSources.data({ id: d.id }) });
+    buttons.push({ text: ctx.t("review.actions.history"), data: statementHistory.data({ id: d.id }) });
     const messages = packMessages(sections);
     for (const [i, m] of messages.entries()) {
       await ctx.reply(m, { reply_markup: i === messages.length - 1 ? keyboard(buttons) : undefined });

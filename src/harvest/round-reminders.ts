@@ -5,6 +5,8 @@
  * between 09:00 and 18:00 in the programme's time zone. Nobody deactivated or who paused
  * reminders gets one. Claim and queued message are one transaction: never twice.
  */
+import { onButton } from "../platform/telegram/callbacks.js";
+import { freshStatement, reminders } from "./callbacks.js";
 import { Composer } from "grammy";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
@@ -70,8 +72,8 @@ export async function runRoundReminders(deps: { prisma: Db; logger: Logger }, co
           { round: round.name, end: formatDay(round.endsAt, langOf(leader), config.timeZone) },
           (t) =>
             keyboard([
-              { text: t("rounds.report_button"), data: "new:fresh" },
-              { text: t("rounds.pause_button"), data: "rm:0" },
+              { text: t("rounds.report_button"), data: freshStatement.data({}) },
+              { text: t("rounds.pause_button"), data: reminders.data({ on: false }) },
             ]),
           { kind: "round_reminder", dedupeKey: `round:${round.id}:${leader.id}:${count + 1}` },
         );
@@ -98,12 +100,15 @@ export function remindersFeature(): Composer<BotContext> {
   const show = async (ctx: BotContext) => {
     const paused = ctx.user!.remindersPaused;
     await ctx.reply(ctx.t(paused ? "rounds.paused_state" : "rounds.active_state"), {
-      reply_markup: keyboard([paused ? { text: ctx.t("rounds.resume_button"), data: "rm:1" } : { text: ctx.t("rounds.pause_button"), data: "rm:0" }]),
+      reply_markup: keyboard([
+        paused
+          ? { text: ctx.t("rounds.resume_button"), data: reminders.data({ on: true }) }
+          : { text: ctx.t("rounds.pause_button"), data: reminders.data({ on: false }) },
+      ]),
     });
   };
   c.command("reminders", show);
-  c.callbackQuery(/^rm:([01])$/, async (ctx) => {
-    const on = ctx.match[1] === "1";
+  onButton(c, reminders, async (ctx, { on }) => {
     ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { remindersPaused: !on } });
     await ctx.answerCallbackQuery({ text: ctx.t(on ? "rounds.resumed" : "rounds.paused") });
     await ctx.editMessageReplyMarkup().catch(() => {});

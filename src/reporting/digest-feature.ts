@@ -1,4 +1,7 @@
 /** /charts: the evaluation's charts for a scope and period, as images. */
+import { onButton } from "../platform/telegram/callbacks.js";
+import type { Scope } from "../shared/access.js";
+import { chart, digestEmpty, digestFrequency, digestHour, digestMonthDay, digestOrganisation, digestWeekday, noticeChoice } from "./callbacks.js";
 import { Composer, InputFile } from "grammy";
 import { inScope, organisationsIn } from "../shared/access.js";
 import { refuse, scopeOf } from "../shared/chat.js";
@@ -20,14 +23,13 @@ export function chartsFeature(): Composer<BotContext> {
     if (!scope) return refuse(ctx, { command: "charts" });
     const token = periodToken(period);
     const orgs = await organisationsIn(ctx.deps.prisma, scope);
-    const buttons: Button[] = [{ text: ctx.t("review.all_orgs"), data: `ch:0:${token}` }];
-    if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: o.name, data: `ch:${o.id}:${token}` })));
+    const buttons: Button[] = [{ text: ctx.t("review.all_orgs"), data: chart.data({ org: 0, period: token }) }];
+    if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: o.name, data: chart.data({ org: o.id, period: token }) })));
     await ctx.reply(ctx.t("charts.title", { period: periodLabel(ctx.t, period) }), { reply_markup: keyboard(buttons) });
   });
 
-  c.callbackQuery(/^ch:(\d+):([\d.-]+|all)$/, async (ctx) => {
-    const org = Number(ctx.match[1]);
-    const period = parsePeriod(ctx.match[2]!);
+  onButton(c, chart, async (ctx, { org, period: token }) => {
+    const period = parsePeriod(token);
     const scope = await scopeOf(ctx);
     if (!scope || !period || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "charts" });
     await ctx.answerCallbackQuery({ text: ctx.t("charts.preparing") });
@@ -75,31 +77,32 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   ].join("\n");
   const mark = (on: boolean, label: string) => `${on ? "✅ " : ""}${label}`;
   const kb = keyboard(
-    FREQUENCIES.map((f) => ({ text: mark(sub.frequency === f, t(`digest.frequency.${f}`)), data: `dg:f:${f}` })),
+    FREQUENCIES.map((f) => ({ text: mark(sub.frequency === f, t(`digest.frequency.${f}`)), data: digestFrequency.data({ value: f }) })),
     4,
   );
   if (sub.frequency === "weekly") {
     kb.row();
-    for (let d = 1; d <= 7; d++) kb.text(mark(sub.weekday === d, t(`digest.weekdays_short.${d}`)), `dg:w:${d}`);
+    for (let d = 1; d <= 7; d++) kb.text(mark(sub.weekday === d, t(`digest.weekdays_short.${d}`)), digestWeekday.data({ value: d }));
   }
   if (sub.frequency === "monthly") {
     kb.row();
-    for (const d of MONTH_DAYS) kb.text(mark(sub.monthDay === d, String(d)), `dg:m:${d}`);
+    for (const d of MONTH_DAYS) kb.text(mark(sub.monthDay === d, String(d)), digestMonthDay.data({ value: d }));
   }
   if (sub.frequency !== "off") {
     kb.row();
-    for (const h of HOURS) kb.text(mark(sub.hour === h, `${String(h).padStart(2, "0")}:00`), `dg:h:${h}`);
+    for (const h of HOURS) kb.text(mark(sub.hour === h, `${String(h).padStart(2, "0")}:00`), digestHour.data({ value: h }));
     if (orgs.length > 1) {
-      kb.row().text(mark(sub.organisationIds.length === 0, t("digest.settings.whole_scope")), "dg:o:0:1");
-      for (const o of orgs) kb.row().text(mark(sub.organisationIds.includes(o.id), o.name), `dg:o:${o.id}:${sub.organisationIds.includes(o.id) ? 0 : 1}`);
+      kb.row().text(mark(sub.organisationIds.length === 0, t("digest.settings.whole_scope")), digestOrganisation.data({ org: 0, on: true }));
+      for (const o of orgs)
+        kb.row().text(mark(sub.organisationIds.includes(o.id), o.name), digestOrganisation.data({ org: o.id, on: !sub.organisationIds.includes(o.id) }));
     }
     kb.row()
-      .text(mark(sub.sendEmpty, t("digest.settings.empty_line")), "dg:e:1")
-      .text(mark(!sub.sendEmpty, t("digest.settings.empty_none")), "dg:e:0");
+      .text(mark(sub.sendEmpty, t("digest.settings.empty_line")), digestEmpty.data({ send: true }))
+      .text(mark(!sub.sendEmpty, t("digest.settings.empty_none")), digestEmpty.data({ send: false }));
   }
   // New statements: a notice for each, one list an hour, or none (whatever the digest's frequency).
   kb.row();
-  for (const n of NOTICE_CHOICES) kb.text(mark(notices === n, t(`digest.notices_button.${n}`)), `dg:n:${n}`);
+  for (const n of NOTICE_CHOICES) kb.text(mark(notices === n, t(`digest.notices_button.${n}`)), noticeChoice.data({ choice: n }));
   if (edit) await ctx.editMessageText(text, { reply_markup: kb }).catch(() => {});
   else await ctx.reply(text, { reply_markup: kb });
 }
@@ -107,10 +110,9 @@ async function showSettings(ctx: BotContext, edit: boolean) {
 export function digestFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command("digest", (ctx) => showSettings(ctx, false));
-  c.callbackQuery(/^dg:n:(\w+)$/, async (ctx) => {
+  onButton(c, noticeChoice, async (ctx, { choice }) => {
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "digest" });
-    const choice = ctx.match[1]!;
     if (!isNoticeChoice(choice)) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     await ctx.deps.prisma.digestSubscription.upsert({
       where: { userId: ctx.user!.id },
@@ -121,24 +123,16 @@ export function digestFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: ctx.t("digest.settings.saved") });
     await showSettings(ctx, true);
   });
-  c.callbackQuery(/^dg:(f|w|m|h|e|o):(\w+)(?::([01]))?$/, async (ctx) => {
+  /** One change of the subscription (undefined: not a valid choice), saved and shown. */
+  type Settings = ReturnType<typeof scheduleOf>;
+  const change = async (ctx: BotContext, pick: (current: Settings, scope: Scope) => Partial<Settings> | { refused: Record<string, unknown> } | undefined) => {
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "digest" });
     const { prisma } = ctx.deps;
     const current = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } }));
-    const [kind, value, flag] = [ctx.match[1], ctx.match[2]!, ctx.match[3]];
-    const n = Number(value);
-    const change: Partial<typeof current> = {};
-    if (kind === "f" && (FREQUENCIES as string[]).includes(value)) change.frequency = value as typeof current.frequency;
-    else if (kind === "w" && n >= 1 && n <= 7) change.weekday = n;
-    else if (kind === "m" && MONTH_DAYS.includes(n)) change.monthDay = n;
-    else if (kind === "h" && HOURS.includes(n)) change.hour = n;
-    else if (kind === "e") change.sendEmpty = value === "1";
-    else if (kind === "o") {
-      if (n === 0) change.organisationIds = [];
-      else if (!inScope(scope, n)) return refuse(ctx, { organisation_id: n, command: "digest" });
-      else change.organisationIds = flag === "1" ? [...new Set([...current.organisationIds, n])] : current.organisationIds.filter((id) => id !== n);
-    } else return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
+    const change = pick(current, scope);
+    if (change && "refused" in change) return refuse(ctx, { ...change.refused, command: "digest" });
+    if (!change) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     const next = { ...current, ...change };
     await prisma.digestSubscription.upsert({
       where: { userId: ctx.user!.id },
@@ -148,6 +142,19 @@ export function digestFeature(): Composer<BotContext> {
     ctx.log.info({ user_id: ctx.user!.id, ...change }, "digest subscription changed");
     await ctx.answerCallbackQuery({ text: ctx.t("digest.settings.saved") });
     await showSettings(ctx, true);
-  });
+  };
+  const isFrequency = (v: string): v is Settings["frequency"] => (FREQUENCIES as string[]).includes(v);
+  onButton(c, digestFrequency, (ctx, { value }) => change(ctx, () => (isFrequency(value) ? { frequency: value } : undefined)));
+  onButton(c, digestWeekday, (ctx, { value }) => change(ctx, () => (value >= 1 && value <= 7 ? { weekday: value } : undefined)));
+  onButton(c, digestMonthDay, (ctx, { value }) => change(ctx, () => (MONTH_DAYS.includes(value) ? { monthDay: value } : undefined)));
+  onButton(c, digestHour, (ctx, { value }) => change(ctx, () => (HOURS.includes(value) ? { hour: value } : undefined)));
+  onButton(c, digestEmpty, (ctx, { send }) => change(ctx, () => ({ sendEmpty: send })));
+  onButton(c, digestOrganisation, (ctx, { org, on }) =>
+    change(ctx, (current, scope) => {
+      if (org === 0) return { organisationIds: [] };
+      if (!inScope(scope, org)) return { refused: { organisation_id: org } };
+      return { organisationIds: on ? [...new Set([...current.organisationIds, org])] : current.organisationIds.filter((id) => id !== org) };
+    }),
+  );
   return c;
 }

@@ -4,6 +4,7 @@
  * after downtime finds the row and sends nothing again. A period missed while the bot was down
  * is sent once when it is back, marked late (only the latest period: nobody wants a backlog).
  */
+import { openCard } from "../review/callbacks.js";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
@@ -99,7 +100,7 @@ export async function buildDigest(
     for (const o of shown) lines.push(t("digest.new_line", { id: o.id, org: o.organisation.name, snippet: snippet(o.description ?? o.actorName, 70) }));
     if (submittedCount > shown.length) lines.push(t("digest.more", { n: submittedCount - shown.length }));
   }
-  const buttons = shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: `rv:o:${o.id}` }));
+  const buttons = shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: openCard.data({ id: o.id }) }));
   return { text: lines.join("\n"), buttons, empty };
 }
 

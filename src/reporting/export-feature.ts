@@ -1,4 +1,6 @@
 /** /export: the workbook (or the statements as CSV) for a scope and period, sent as a document. */
+import { onButton } from "../platform/telegram/callbacks.js";
+import { exportFile } from "./callbacks.js";
 import { Composer, InputFile } from "grammy";
 import { now, refuse, scopeOf } from "../shared/chat.js";
 import { inScope, organisationsIn } from "../shared/access.js";
@@ -14,10 +16,10 @@ async function offer(ctx: BotContext, period: Period) {
   const token = periodToken(period);
   const orgs = await organisationsIn(ctx.deps.prisma, scope);
   const buttons: Button[] = [
-    { text: ctx.t("export.xlsx_all"), data: `ex:0:${token}:x` },
-    { text: ctx.t("export.csv_all"), data: `ex:0:${token}:c` },
+    { text: ctx.t("export.xlsx_all"), data: exportFile.data({ org: 0, period: token, format: "x" }) },
+    { text: ctx.t("export.csv_all"), data: exportFile.data({ org: 0, period: token, format: "c" }) },
   ];
-  if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `📗 ${o.name}`, data: `ex:${o.id}:${token}:x` })));
+  if (orgs.length > 1) buttons.push(...orgs.map((o) => ({ text: `📗 ${o.name}`, data: exportFile.data({ org: o.id, period: token, format: "x" }) })));
   await ctx.reply(ctx.t("export.title", { period: periodLabel(ctx.t, period) }), { reply_markup: keyboard(buttons) });
 }
 
@@ -30,14 +32,13 @@ export function exportFeature(): Composer<BotContext> {
     await offer(ctx, period);
   });
 
-  c.callbackQuery(/^ex:(\d+):([\d.-]+|all):([xc])$/, async (ctx) => {
-    const org = Number(ctx.match[1]);
-    const period = parsePeriod(ctx.match[2]!);
+  onButton(c, exportFile, async (ctx, { org, period: token, format }) => {
+    const period = parsePeriod(token);
     const scope = await scopeOf(ctx);
     if (!scope || !period || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "export" });
     await ctx.answerCallbackQuery({ text: ctx.t("export.preparing") });
     const q = { scope, organisationId: org || undefined, period, lang: ctx.lang, timeZone: ctx.config.timeZone };
-    const csv = ctx.match[3] === "c";
+    const csv = format === "c";
     const started = Date.now();
     const { buffer, statements } = csv ? await statementsCsv(ctx.deps.prisma, q) : await workbookBuffer(ctx.deps.prisma, q);
     const stamp = formatDay(now(ctx), "en", ctx.config.timeZone);

@@ -1,4 +1,7 @@
 /** /history of a statement and /stats over the classification. */
+import { onButton } from "../platform/telegram/callbacks.js";
+import { statementHistory } from "../review/callbacks.js";
+import { stats, statsAll } from "./callbacks.js";
 import { Composer } from "grammy";
 import { packMessages } from "../platform/telegram/split.js";
 import { khmerToAsciiDigits } from "../platform/i18n/digits.js";
@@ -40,7 +43,8 @@ function periodButtons(ctx: BotContext, org: number, all: boolean): Button[] {
 }
 
 /** The callback data of a /stats view: organisation, period, and whether every option is listed. */
-const statsData = (org: number, p: Period, all: boolean) => `st:${org}:${periodToken(p)}${all ? ":a" : ""}`;
+const statsData = (org: number, p: Period, all: boolean) =>
+  all ? statsAll.data({ org, period: periodToken(p), all: "a" }) : stats.data({ org, period: periodToken(p) });
 
 /**
  * /stats: the counts per classification dimension. By default one line per dimension, with only
@@ -87,8 +91,8 @@ export function reportsFeature(): Composer<BotContext> {
     if (!Number.isSafeInteger(id) || id <= 0) return ctx.reply(ctx.t("history.usage"));
     await showHistory(ctx, id);
   });
-  c.callbackQuery(/^rv:h:(\d+)$/, async (ctx) => {
-    await showHistory(ctx, Number(ctx.match[1]));
+  onButton(c, statementHistory, async (ctx, { id }) => {
+    await showHistory(ctx, id);
     await ctx.answerCallbackQuery().catch(() => {});
   });
 
@@ -97,12 +101,14 @@ export function reportsFeature(): Composer<BotContext> {
     if (!period) return ctx.reply(ctx.t("stats.usage"));
     await showStats(ctx, 0, period, false);
   });
-  c.callbackQuery(/^st:(\d+):([\d.-]+|all)(:a)?$/, async (ctx) => {
-    const period = parsePeriod(ctx.match[2]!);
+  const statsButton = async (ctx: BotContext & { callbackQuery: { data?: string } }, org: number, token: string, all: boolean) => {
+    const period = parsePeriod(token);
     if (!period) return refuse(ctx, { data: ctx.callbackQuery.data });
-    await showStats(ctx, Number(ctx.match[1]), period, true, Boolean(ctx.match[3]));
+    await showStats(ctx, org, period, true, all);
     await ctx.answerCallbackQuery().catch(() => {});
-  });
+  };
+  onButton(c, stats, (ctx, { org, period }) => statsButton(ctx, org, period, false));
+  onButton(c, statsAll, (ctx, { org, period }) => statsButton(ctx, org, period, true));
 
   return c;
 }

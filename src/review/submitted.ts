@@ -4,6 +4,8 @@
  * and the admins). Each coordinator chooses in /digest: a notice for each statement (the
  * default), one message an hour listing them, or none.
  */
+import { openCardKeyboard } from "./views.js";
+import { openCard } from "./callbacks.js";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -61,7 +63,7 @@ export async function queueSubmissionNotices(tx: Tx, outcomeId: number, adminIds
       c,
       "review.submitted_notice",
       { id: o.id, org: o.organisation.name, author: personName(o.author, t), snippet: snippet(o.description ?? o.actorName, 80) },
-      (tt) => keyboard([{ text: tt("review.open_button", { id: o.id }), data: `rv:o:${o.id}` }]),
+      (tt) => openCardKeyboard(tt, o.id),
       { kind: "submitted_notice", dedupeKey: `submitted:${o.id}:${c.id}` },
     );
   }
@@ -104,7 +106,7 @@ export async function runNoticeBatches(deps: { prisma: Db; logger: Logger }, con
     );
     if (total > shown.length) lines.push(t("review.submitted_batch_more", { n: total - shown.length }));
     const markup = keyboard(
-      shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: `rv:o:${o.id}` })),
+      shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: openCard.data({ id: o.id }) })),
       2,
     );
     const done = await prisma.$transaction(async (tx) => {
