@@ -1,12 +1,19 @@
 /**
- * The HTTP side of the bot: Telegram's webhook (BOT_MODE=webhook) and a health endpoint (both
- * modes), plus an optional internal status endpoint on a port of its own. The webhook checks
- * Telegram's secret token on every request before reading the update, stores the update in the
- * inbox and only then answers 200; a store that fails answers 500, so Telegram delivers again.
+ * The HTTP side of the bot, on Fastify: Telegram's webhook (BOT_MODE=webhook) and a health
+ * endpoint (both modes), plus an optional internal status endpoint on a port of its own; later
+ * the coordinators' console. The webhook checks Telegram's secret token before the body is read,
+ * stores the update in the inbox and only then answers 200; a store that fails answers 500, so
+ * Telegram delivers again.
+ *
+ * Not grammY's webhookCallback: it runs the bot's middleware inside the request and answers when
+ * the handling is done (or times out). Here the request only stores the update durably; the inbox
+ * handles it afterwards, in per-chat order and exactly once (platform/telegram/inbox.ts), so the
+ * answer to Telegram never waits for the database work of the update itself.
  */
 import { timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { Update } from "grammy/types";
 import type { Logger } from "../platform/logger.js";
 
@@ -42,126 +49,102 @@ export function secretMatches(given: string | string[] | undefined, expected: st
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-class TooLarge extends Error {}
-
-/** Starts a plain HTTP server with the timeouts above; resolves with its port. */
-export async function listen(
-  host: string,
-  port: number,
-  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  logger: Logger,
-  timeouts: Timeouts = TIMEOUTS,
-): Promise<{ server: Server; port: number }> {
-  const server = createServer(
-    { connectionsCheckingInterval: timeouts.checkEveryMs, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs },
-    (req, res) => {
-      route(req, res).catch((e) => {
-        if (e instanceof TooLarge) return reply(res, 413, { ok: false, description: "request body too large" }, true);
-        logger.error({ message: (e as Error).message }, "http request failed");
-        if (!res.headersSent) reply(res, 500, { ok: false });
-      });
+/** A Fastify app on Node's HTTP server with the timeouts above; bodies are read as text (JSON is parsed by the route). */
+function app(logger: Logger, timeouts: Timeouts): FastifyInstance {
+  const fastify = Fastify({
+    bodyLimit: MAX_BODY,
+    keepAliveTimeout: 5_000,
+    // The server's own request and header timeouts (408), checked every checkEveryMs.
+    serverFactory: (handler) => {
+      const server = createServer(
+        { connectionsCheckingInterval: timeouts.checkEveryMs, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs },
+        handler,
+      );
+      // An idle socket (nothing sent, nothing to answer) is closed too.
+      server.setTimeout(timeouts.requestMs * 2, (socket) => socket.destroy());
+      return server;
     },
-  );
-  server.keepAliveTimeout = 5_000;
-  // An idle socket (nothing sent, nothing to answer) is closed too.
-  server.setTimeout(timeouts.requestMs * 2, (socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
+    forceCloseConnections: "idle",
+    return503OnClosing: false,
   });
-  return { server, port: (server.address() as AddressInfo).port };
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  fastify.setNotFoundHandler((_req, reply) => reply.code(404).send({ ok: false }));
+  fastify.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
+    if (error.statusCode === 413) return reply.code(413).header("connection", "close").send({ ok: false, description: "request body too large" });
+    if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ ok: false });
+    logger.error({ message: error.message }, "http request failed");
+    return reply.code(500).send({ ok: false });
+  });
+  return fastify;
 }
 
-/** Stops taking connections; open keep-alive connections are closed once idle. */
-export async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  const sweep = setInterval(() => server.closeIdleConnections(), 50);
-  server.closeIdleConnections();
-  await closed.finally(() => clearInterval(sweep));
+async function listen(fastify: FastifyInstance, host: string, port: number): Promise<number> {
+  await fastify.listen({ host, port });
+  return (fastify.server.address() as AddressInfo).port;
 }
 
 export class HttpServer {
-  private server?: Server;
-  constructor(private readonly opts: ServerOptions) {}
+  private readonly fastify: FastifyInstance;
 
-  async listen(): Promise<number> {
-    const { server, port } = await listen(this.opts.host, this.opts.port, (req, res) => this.route(req, res), this.opts.logger, this.opts.timeouts);
-    this.server = server;
-    return port;
+  constructor(private readonly opts: ServerOptions) {
+    const fastify = app(opts.logger, opts.timeouts ?? TIMEOUTS);
+    fastify.get("/healthz", (_req, reply) => this.health(reply));
+    fastify.get("/health", (_req, reply) => this.health(reply));
+    const { webhookPath, webhookSecret, onUpdate } = opts;
+    if (webhookPath && onUpdate && webhookSecret) {
+      fastify.route({
+        method: ["GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"],
+        url: webhookPath,
+        handler: (_req, reply) => reply.code(405).send({ ok: false }),
+      });
+      fastify.post(webhookPath, {
+        // Before the body is read: a call without Telegram's secret gets nothing of ours.
+        onRequest: async (req, reply) => {
+          if (secretMatches(req.headers["x-telegram-bot-api-secret-token"], webhookSecret)) return;
+          opts.logger.warn({ remote: req.socket.remoteAddress }, "webhook call with a wrong or missing secret token refused");
+          return reply.code(401).send({ ok: false, description: "secret token is wrong" });
+        },
+        handler: async (req, reply) => {
+          let update: Update;
+          try {
+            update = JSON.parse(String(req.body ?? "")) as Update;
+            if (typeof update?.update_id !== "number") throw new Error("no update_id");
+          } catch {
+            return reply.code(400).send({ ok: false, description: "not an update" });
+          }
+          try {
+            await onUpdate(update);
+          } catch (e) {
+            opts.logger.warn({ message: (e as Error).message, update_id: update.update_id }, "webhook update not stored: Telegram will deliver it again");
+            return reply.code(500).send({ ok: false });
+          }
+          return reply.code(200).send({ ok: true });
+        },
+      });
+    }
+    this.fastify = fastify;
   }
 
+  /** Public: the state only, no internals (those are on the internal port). */
+  private health(reply: { code(n: number): { send(b: unknown): unknown } }) {
+    const ok = this.opts.healthy();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "unavailable" });
+  }
+
+  listen(): Promise<number> {
+    return listen(this.fastify, this.opts.host, this.opts.port);
+  }
+
+  /** Stops taking connections; open keep-alive connections are closed once idle. */
   close(): Promise<void> {
-    return closeServer(this.server);
-  }
-
-  private async route(req: IncomingMessage, res: ServerResponse) {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && (path === "/healthz" || path === "/health")) {
-      // Public: the state only, no internals (those are on the internal port).
-      const ok = this.opts.healthy();
-      return reply(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable" });
-    }
-    const { webhookPath, webhookSecret, onUpdate } = this.opts;
-    if (webhookPath && onUpdate && webhookSecret && path === webhookPath) {
-      if (req.method !== "POST") return reply(res, 405, { ok: false });
-      if (!secretMatches(req.headers["x-telegram-bot-api-secret-token"], webhookSecret)) {
-        req.resume();
-        this.opts.logger.warn({ remote: req.socket.remoteAddress }, "webhook call with a wrong or missing secret token refused");
-        return reply(res, 401, { ok: false, description: "secret token is wrong" });
-      }
-      const body = await readBody(req);
-      let update: Update;
-      try {
-        update = JSON.parse(body) as Update;
-        if (typeof update?.update_id !== "number") throw new Error("no update_id");
-      } catch {
-        return reply(res, 400, { ok: false, description: "not an update" });
-      }
-      try {
-        await onUpdate(update);
-      } catch (e) {
-        this.opts.logger.warn({ message: (e as Error).message, update_id: update.update_id }, "webhook update not stored: Telegram will deliver it again");
-        return reply(res, 500, { ok: false });
-      }
-      return reply(res, 200, { ok: true });
-    }
-    return reply(res, 404, { ok: false });
+    return this.fastify.close();
   }
 }
 
 /** The internal status endpoint: GET /status with the details, on 127.0.0.1 only. */
 export async function internalServer(port: number, detail: () => Promise<Record<string, unknown>>, logger: Logger) {
-  return listen(
-    "127.0.0.1",
-    port,
-    async (req, res) => {
-      if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/status") return reply(res, 200, await detail());
-      reply(res, 404, { ok: false });
-    },
-    logger,
-  );
-}
-
-function reply(res: ServerResponse, status: number, body: unknown, close = false) {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json", ...(close ? { connection: "close" } : {}) });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY) {
-    req.resume();
-    throw new TooLarge();
-  }
-  // A body without a length: read to its end (the request timeout bounds it), keeping nothing past the limit.
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size <= MAX_BODY) chunks.push(c as Buffer);
-  }
-  if (size > MAX_BODY) throw new TooLarge();
-  return Buffer.concat(chunks).toString("utf8");
+  const fastify = app(logger, TIMEOUTS);
+  fastify.get("/status", async () => detail());
+  return { port: await listen(fastify, "127.0.0.1", port), close: () => fastify.close() };
 }

@@ -15,7 +15,7 @@ import { onOutboxFailure } from "../review/undelivered.js";
 import { Outbox, type OutboxOptions } from "../platform/telegram/outbox.js";
 import { purgeInbox, type InboxOptions } from "../platform/telegram/inbox.js";
 import { InFlight } from "../platform/inflight.js";
-import { closeServer, HttpServer, internalServer, type Timeouts } from "./http.js";
+import { HttpServer, internalServer, type Timeouts } from "./http.js";
 import { ALLOWED_UPDATES, startPipeline } from "./pipeline.js";
 
 export { ALLOWED_UPDATES };
@@ -154,7 +154,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       // No new updates: the poller stops asking, the webhook stops listening (Telegram delivers
       // again what it could not deliver, at another instance or after the restart). What is
       // stored and not yet handled stays in the inbox for the next start.
-      await Promise.all([pipeline.stop(), server.close(), closeServer(internal?.server)]);
+      await Promise.all([pipeline.stop(), server.close(), internal?.close()]);
       await inFlight.idle();
       await outbox.stop(); // finishes the message being sent
       await db.close();
