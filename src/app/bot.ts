@@ -10,16 +10,12 @@ import { classifyFeature } from "../classification/feature.js";
 import { reviewFeature } from "../review/feature.js";
 import { answerPickCancelFeature, authorFeature, reviewInputRoutes, unpromptedAnswerFeature } from "../review/feature.js";
 import { classificationInputRoutes } from "../classification/feature.js";
-import { sourceInputRoutes } from "../substantiation/coordinator.js";
-import { suggestionInputRoutes } from "../substantiation/suggestions.js";
+import { sourceFeature, substantiationFeature, substantiationInputRoutes, suggestionsFeature } from "../substantiation/feature.js";
 import { typedInput } from "../shared/typed-input.js";
 import { chartsFeature, digestFeature } from "../reporting/digest-feature.js";
 import { exportFeature } from "../reporting/export-feature.js";
 import { privacyFeature } from "../privacy/feature.js";
 import { reportsFeature } from "../reporting/history.js";
-import { substantiationFeature } from "../substantiation/coordinator.js";
-import { sourceFeature } from "../substantiation/source.js";
-import { suggestionsFeature } from "../substantiation/suggestions.js";
 import type { BotContext, BotDeps } from "../shared/context.js";
 import { isDatabaseUnavailable } from "../platform/db/client.js";
 import { MovedOnError } from "../shared/errors.js";
@@ -161,7 +157,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.use(onboardingFeature());
   bot.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
-  bot.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...sourceInputRoutes, ...suggestionInputRoutes }));
+  bot.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...substantiationInputRoutes }));
   bot.use(answerPickCancelFeature());
   bot.use(harvestFeature());
   bot.use(remindersFeature());

@@ -2,7 +2,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../platform/db/client.js";
 import type { Prisma, SubstantiationAssignment } from "../generated/prisma/client.js";
-import { coordinatorScope, inScope, scopeFilter, type Scope } from "../shared/access.js";
+import { coordinatorScope, inScope, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
+import { notify } from "../platform/telegram/notify.js";
+import { isLang, translator } from "../platform/i18n/index.js";
+import { type OverviewData, type Progress, resultsKeyboard, type SubstantiationOf, type SubstantiationState } from "./views.js";
+
+export type { Progress, SubstantiationOf, SubstantiationState };
 import { isLevel, PARTS, type Level, type Part, type SourceAnswers } from "./results.js";
 import type { Candidate, Pick } from "./sample.js";
 
@@ -152,7 +157,9 @@ export async function ownAssignment(prisma: Db, assignmentId: number, userId: nu
   return (await prisma.substantiationAssignment.findFirst({ where: { id: assignmentId, userId } })) ?? undefined;
 }
 
-const OPEN = ["opened", "answering"];
+/** An assignment the source can still answer (or decline). */
+export const OPEN = ["opened", "answering"];
+export const isOpen = (status: string) => OPEN.includes(status);
 
 export async function consent(prisma: Db, a: SubstantiationAssignment, now: Date) {
   await prisma.substantiationAssignment.updateMany({ where: { id: a.id, consentAt: null, status: { in: OPEN } }, data: { consentAt: now } });
@@ -227,15 +234,6 @@ export async function decline(prisma: Db, a: SubstantiationAssignment, reason: s
   });
 }
 
-export type SubstantiationState = "requested" | "in_progress" | "done";
-
-export interface Progress {
-  state: SubstantiationState;
-  sources: number;
-  answered: number;
-  declined: number;
-}
-
 /** Requested (nobody answering yet), in progress, or done (every source that took part answered). */
 export function progressOf(assignments: Array<{ status: string }>): Progress {
   const live = assignments.filter((a) => a.status !== "refused");
@@ -278,10 +276,118 @@ export async function collectResults(prisma: Db, where: Prisma.OutcomeWhereInput
 }
 
 /** What a statement's card or /my shows of its substantiation: progress (if chosen) and the author's suggestions. */
-export async function substantiationOf(prisma: Db, outcomeId: number, withSuggestions: boolean) {
+export async function substantiationOf(prisma: Db, outcomeId: number, withSuggestions: boolean): Promise<SubstantiationOf> {
   const progress = await progressFor(prisma, outcomeId);
   const suggestions = withSuggestions ? await prisma.substantiatorSuggestion.findMany({ where: { outcomeId }, orderBy: { id: "asc" } }) : [];
   return { progress, suggestions };
 }
 
-export type SubstantiationOf = Awaited<ReturnType<typeof substantiationOf>>;
+// ---------------------------------------------------------------------------------------------
+// The source's side: what they are shown, and who is told
+
+/** The statement an assignment is about, with its organisation (the part texts in the language they were written in). */
+export function statementOf(prisma: Db, a: { outcomeId: number }) {
+  return prisma.outcome.findUniqueOrThrow({ where: { id: a.outcomeId }, include: { organisation: true } });
+}
+
+/** The name of the coordinator who asked, if they are still known. */
+export async function inviterName(prisma: Db, a: { createdById: number | null }): Promise<string | undefined> {
+  return a.createdById ? ((await prisma.user.findUnique({ where: { id: a.createdById } }))?.displayName ?? undefined) : undefined;
+}
+
+/** The voice notes the leader answered a part with (the source hears them). */
+export function voicesOfPart(prisma: Db, outcomeId: number, part: Part) {
+  return prisma.outcomeEvidence.findMany({ where: { outcomeId, part, kind: "voice" } });
+}
+
+/** Every statement a person was asked to check, oldest first. */
+export function assignmentsOf(prisma: Db, userId: number) {
+  return prisma.substantiationAssignment.findMany({ where: { userId }, orderBy: { id: "asc" } });
+}
+
+/**
+ * Tells the coordinator who invited the source (answers sent, declined). An anonymous source is
+ * never named, not even to them. With `withResults`, a button to the results of the statement's
+ * organisation (the press re-checks scope).
+ */
+export async function tellCoordinator(prisma: Db, a: SubstantiationAssignment, key: string, params: Record<string, unknown> = {}, withResults = false) {
+  if (!a.createdById) return;
+  const coordinator = await prisma.user.findUnique({ where: { id: a.createdById } });
+  if (!coordinator) return;
+  const source = a.anonymous ? translator(isLang(coordinator.language) ? coordinator.language : "en")("source.anonymous_source") : a.label;
+  const org = withResults ? (await prisma.outcome.findUnique({ where: { id: a.outcomeId }, select: { organisationId: true } }))?.organisationId : undefined;
+  await notify(prisma, coordinator, key, { id: a.outcomeId, source, ...params }, org ? (t) => resultsKeyboard(t, org) : undefined);
+}
+
+/** A link refused for a conflict of interest: the coordinator who made it is told (unless they are the conflict). */
+export async function tellConflict(prisma: Db, a: SubstantiationAssignment, reason: string) {
+  if (!a.createdById || reason === "coordinator") return;
+  const coordinator = await prisma.user.findUnique({ where: { id: a.createdById } });
+  if (!coordinator) return;
+  const o = await statementOf(prisma, a);
+  await notify(prisma, coordinator, `substantiation.conflict_${reason}`, { id: o.id, source: a.label, org: o.organisation.name });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The coordinator's side
+
+/** /substantiate: the chosen statements in `scope` (narrowed to `org`, 0: all), each source's progress. */
+export async function overviewOf(prisma: Db, fullScope: Scope, org: number): Promise<OverviewData> {
+  const scope: Scope = org ? { all: false, orgIds: [org] } : fullScope;
+  const chosen = await prisma.substantiation.findMany({
+    where: { outcome: { discardedAt: null, ...scopeFilter(scope) } },
+    include: { outcome: true, assignments: { orderBy: { id: "asc" } } },
+    orderBy: { outcomeId: "asc" },
+  });
+  const accepted = await prisma.outcome.count({ where: { status: "accepted", discardedAt: null, ...scopeFilter(scope) } });
+  const orgName = org ? ((await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : undefined;
+  const orgs = org ? [] : await organisationsIn(prisma, fullScope);
+  return {
+    org,
+    orgName,
+    accepted,
+    chosen: chosen.map((s) => ({
+      outcomeId: s.outcomeId,
+      description: s.outcome.description,
+      progress: progressOf(s.assignments),
+      assignments: s.assignments,
+    })),
+    organisations: orgs.length > 1 ? orgs : [],
+  };
+}
+
+/** A proposal of this coordinator. */
+export async function ownProposal(prisma: Db, coordinatorId: number | undefined, id: number) {
+  return (await prisma.sampleProposal.findFirst({ where: { id, coordinatorId: coordinatorId ?? -1 } })) ?? undefined;
+}
+
+export function isChosen(prisma: Db, outcomeId: number) {
+  return prisma.substantiation.findUnique({ where: { outcomeId } });
+}
+
+export function suggestionsOf(prisma: Db, outcomeId: number) {
+  return prisma.substantiatorSuggestion.findMany({ where: { outcomeId }, orderBy: { id: "asc" } });
+}
+
+/** "In doubt" on an accepted statement (a reason to substantiate it), with its event. */
+export async function setInDoubt(prisma: Db, o: { id: number; inDoubt: boolean }, actorId: number, inDoubt: boolean) {
+  if (o.inDoubt === inDoubt) return;
+  await prisma.$transaction([
+    prisma.outcome.update({ where: { id: o.id }, data: { inDoubt } }),
+    prisma.outcomeEvent.create({ data: { outcomeId: o.id, actorId, type: "in_doubt", oldValue: String(o.inDoubt), newValue: String(inDoubt) } }),
+  ]);
+}
+
+/** Who could confirm a statement, as its author names them. */
+export function saveSuggestion(prisma: Db, s: { outcomeId: number; suggestedById: number; name: string; role?: string; relation?: string; contact?: string }) {
+  return prisma.substantiatorSuggestion.create({
+    data: {
+      outcomeId: s.outcomeId,
+      suggestedById: s.suggestedById,
+      name: s.name,
+      role: s.role ?? null,
+      relation: s.relation ?? null,
+      contact: s.contact ?? null,
+    },
+  });
+}

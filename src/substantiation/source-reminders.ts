@@ -3,10 +3,10 @@
  * configured number of days without an answer, at most twice. Claiming a reminder is a
  * conditional update, so two instances (or a restart mid-run) never send the same one twice.
  */
+import { continueKeyboard } from "./views.js";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import type { Logger } from "../platform/logger.js";
-import { keyboard } from "../platform/telegram/keyboard.js";
 import { notify } from "../platform/telegram/notify.js";
 import { MAX_REMINDERS } from "./service.js";
 
@@ -35,17 +35,10 @@ export async function sendDueReminders(deps: ReminderDeps, config: Pick<Config, 
         data: { remindersSent: { increment: 1 }, lastReminderAt: now },
       });
       if (claimed.count !== 1) return false;
-      await notify(
-        tx,
-        a.user!,
-        "substantiation.reminder",
-        { id: a.outcomeId },
-        (t) => keyboard([{ text: t("source.continue", { id: a.outcomeId }), data: `sv:r:${a.id}` }]),
-        {
-          kind: "reminder",
-          dedupeKey: `reminder:${a.id}:${a.remindersSent + 1}`,
-        },
-      );
+      await notify(tx, a.user!, "substantiation.reminder", { id: a.outcomeId }, (t) => continueKeyboard(t, a), {
+        kind: "reminder",
+        dedupeKey: `reminder:${a.id}:${a.remindersSent + 1}`,
+      });
       return true;
     });
     if (!queued) continue;
