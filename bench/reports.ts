@@ -4,7 +4,7 @@
  * Usage: node --import tsx bench/reports.ts <postgres-url | pglite-data-dir> <statements>
  */
 import { openDatabase } from "../src/platform/db/client.js";
-import { buildDigest } from "../src/reporting/digest.js";
+import { buildDigest } from "../src/reporting/service.js";
 import { workbookBuffer } from "../src/reporting/workbook.js";
 
 const [target, expected] = process.argv.slice(2);

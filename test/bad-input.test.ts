@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useHarness } from "./support/harness.js";
-import type { FakeUser } from "./support/user.js";
+import { type FakeUser, waitFor } from "./support/user.js";
 
 const h = useHarness();
 
@@ -175,7 +175,8 @@ describe("access", () => {
     expect(page1.text).toContain("page 1 of 2, 7 in all");
     expect(page1.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toContain("Next »");
     u.press("Next »");
-    await new Promise((r) => setTimeout(r, 300));
+    // The page is turned in place: wait for the edit (however busy the machine), then check it.
+    await waitFor(() => h.tg.messages.get(page1.message_id)!.text !== page1.text, 5000, "the page to turn").catch(() => {});
     const edited = h.tg.messages.get(page1.message_id)!;
     expect(edited.text).toContain("page 2 of 2");
     u.press(/Draft$/, edited);

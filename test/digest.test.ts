@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { buildDigest, runDigests } from "../src/reporting/digest.js";
+import { buildDigest, runDigests } from "../src/reporting/service.js";
 import { act } from "../src/review/service.js";
 import { useHarness } from "./support/harness.js";
 import { seedStatement } from "./support/statements.js";

@@ -7,7 +7,7 @@ import type { Bot } from "grammy";
 import { createBot, queueApi, registerCommands, type BotContext, type BotDeps } from "./bot.js";
 import type { Config } from "../platform/config.js";
 import type { Database } from "../platform/db/client.js";
-import { startDigests } from "../reporting/digest.js";
+import { startDigests } from "../reporting/service.js";
 import { startRoundReminders } from "../harvest/round-reminders.js";
 import type { Logger } from "../platform/logger.js";
 import { startReminders } from "../substantiation/source-reminders.js";

@@ -4,15 +4,14 @@
  * after downtime finds the row and sends nothing again. A period missed while the bot was down
  * is sent once when it is back, marked late (only the latest period: nobody wants a backlog).
  */
-import { openCard } from "../review/callbacks.js";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
 import { coordinatorScope, scopeFilter, type Scope } from "../shared/access.js";
-import { snippet } from "../shared/text.js";
-import { formatTime } from "../platform/i18n/format.js";
-import { keyboard, type Button } from "../platform/telegram/keyboard.js";
+import { type Digest, digestKeyboard, digestView } from "./views.js";
+
+export type { Digest };
 import { enqueue, type Outgoing } from "../platform/telegram/outbox.js";
 import { chartData, renderChart } from "./charts.js";
 import { runNoticeBatches } from "../review/submitted.js";
@@ -22,18 +21,11 @@ import { narrowScope } from "../shared/access.js";
 export const LATE_AFTER_MS = 2 * 3_600_000;
 export const MAX_NEW_LINES = 15;
 
-export interface Digest {
-  text: string;
-  buttons: Button[];
-  empty: boolean;
-}
-
 /** The digest of one coordinator's scope for [from, to), in their language. */
 export async function buildDigest(
   prisma: Db,
   input: { scope: Scope; from: Date; to: Date; now: Date; lang: Lang; timeZone: string; reminderDays: number; late: boolean },
 ): Promise<Digest> {
-  const t = translator(input.lang);
   const inScope = { discardedAt: null, ...scopeFilter(input.scope) };
   const range = { gte: input.from, lt: input.to };
   // Counted in the database: a digest over thousands of statements loads only what it shows.
@@ -73,35 +65,21 @@ export async function buildDigest(
     return input.now.getTime() - last > input.reminderDays * 86_400_000;
   }).length;
 
-  const period = t("digest.period", { from: formatTime(input.from, input.timeZone, input.lang), to: formatTime(input.to, input.timeZone, input.lang) });
-  const late = input.late ? ` ${t("digest.late")}` : "";
-  const empty = submittedCount === 0 && accepted + rejected === 0 && answered === 0;
-  if (empty && waitingCount === 0 && questions === 0 && open.length === 0) {
-    return { text: t("digest.empty", { period, late }), buttons: [], empty: true };
-  }
-  const names = new Map(
-    (await prisma.organisation.findMany({ where: { id: { in: perOrgCounts.map((g) => g.organisationId) } }, select: { id: true, name: true } })).map((o) => [
-      o.id,
-      o.name,
-    ]),
-  );
-  const orgs = perOrgCounts.map((g) => t("digest.org_count", { org: names.get(g.organisationId) ?? "?", n: g._count._all })).join(", ");
-  const waitedDays = oldest === undefined ? 0 : Math.floor((input.now.getTime() - oldest) / 86_400_000);
-  const lines = [
-    t("digest.title", { period, late }),
-    t("digest.submitted", { n: submittedCount, orgs: orgs || "—" }),
-    t(waitingCount ? "digest.waiting" : "digest.waiting_none", { n: waitingCount, days: waitedDays }),
-    t("digest.questions", { n: questions }),
-    t("digest.decided", { accepted, rejected }),
-    t("digest.substantiation", { open: open.length, answered, overdue }),
-  ];
-  if (shown.length) {
-    lines.push("", `<b>${t("digest.new_title")}</b>`);
-    for (const o of shown) lines.push(t("digest.new_line", { id: o.id, org: o.organisation.name, snippet: snippet(o.description ?? o.actorName, 70) }));
-    if (submittedCount > shown.length) lines.push(t("digest.more", { n: submittedCount - shown.length }));
-  }
-  const buttons = shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: openCard.data({ id: o.id }) }));
-  return { text: lines.join("\n"), buttons, empty };
+  return digestView(translator(input.lang), input, {
+    submittedCount,
+    accepted,
+    rejected,
+    answered,
+    waitingCount,
+    questions,
+    open: open.length,
+    overdue,
+    oldest,
+    perOrg: perOrgCounts.map((g) => ({ organisationId: g.organisationId, n: g._count._all })),
+    shown: shown.map((o) => ({ id: o.id, organisation: o.organisation.name, description: o.description, actorName: o.actorName })),
+    names: async (ids) =>
+      new Map((await prisma.organisation.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((o) => [o.id, o.name])),
+  });
 }
 
 export interface DigestDeps {
@@ -159,7 +137,7 @@ export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTe
         payload: {
           text: digest.text,
           parse_mode: "HTML",
-          ...(digest.buttons.length ? { reply_markup: JSON.parse(JSON.stringify(keyboard(digest.buttons, 2))) } : {}),
+          ...(digest.buttons.length ? { reply_markup: digestKeyboard(digest) } : {}),
         },
         kind: "digest",
         dedupeKey: base,

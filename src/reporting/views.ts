@@ -1,0 +1,66 @@
+/** What reporting shows: a coordinator's digest. */
+import { formatTime } from "../platform/i18n/format.js";
+import type { Lang, T } from "../platform/i18n/index.js";
+import { type Button, keyboard } from "../platform/telegram/keyboard.js";
+import { openCard } from "../review/callbacks.js";
+import { snippet } from "../shared/text.js";
+
+export interface Digest {
+  text: string;
+  buttons: Button[];
+  empty: boolean;
+}
+
+/** What a digest counts over its period (read by the service). */
+export interface DigestData {
+  submittedCount: number;
+  accepted: number;
+  rejected: number;
+  answered: number;
+  waitingCount: number;
+  questions: number;
+  open: number;
+  overdue: number;
+  /** When the statement waiting longest began to wait (ms), if any waits. */
+  oldest: number | undefined;
+  perOrg: Array<{ organisationId: number; n: number }>;
+  shown: Array<{ id: number; organisation: string; description: string | null; actorName: string | null }>;
+  /** The organisations' names, asked only when the digest is not empty. */
+  names(ids: number[]): Promise<Map<number, string>>;
+}
+
+/** The digest's text and buttons (one per new statement shown), in the coordinator's language. */
+export async function digestView(
+  t: T,
+  input: { from: Date; to: Date; now: Date; lang: Lang; timeZone: string; late: boolean },
+  d: DigestData,
+): Promise<Digest> {
+  const { submittedCount, accepted, rejected, answered, waitingCount, questions, open, overdue, oldest, shown } = d;
+  const period = t("digest.period", { from: formatTime(input.from, input.timeZone, input.lang), to: formatTime(input.to, input.timeZone, input.lang) });
+  const late = input.late ? ` ${t("digest.late")}` : "";
+  const empty = submittedCount === 0 && accepted + rejected === 0 && answered === 0;
+  if (empty && waitingCount === 0 && questions === 0 && open === 0) {
+    return { text: t("digest.empty", { period, late }), buttons: [], empty: true };
+  }
+  const names = await d.names(d.perOrg.map((g) => g.organisationId));
+  const orgs = d.perOrg.map((g) => t("digest.org_count", { org: names.get(g.organisationId) ?? "?", n: g.n })).join(", ");
+  const waitedDays = oldest === undefined ? 0 : Math.floor((input.now.getTime() - oldest) / 86_400_000);
+  const lines = [
+    t("digest.title", { period, late }),
+    t("digest.submitted", { n: submittedCount, orgs: orgs || "—" }),
+    t(waitingCount ? "digest.waiting" : "digest.waiting_none", { n: waitingCount, days: waitedDays }),
+    t("digest.questions", { n: questions }),
+    t("digest.decided", { accepted, rejected }),
+    t("digest.substantiation", { open, answered, overdue }),
+  ];
+  if (shown.length) {
+    lines.push("", `<b>${t("digest.new_title")}</b>`);
+    for (const o of shown) lines.push(t("digest.new_line", { id: o.id, org: o.organisation, snippet: snippet(o.description ?? o.actorName, 70) }));
+    if (submittedCount > shown.length) lines.push(t("digest.more", { n: submittedCount - shown.length }));
+  }
+  const buttons = shown.map((o) => ({ text: t("review.open_button", { id: o.id }), data: openCard.data({ id: o.id }) }));
+  return { text: lines.join("\n"), buttons, empty };
+}
+
+/** The digest's buttons as stored in the send queue (plain JSON). */
+export const digestKeyboard = (d: Digest) => JSON.parse(JSON.stringify(keyboard(d.buttons, 2)));
