@@ -48,7 +48,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   const bot = new Bot<BotContext>(config.botToken, {
     client: {
       apiRoot: config.apiRoot,
-      fetch: retryingFetch({ attemptTimeoutMs: config.telegramTimeoutSeconds * 1000 }),
+      fetch: deps.telegramFetch ?? retryingFetch({ attemptTimeoutMs: config.telegramTimeoutSeconds * 1000 }),
       timeoutSeconds: config.telegramTimeoutSeconds * RETRY_DEFAULTS.attempts + 60,
     },
   });

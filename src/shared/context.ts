@@ -21,6 +21,8 @@ export interface BotDeps {
   languages?: LanguageMemory;
   /** Counts updates being handled, so a graceful stop can wait for them. */
   inFlight?: InFlight;
+  /** How Bot API requests are made (the fast tests answer them in-process); retried HTTP by default. */
+  telegramFetch?: typeof fetch;
 }
 
 export interface AppContextExtras {
