@@ -4,7 +4,7 @@
  * ways a statement row is read (Prisma's and plain SQL's) agreeing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDraft, createDraft, loadOwn, loadOwnDraft, saveDraft } from "../src/harvest/drafts.js";
+import { closeDraft, createDraft, loadOwn, loadOwnDraft, saveDraft } from "../src/harvest/service.js";
 import { changeMembership, createOrganisation, membersPage, requestInvite, revokeInvite } from "../src/onboarding/service.js";
 import { act, editPart, reviewQueue, statementForReview } from "../src/review/service.js";
 import { deletePersonalData, mayDeletePersonalData } from "../src/privacy/service.js";

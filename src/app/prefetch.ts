@@ -5,7 +5,7 @@
  */
 import { USER_COLUMNS, toUser, type Sql } from "../platform/db/sql.js";
 import type { User } from "../generated/prisma/client.js";
-import { DRAFT_COLUMNS, OPEN_DRAFT, toDraftView, type DraftView } from "../harvest/drafts.js";
+import { DRAFT_COLUMNS, OPEN_DRAFT, toDraftView, type DraftView } from "../harvest/service.js";
 import { CONVERSATION_PREFIX } from "../platform/telegram/storage.js";
 
 export interface UpdateStart {

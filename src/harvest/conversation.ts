@@ -4,6 +4,9 @@
  * was written by an older version of this code, the draft alone is enough to continue.
  * Every side effect goes through conversation.external.
  */
+import type { Sql } from "../platform/db/sql.js";
+import { registerOnSent } from "../platform/telegram/outbox.js";
+import { currentUnit } from "../platform/telegram/unit.js";
 import { suggestSources } from "../substantiation/callbacks.js";
 import { afterSubmit } from "./callbacks.js";
 import { PLAIN_TEXT } from "../platform/telegram/limits.js";
@@ -17,7 +20,7 @@ import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
 import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type ParsedDate } from "./dates.js";
 
 export { parseCount };
-import { addEvidence, closeDraft, logEvent, loadOwnDraft, recordPrompt, saveDraft, type DraftChanges, type DraftView, type IncomingFile } from "./drafts.js";
+import { addEvidence, closeDraft, logEvent, loadOwnDraft, saveDraft, type DraftChanges, type DraftView, type IncomingFile } from "./service.js";
 import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./format.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
@@ -590,3 +593,26 @@ async function coach(f: Flow, finding: Finding, t: T, lang: Lang) {
   }
   await f.save(changes);
 }
+
+/**
+ * Records the message of the question now waiting for a typed answer (its buttons go once it is
+ * answered). Inside an update the question is not sent yet (telegram/unit.ts): its stand-in id
+ * (negative) becomes a follow-up that records the real id once Telegram has sent it.
+ */
+export async function recordPrompt(sql: Sql, outcomeId: number, authorId: number, messageId: number | null) {
+  if (messageId !== null && messageId < 0) {
+    currentUnit()?.afterSent(messageId, `prompt:${outcomeId}:${authorId}`);
+    messageId = null;
+  }
+  await sql.query(`UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2`, [outcomeId, authorId, messageId]);
+}
+
+registerOnSent("prompt", async (prisma, [outcomeId, authorId], messageId) => {
+  // Only if no later question took its place meanwhile.
+  await prisma.$executeRawUnsafe(
+    `UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2 AND "prompt_message_id" IS NULL`,
+    Number(outcomeId),
+    Number(authorId),
+    messageId,
+  );
+});

@@ -1,7 +1,7 @@
 import type { T, Lang } from "../platform/i18n/index.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { formatDate, ymFromString, type EraQuestion, type ParsedDate } from "./dates.js";
-import type { DraftView } from "./drafts.js";
+import type { DraftView } from "./service.js";
 
 export function draftDate(d: Pick<DraftView, "dateKind" | "dateStart" | "dateEnd">): ParsedDate | undefined {
   if (!d.dateKind || !d.dateStart) return undefined;

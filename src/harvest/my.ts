@@ -6,7 +6,7 @@ import { myPage, myStatement, resumeDraft } from "./callbacks.js";
 import type { BotContext } from "../shared/context.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
-import { loadOwn } from "./drafts.js";
+import { loadOwn } from "./service.js";
 import { renderThread } from "../review/views.js";
 import { progressMap, substantiationOf } from "../substantiation/service.js";
 import { substantiationSection, substantiationTags } from "../substantiation/views.js";

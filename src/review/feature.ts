@@ -9,7 +9,7 @@ import { Composer } from "grammy";
 import { classificationSummary } from "../classification/views.js";
 import { chosenOptions, loadDimensions } from "../classification/service.js";
 import { runChecks } from "../harvest/coaching.js";
-import { loadOwnDraft, saveDraft, toView } from "../harvest/drafts.js";
+import { loadOwnDraft, saveDraft, toView } from "../harvest/service.js";
 import { enterHarvest } from "../harvest/feature.js";
 import { eraParams, renderStatement } from "../harvest/format.js";
 import { inHarvest } from "../harvest/active.js";

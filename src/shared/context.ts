@@ -2,7 +2,7 @@ import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
-import type { DraftView } from "../harvest/drafts.js";
+import type { DraftView } from "../harvest/service.js";
 import type { Sql } from "../platform/db/sql.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Lang, T } from "../platform/i18n/index.js";

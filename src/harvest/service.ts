@@ -5,8 +5,6 @@ import type { Outcome, OutcomeEvidence } from "../generated/prisma/client.js";
 import { EDITABLE, nextStatus } from "../review/status.js";
 import { isStep, type Step } from "./steps.js";
 import { queueSubmissionNotices } from "../review/submitted.js";
-import { registerOnSent } from "../platform/telegram/outbox.js";
-import { currentUnit } from "../platform/telegram/unit.js";
 import { MovedOnError } from "../shared/errors.js";
 
 /** A statement as the conversation sees it: plain JSON, safe to keep in conversation state. */
@@ -339,29 +337,6 @@ export async function closeDraft(
     return true;
   });
 }
-
-/**
- * Records the message of the question now waiting for a typed answer (its buttons go once it is
- * answered). Inside an update the question is not sent yet (telegram/unit.ts): its stand-in id
- * (negative) becomes a follow-up that records the real id once Telegram has sent it.
- */
-export async function recordPrompt(sql: Sql, outcomeId: number, authorId: number, messageId: number | null) {
-  if (messageId !== null && messageId < 0) {
-    currentUnit()?.afterSent(messageId, `prompt:${outcomeId}:${authorId}`);
-    messageId = null;
-  }
-  await sql.query(`UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2`, [outcomeId, authorId, messageId]);
-}
-
-registerOnSent("prompt", async (prisma, [outcomeId, authorId], messageId) => {
-  // Only if no later question took its place meanwhile.
-  await prisma.$executeRawUnsafe(
-    `UPDATE "outcomes" SET "prompt_message_id" = $3 WHERE "id" = $1 AND "author_id" = $2 AND "prompt_message_id" IS NULL`,
-    Number(outcomeId),
-    Number(authorId),
-    messageId,
-  );
-});
 
 export async function logEvent(prisma: Db, outcomeId: number, actorId: number, type: string, newValue?: string) {
   await prisma.outcomeEvent.create({ data: { outcomeId, actorId, type, newValue } });
