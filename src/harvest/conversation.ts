@@ -21,7 +21,7 @@ import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type Dat
 
 export { parseCount };
 import { addEvidence, closeDraft, logEvent, loadOwnDraft, saveDraft, type DraftChanges, type DraftView, type IncomingFile } from "./service.js";
-import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./format.js";
+import { draftDate, eraParams, evidenceTally, isLink, renderStatement } from "./views.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
 import { packMessages } from "../platform/telegram/split.js";

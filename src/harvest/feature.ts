@@ -7,7 +7,7 @@ import { keyboard } from "../platform/telegram/keyboard.js";
 import { harvestOrganisations } from "../shared/access.js";
 import { harvest } from "./conversation.js";
 import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, recordAfterSubmit } from "./service.js";
-import { answeredParts } from "./format.js";
+import { answeredParts } from "./views.js";
 import { myStatementsFeature } from "./my.js";
 import { inHarvest } from "./active.js";
 

@@ -10,7 +10,7 @@ import { loadOwn } from "./service.js";
 import { renderThread } from "../review/views.js";
 import { progressMap, substantiationOf } from "../substantiation/service.js";
 import { substantiationSection, substantiationTags } from "../substantiation/views.js";
-import { renderStatement } from "./format.js";
+import { renderStatement } from "./views.js";
 import { packMessages } from "../platform/telegram/split.js";
 import { formatDay } from "../platform/i18n/format.js";
 

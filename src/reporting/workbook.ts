@@ -10,7 +10,7 @@ import type ExcelJS from "exceljs";
 import type { Db } from "../platform/db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { formatDate } from "../harvest/dates.js";
-import { draftDate } from "../harvest/format.js";
+import { draftDate } from "../harvest/views.js";
 import { translator, type Lang } from "../platform/i18n/index.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
 import { label, loadDimensions } from "../classification/service.js";

@@ -11,7 +11,7 @@ import { chosenOptions, loadDimensions } from "../classification/service.js";
 import { runChecks } from "../harvest/coaching.js";
 import { loadOwnDraft, saveDraft, toView } from "../harvest/service.js";
 import { enterHarvest } from "../harvest/feature.js";
-import { eraParams, renderStatement } from "../harvest/format.js";
+import { eraParams, renderStatement } from "../harvest/views.js";
 import { inHarvest } from "../harvest/active.js";
 import { LIMITS } from "../harvest/steps.js";
 import { isLang } from "../platform/i18n/index.js";
