@@ -3,7 +3,6 @@ import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Config } from "../platform/config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "../harvest/feature.js";
-import { remindersFeature } from "../harvest/round-reminders.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import { accessGate, membersFeature, onboardingFeature, organisationsFeature } from "../onboarding/feature.js";
 import { classifyFeature } from "../classification/feature.js";
@@ -157,7 +156,6 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   bot.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...substantiationInputRoutes }));
   bot.use(answerPickCancelFeature());
   bot.use(harvestFeature());
-  bot.use(remindersFeature());
   bot.use(authorFeature());
   bot.use(suggestionsFeature());
   bot.use(organisationsFeature());

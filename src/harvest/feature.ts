@@ -1,4 +1,12 @@
 import { createConversation } from "@grammyjs/conversations";
+import { escapeHtml } from "../platform/telegram/html.js";
+import { packMessages } from "../platform/telegram/split.js";
+import { renderThread } from "../review/views.js";
+import { progressMap, substantiationOf } from "../substantiation/service.js";
+import { substantiationSection, substantiationTags } from "../substantiation/views.js";
+import { myPage, myStatement, reminders } from "./callbacks.js";
+import { myStatement as loadMyStatement, myStatements, setRemindersPaused } from "./service.js";
+import { myPageView, myStatementButtons, remindersView, renderStatement } from "./views.js";
 import { onButton } from "../platform/telegram/callbacks.js";
 import { afterSubmit, freshStatement, newForOrganisation, resumeDraft } from "./callbacks.js";
 import { Composer } from "grammy";
@@ -8,7 +16,6 @@ import { harvestOrganisations } from "../shared/access.js";
 import { harvest } from "./conversation.js";
 import { closeDraft, createDraft, latestDraft, loadOwn, loadOwnDraft, recordAfterSubmit } from "./service.js";
 import { answeredParts } from "./views.js";
-import { myStatementsFeature } from "./my.js";
 import { inHarvest } from "./active.js";
 
 /**
@@ -132,7 +139,61 @@ export function harvestFeature(): Composer<BotContext> {
     });
   });
 
-  c.use(myStatementsFeature());
+  // /my: the person's own statements, paged; a draft can be opened again for editing.
+  const showPage = async (ctx: BotContext, page: number, edit: boolean) => {
+    const my = await myStatements(ctx.deps.prisma, ctx.user!.id, page);
+    if (!my) return ctx.reply(ctx.t("my.empty"));
+    const tags = substantiationTags(
+      ctx.t,
+      await progressMap(
+        ctx.deps.prisma,
+        my.rows.map((o) => o.id),
+      ),
+    );
+    const view = myPageView(ctx.t, ctx.lang, ctx.config.timeZone, my, tags);
+    const opts = { reply_markup: view.keyboard };
+    if (edit) await ctx.editMessageText(view.text, opts).catch(() => ctx.reply(view.text, opts));
+    else await ctx.reply(view.text, opts);
+  };
+  c.command("my", (ctx) => showPage(ctx, 0, false));
+  onButton(c, myPage, async (ctx, { page }) => {
+    await ctx.answerCallbackQuery();
+    await showPage(ctx, page, true);
+  });
+  onButton(c, myStatement, async (ctx, { id }) => {
+    // Callback data is not trusted: the statement must be the person's own.
+    const mine = await loadMyStatement(ctx.deps.prisma, ctx.user!.id, id);
+    if (!mine) {
+      ctx.log.warn({ outcome_id: id, user_id: ctx.user!.id }, "refused: statement of someone else");
+      return ctx.answerCallbackQuery({ text: ctx.t("my.not_yours"), show_alert: true });
+    }
+    await ctx.answerCallbackQuery();
+    const { statement: d, thread } = mine;
+    const sections = renderStatement(d, ctx.t, ctx.lang);
+    const rendered = renderThread(thread, ctx.t, ctx.config.timeZone, ctx.lang);
+    if (rendered) sections.push(rendered);
+    const substantiation = substantiationSection(ctx.t, await substantiationOf(ctx.deps.prisma, d.id, true));
+    if (substantiation) sections.push(substantiation);
+    const open = thread.filter((m) => m.kind === "question" && !m.answeredAt).map((m) => m.id);
+    const messages = packMessages(sections);
+    for (const [i, m] of messages.entries()) {
+      await ctx.reply(m, { reply_markup: i === messages.length - 1 ? myStatementButtons(ctx.t, d, open) : undefined });
+    }
+    if (d.status !== "draft" && d.status !== "returned" && open.length === 0) {
+      await ctx.reply(ctx.t("my.read_only", { status: escapeHtml(ctx.t(`status.${d.status}`)) }));
+    }
+  });
+
+  // /reminders: a leader pauses or resumes harvest round reminders.
+  c.command("reminders", async (ctx) => {
+    const view = remindersView(ctx.t, ctx.user!.remindersPaused);
+    await ctx.reply(view.text, { reply_markup: view.keyboard });
+  });
+  onButton(c, reminders, async (ctx, { on }) => {
+    ctx.user = await setRemindersPaused(ctx.deps.prisma, ctx.user!.id, !on);
+    await ctx.answerCallbackQuery({ text: ctx.t(on ? "rounds.resumed" : "rounds.paused") });
+    await ctx.editMessageReplyMarkup().catch(() => {});
+  });
 
   // A harvest button of a draft that is no longer open (submitted, saved for later, discarded).
   c.callbackQuery(/^h:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));

@@ -5,13 +5,10 @@
  * between 09:00 and 18:00 in the programme's time zone. Nobody deactivated or who paused
  * reminders gets one. Claim and queued message are one transaction: never twice.
  */
-import { onButton } from "../platform/telegram/callbacks.js";
 import { freshStatement, reminders } from "./callbacks.js";
-import { Composer } from "grammy";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import type { Logger } from "../platform/logger.js";
-import type { BotContext } from "../shared/context.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 import { langOf, notify } from "../platform/telegram/notify.js";
 import { formatDay } from "../platform/i18n/format.js";
@@ -92,26 +89,4 @@ export function startRoundReminders(deps: { prisma: Db; logger: Logger }, config
   const timer = setInterval(run, everyMs);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** /reminders: a leader pauses or resumes harvest reminders. */
-export function remindersFeature(): Composer<BotContext> {
-  const c = new Composer<BotContext>();
-  const show = async (ctx: BotContext) => {
-    const paused = ctx.user!.remindersPaused;
-    await ctx.reply(ctx.t(paused ? "rounds.paused_state" : "rounds.active_state"), {
-      reply_markup: keyboard([
-        paused
-          ? { text: ctx.t("rounds.resume_button"), data: reminders.data({ on: true }) }
-          : { text: ctx.t("rounds.pause_button"), data: reminders.data({ on: false }) },
-      ]),
-    });
-  };
-  c.command("reminders", show);
-  onButton(c, reminders, async (ctx, { on }) => {
-    ctx.user = await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { remindersPaused: !on } });
-    await ctx.answerCallbackQuery({ text: ctx.t(on ? "rounds.resumed" : "rounds.paused") });
-    await ctx.editMessageReplyMarkup().catch(() => {});
-  });
-  return c;
 }

@@ -360,3 +360,40 @@ export async function recordAfterSubmit(prisma: Db, outcomeId: number, authorId:
   await logEvent(prisma, outcomeId, authorId, "asked_unexpected", answer);
   return true;
 }
+
+/** /my shows this many statements per page. */
+export const MY_PAGE_SIZE = 5;
+
+/** Statements with something for the author to do come first: open questions, then revisions. */
+const URGENCY: Record<string, number> = { needs_clarification: 0, returned: 1 };
+
+/** A page of the author's own statements, those waiting for them first, then the latest changed. */
+export async function myStatements(prisma: Db, authorId: number, page: number) {
+  const where = { authorId, discardedAt: null };
+  const all = await prisma.outcome.findMany({ where, select: { id: true, status: true, updatedAt: true } });
+  if (all.length === 0) return undefined;
+  const open = await prisma.threadMessage.findMany({ where: { kind: "question", answeredAt: null, outcome: where }, select: { outcomeId: true } });
+  const asked = new Set(open.map((q) => q.outcomeId));
+  const rank = (o: { id: number; status: string }) => (asked.has(o.id) ? -1 : (URGENCY[o.status] ?? 2));
+  all.sort((a, b) => rank(a) - rank(b) || b.updatedAt.getTime() - a.updatedAt.getTime());
+  const pages = Math.ceil(all.length / MY_PAGE_SIZE);
+  const p = Math.min(Math.max(page, 0), pages - 1);
+  const ids = all.slice(p * MY_PAGE_SIZE, (p + 1) * MY_PAGE_SIZE).map((o) => o.id);
+  const found = await prisma.outcome.findMany({ where: { id: { in: ids } } });
+  return { rows: ids.map((id) => found.find((o) => o.id === id)!), asked, page: p, pages, total: all.length };
+}
+
+export type MyStatements = NonNullable<Awaited<ReturnType<typeof myStatements>>>;
+
+/** One of the author's own statements with its review thread; undefined for anyone else's. */
+export async function myStatement(prisma: Db, authorId: number, id: number) {
+  const statement = await loadOwn(prisma, id, authorId);
+  if (!statement) return undefined;
+  const thread = await prisma.threadMessage.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { author: true } });
+  return { statement, thread };
+}
+
+/** A leader pauses (or resumes) harvest round reminders. */
+export function setRemindersPaused(prisma: Db, userId: number, paused: boolean) {
+  return prisma.user.update({ where: { id: userId }, data: { remindersPaused: paused } });
+}

@@ -1,7 +1,12 @@
 import type { T, Lang } from "../platform/i18n/index.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { formatDate, ymFromString, type EraQuestion, type ParsedDate } from "./dates.js";
-import type { DraftView } from "./service.js";
+import { formatDay } from "../platform/i18n/format.js";
+import { type Button, keyboard } from "../platform/telegram/keyboard.js";
+import { answerQuestionButton, reviseStatement, statementHistory } from "../review/callbacks.js";
+import { suggestSources } from "../substantiation/callbacks.js";
+import { myPage, myStatement, reminders, resumeDraft } from "./callbacks.js";
+import type { DraftView, MyStatements } from "./service.js";
 
 export function draftDate(d: Pick<DraftView, "dateKind" | "dateStart" | "dateEnd">): ParsedDate | undefined {
   if (!d.dateKind || !d.dateStart) return undefined;
@@ -82,4 +87,49 @@ export function answeredParts(d: DraftView): string[] {
     ["evidence", d.evidenceKinds.length > 0 || Boolean(d.sources)],
   ];
   return parts.filter(([, ok]) => ok).map(([p]) => p);
+}
+
+/** One page of /my: a line and a button per statement (❓ where a question waits), and the pages. */
+export function myPageView(t: T, lang: Lang, timeZone: string, my: MyStatements, tags: Map<number, string>) {
+  const { rows, asked, page: p, pages, total } = my;
+  const lines = rows.map((o) => {
+    const line = t(asked.has(o.id) ? "my.line_question" : "my.line", {
+      id: o.id,
+      status: t(`status.${o.status}`),
+      date: formatDay(o.submittedAt ?? o.updatedAt, lang, timeZone),
+      snippet: (o.description ?? o.actorName ?? "…").replace(/\s+/g, " ").slice(0, 60),
+    });
+    const tag = tags.get(o.id);
+    return tag ? `${line}\n${tag}` : line;
+  });
+  const buttons: Button[] = rows.map((o) => ({
+    text: `${asked.has(o.id) ? "❓ " : ""}${t("format.ref", { id: o.id })} · ${t(`status.${o.status}`)}`,
+    data: myStatement.data({ id: o.id }),
+  }));
+  if (p > 0) buttons.push({ text: t("my.prev"), data: myPage.data({ page: p - 1 }) });
+  if (p < pages - 1) buttons.push({ text: t("my.next"), data: myPage.data({ page: p + 1 }) });
+  return { text: `${t("my.title", { page: p + 1, pages, total })}\n\n${lines.join("\n")}`, keyboard: keyboard(buttons) };
+}
+
+/** What the author can do with one of their statements: continue, revise, answer, suggest sources, see its history. */
+export function myStatementButtons(t: T, d: DraftView, openQuestions: number[]) {
+  const buttons: Button[] = [];
+  if (d.status === "draft") buttons.push({ text: t("my.continue"), data: resumeDraft.data({ id: d.id }) });
+  if (d.status === "returned") buttons.push({ text: t("author.revise_button", { id: d.id }), data: reviseStatement.data({ id: d.id }) });
+  for (const q of openQuestions) buttons.push({ text: t("author.answer_button"), data: answerQuestionButton.data({ question: q }) });
+  if (d.status !== "draft" && d.status !== "rejected") buttons.push({ text: t("suggest.button"), data: suggestSources.data({ id: d.id }) });
+  buttons.push({ text: t("review.actions.history"), data: statementHistory.data({ id: d.id }) });
+  return keyboard(buttons);
+}
+
+/** /reminders: whether round reminders are on, and the button to switch. */
+export function remindersView(t: T, paused: boolean) {
+  return {
+    text: t(paused ? "rounds.paused_state" : "rounds.active_state"),
+    keyboard: keyboard([
+      paused
+        ? { text: t("rounds.resume_button"), data: reminders.data({ on: true }) }
+        : { text: t("rounds.pause_button"), data: reminders.data({ on: false }) },
+    ]),
+  };
 }
