@@ -1,3 +1,10 @@
+/**
+ * Applies the committed SQL migrations (prisma/migrations), each once, in order, recorded with a
+ * checksum. Hand-written rather than `prisma migrate deploy`: through the driver adapters this
+ * project uses (PGlite, adapter-pg) migrate deploy hits prisma/orm#27403, and the embedded
+ * database has no server for the migration engine to reach. The SQL is the same one history
+ * Prisma keeps; only the applier is ours.
+ */
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";

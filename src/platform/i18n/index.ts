@@ -1,3 +1,9 @@
+/**
+ * i18next, set up for a bot: every locale file read at start, interpolation HTML-escaped
+ * (messages are HTML), Khmer digits in Khmer messages. Hand-written glue rather than
+ * @grammyjs/i18n: that plugin is built on Fluent, not i18next (which the brief names), and the
+ * send queue, the digests and the command line need a translator outside any update's context.
+ */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

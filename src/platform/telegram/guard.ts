@@ -29,6 +29,14 @@ export type UpdateKind = "message" | "press";
  * commands) cost work and storage and have a tight budget; presses on the bot's buttons are how
  * people answer and classify (a coordinator classifying 37 statements presses about 1,200
  * times), so they have a budget of their own, far above any person's pace and below a script's.
+ *
+ * Hand-written rather than @grammyjs/ratelimiter: that plugin has one budget per key counted in
+ * fixed windows that expire on real timers (a burst across a window's edge gets twice the limit),
+ * and cannot tell a person "slow down" once for both budgets. This one is a pure class on the
+ * bot's clock, so test/rate-limit.test.ts replays whole realistic sessions (a leader answering
+ * fast, a coordinator classifying a harvest) against the default limits in milliseconds. It is
+ * per instance on purpose: with two webhook instances a flood is throttled at each; sharing the
+ * count through the database would add a write to every update for no gain in safety.
  */
 export class RateLimiter {
   private readonly seen = new Map<string, number[]>();
