@@ -1,5 +1,5 @@
 import { conversations } from "@grammyjs/conversations";
-import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
+import { Api, Bot, type BotError, Composer, type Context, GrammyError, HttpError, type MiddlewareFn } from "grammy";
 import type { Update } from "grammy/types";
 import type { Config } from "../platform/config.js";
 import { harvestFeature, HARVEST_STATE_VERSION } from "../harvest/feature.js";
@@ -15,7 +15,7 @@ import { privacyFeature } from "../privacy/feature.js";
 import type { BotContext, BotDeps } from "../shared/context.js";
 import { isDatabaseUnavailable } from "../platform/db/client.js";
 import { MovedOnError } from "../shared/errors.js";
-import { prismaSql } from "../platform/db/sql.js";
+import { prismaSql, type Sql } from "../platform/db/sql.js";
 import { retryingFetch, RETRY_DEFAULTS } from "../platform/telegram/fetch.js";
 import { LanguageMemory, RateLimiter, rateLimit } from "../platform/telegram/guard.js";
 import { htmlByDefault, splitLongMessages } from "../platform/telegram/limits.js";
@@ -59,15 +59,31 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
   const sql = unitSql(deps.sql ?? prismaSql(deps.prisma));
   deps.sql = sql;
   deps.languages ??= new LanguageMemory();
-  const languages = deps.languages;
 
   if (deps.inFlight) {
     const inFlight = deps.inFlight;
     bot.use((_ctx, next) => inFlight.run(next));
   }
+  bot.use(updateContext(config, deps, deps.languages));
+  bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now(), config.rateLimitPressesPerMinute)));
+  const prefetched: PrefetchedState = { values: new Map(), absent: new Set() };
+  bot.use(prefetch(config, sql, deps.languages, prefetched));
+  bot.use(privateChatsOnly);
+  bot.use(harvestConversations(sql, prefetched));
+  bot.use(features());
+  bot.on("callback_query", async (ctx) => {
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });
+  });
+  bot.on("message", async (ctx) => {
+    await ctx.reply(ctx.t("errors.unknown_input"));
+  });
+  bot.catch(errorBoundary(deps));
+  return bot;
+}
 
-  // Context: logger with the update id; the language known without the database.
-  bot.use(async (ctx, next) => {
+/** The context of an update: config, deps, a logger with the update id, the language known without the database. */
+function updateContext(config: Config, deps: BotDeps, languages: LanguageMemory): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
     ctx.config = config;
     ctx.deps = deps;
     ctx.log = deps.logger.child({ update_id: ctx.update.update_id });
@@ -80,15 +96,15 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     const started = Date.now();
     await next();
     ctx.log.debug({ ms: Date.now() - started }, "update handled");
-  });
-  bot.use(rateLimit(new RateLimiter(config.rateLimitPerMinute, () => deps.now?.().getTime() ?? Date.now(), config.rateLimitPressesPerMinute)));
-  // One round trip: load the sender, the chat's conversation state and the open draft.
-  const prefetched: PrefetchedState = { values: new Map(), absent: new Set() };
-  bot.use(async (ctx, next) => {
+  };
+}
+
+/** One round trip: the sender, the chat's conversation state and the open draft (read already when the inbox picked the update, or now). */
+function prefetch(config: Config, sql: Sql, languages: LanguageMemory, prefetched: PrefetchedState): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
     const from = ctx.from;
     const key = chatKey(ctx);
     const stateKey = key === undefined ? undefined : `${CONVERSATION_PREFIX}${key}`;
-    // Read already when the inbox picked the update (telegram/inbox.ts), or now.
     const unit = currentUnit();
     const picked = unit?.picked?.updateId === ctx.update.update_id ? unit.picked.row : undefined;
     if (unit) unit.picked = undefined;
@@ -111,90 +127,77 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
         prefetched.absent.delete(stateKey);
       }
     }
-  });
+  };
+}
 
-  // Only private chats: statements name people, they never belong in a group.
-  bot.use(async (ctx, next) => {
-    if (ctx.chat && ctx.chat.type !== "private") {
-      if (ctx.message?.text?.startsWith("/")) await ctx.reply(ctx.t("errors.private_only"));
-      return;
-    }
-    await next();
-  });
+/** Only private chats: statements name people, they never belong in a group. */
+const privateChatsOnly: MiddlewareFn<BotContext> = async (ctx, next) => {
+  if (ctx.chat && ctx.chat.type !== "private") {
+    if (ctx.message?.text?.startsWith("/")) await ctx.reply(ctx.t("errors.private_only"));
+    return;
+  }
+  await next();
+};
 
-  bot.use(
-    conversations<BotContext, BotContext>({
-      // A conversation's context has an Api of its own: it gets the same message splitting.
-      plugins: [
-        (ctx, next) => {
-          // The plugin's own transformer (installed first) records each call's result in the
-          // replay log; it must stay outermost, so that a deferred call is logged with its
-          // stand-in result and not made again when the plugin replays.
-          const recorder = ctx.api.config.installedTransformers();
-          const api = new Api(ctx.api.token, ctx.api.options);
-          api.config.use(splitLongMessages(), deferCalls(), htmlByDefault(), ...recorder);
-          (ctx as { api: Api }).api = api;
-          return next();
-        },
-      ],
-      storage: {
-        type: "key",
-        version: HARVEST_STATE_VERSION,
-        prefix: CONVERSATION_PREFIX,
-        getStorageKey: chatKey,
-        adapter: conversationStorage(sql, prefetched),
+/** The conversations plugin, its state in the database (read with the update, see prefetch). */
+function harvestConversations(sql: Sql, prefetched: PrefetchedState) {
+  return conversations<BotContext, BotContext>({
+    // A conversation's context has an Api of its own: it gets the same message splitting.
+    plugins: [
+      (ctx, next) => {
+        // The plugin's own transformer (installed first) records each call's result in the
+        // replay log; it must stay outermost, so that a deferred call is logged with its
+        // stand-in result and not made again when the plugin replays.
+        const recorder = ctx.api.config.installedTransformers();
+        const api = new Api(ctx.api.token, ctx.api.options);
+        api.config.use(splitLongMessages(), deferCalls(), htmlByDefault(), ...recorder);
+        (ctx as { api: Api }).api = api;
+        return next();
       },
-    }),
-  );
+    ],
+    storage: {
+      type: "key",
+      version: HARVEST_STATE_VERSION,
+      prefix: CONVERSATION_PREFIX,
+      getStorageKey: chatKey,
+      adapter: conversationStorage(sql, prefetched),
+    },
+  });
+}
 
+/** The features, in the order of the method, with the access gate where membership starts to matter. */
+function features(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   // Substantiators need no membership: their links, answers and buttons come before the gate.
-  bot.use(sourceFeature());
-  bot.use(privacyFeature());
-  bot.use(onboardingFeature());
-  bot.use(accessGate());
+  c.use(sourceFeature());
+  c.use(privacyFeature());
+  c.use(onboardingFeature());
+  c.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
-  bot.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...substantiationInputRoutes }));
-  bot.use(answerPickCancelFeature());
-  bot.use(harvestFeature());
-  bot.use(authorFeature());
-  bot.use(suggestionsFeature());
-  bot.use(organisationsFeature());
-  bot.use(membersFeature());
-  bot.use(reviewFeature());
-  bot.use(classifyFeature());
-  bot.use(substantiationFeature());
-  bot.use(reportsFeature());
-  bot.use(exportFeature());
-  bot.use(chartsFeature());
-  bot.use(digestFeature());
+  c.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...substantiationInputRoutes }));
+  c.use(answerPickCancelFeature());
+  c.use(harvestFeature());
+  c.use(authorFeature());
+  c.use(suggestionsFeature());
+  c.use(organisationsFeature());
+  c.use(membersFeature());
+  c.use(reviewFeature());
+  c.use(classifyFeature());
+  c.use(substantiationFeature());
+  c.use(reportsFeature());
+  c.use(exportFeature());
+  c.use(chartsFeature());
+  c.use(digestFeature());
   // Last: anything a person sends that nothing above took may answer a coordinator's question.
-  bot.use(unpromptedAnswerFeature());
+  c.use(unpromptedAnswerFeature());
+  return c;
+}
 
-  bot.on("callback_query", async (ctx) => {
-    await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: false });
-  });
-  bot.on("message", async (ctx) => {
-    await ctx.reply(ctx.t("errors.unknown_input"));
-  });
-
-  // The one error boundary: log with the update id, tell the person, never crash.
-  bot.catch(async (err) => {
+/** The one error boundary: log with the update id, tell the person, never crash. */
+function errorBoundary(deps: BotDeps) {
+  return async (err: BotError<BotContext>) => {
     const ctx = err.ctx;
     const e = err.error;
-    const inner =
-      e instanceof HttpError ? (e.error as { name?: string; message?: unknown; code?: string; type?: string; cause?: { code?: string } }) : undefined;
-    const detail =
-      e instanceof GrammyError
-        ? { method: e.method, description: e.description }
-        : e instanceof HttpError
-          ? {
-              http: e.message,
-              error: inner?.name,
-              reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)),
-              code: inner?.code ?? inner?.cause?.code,
-              type: inner?.type,
-            }
-          : { message: (e as Error)?.message, stack: (e as Error)?.stack };
     if (e instanceof MovedOnError) {
       // A compare-and-set lost: nothing was written (the update's transaction is rolled back).
       (ctx.log ?? deps.logger).info({ message: e.message }, "state moved on: nothing changed");
@@ -202,7 +205,7 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
       if (ctx.chat?.type === "private") await ctx.reply(translator(ctx.lang ?? "en")("errors.moved_on")).catch(() => {});
       return;
     }
-    (ctx.log ?? deps.logger).error(detail, "update failed");
+    (ctx.log ?? deps.logger).error(errorDetail(e), "update failed");
     // A conversation that failed is closed: its draft keeps every answer and the step, and the
     // next message re-opens it there. This also covers replay logs that no longer fit the code.
     await ctx.conversation?.exitAll().catch(() => {});
@@ -213,9 +216,23 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
         /* Telegram unreachable too: already logged */
       }
     }
-  });
+  };
+}
 
-  return bot;
+/** What the log says of an error: the Bot API's answer, the network failure (without the token), or the stack. */
+function errorDetail(e: unknown): Record<string, unknown> {
+  if (e instanceof GrammyError) return { method: e.method, description: e.description };
+  if (e instanceof HttpError) {
+    const inner = e.error as { name?: string; message?: unknown; code?: string; type?: string; cause?: { code?: string } };
+    return {
+      http: e.message,
+      error: inner?.name,
+      reason: scrubToken(typeof inner?.message === "string" ? inner.message : JSON.stringify(inner?.message)),
+      code: inner?.code ?? inner?.cause?.code,
+      type: inner?.type,
+    };
+  }
+  return { message: (e as Error)?.message, stack: (e as Error)?.stack };
 }
 
 /**

@@ -139,7 +139,18 @@ export function harvestFeature(): Composer<BotContext> {
     });
   });
 
-  // /my: the person's own statements, paged; a draft can be opened again for editing.
+  c.use(myStatementsFeature());
+  c.use(remindersFeature());
+
+  // A harvest button of a draft that is no longer open (submitted, saved for later, discarded).
+  c.callbackQuery(/^h:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
+
+  return c;
+}
+
+/** /my: the person's own statements, paged; a draft can be opened again for editing. */
+function myStatementsFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   const showPage = async (ctx: BotContext, page: number, edit: boolean) => {
     const my = await myStatements(ctx.deps.prisma, ctx.user!.id, page);
     if (!my) return ctx.reply(ctx.t("my.empty"));
@@ -183,8 +194,12 @@ export function harvestFeature(): Composer<BotContext> {
       await ctx.reply(ctx.t("my.read_only", { status: escapeHtml(ctx.t(`status.${d.status}`)) }));
     }
   });
+  return c;
+}
 
-  // /reminders: a leader pauses or resumes harvest round reminders.
+/** /reminders: a leader pauses or resumes harvest round reminders. */
+function remindersFeature(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.command("reminders", async (ctx) => {
     const view = remindersView(ctx.t, ctx.user!.remindersPaused);
     await ctx.reply(view.text, { reply_markup: view.keyboard });
@@ -194,9 +209,5 @@ export function harvestFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: ctx.t(on ? "rounds.resumed" : "rounds.paused") });
     await ctx.editMessageReplyMarkup().catch(() => {});
   });
-
-  // A harvest button of a draft that is no longer open (submitted, saved for later, discarded).
-  c.callbackQuery(/^h:/, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
-
   return c;
 }

@@ -244,6 +244,34 @@ export function sourceFeature(): Composer<BotContext> {
 
   c.use(typedInput(sourceAnswerRoutes));
 
+  c.use(sourceButtons());
+
+  // /checks: the statements this person was asked to check, with a button to continue each open one.
+  c.command("checks", async (ctx) => {
+    const assignments = ctx.user ? await assignmentsOf(ctx.deps.prisma, ctx.user.id) : [];
+    if (assignments.length === 0) return ctx.reply(ctx.t("source.none"));
+    await show(ctx, assignmentList(ctx.t, assignments, isOpen));
+  });
+
+  // A substantiator who is not a member: /start or any message continues, or lists their requests.
+  c.on("message", async (ctx, next) => {
+    if (!ctx.user) return next();
+    if (ctx.memberCount > 0 || ctx.isAdmin) return next();
+    const text = ctx.message.text ?? "";
+    if (text.startsWith("/") && !/^\/start(@\w+)?\s*$/.test(text)) return next(); // /help, /language, /start <code>, ...
+    const assignments = await assignmentsOf(ctx.deps.prisma, ctx.user.id);
+    if (assignments.length === 0) return next();
+    const open = assignments.filter((a) => isOpen(a.status));
+    if (open.length === 1) return continueAssignment(ctx, open[0]!);
+    await show(ctx, assignmentList(ctx.t, assignments, isOpen));
+  });
+
+  return c;
+}
+
+/** The source's buttons: language, consent, naming, a level per part, comments, changes, sending, declining. */
+function sourceButtons(): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   onButton(c, sourceLanguage, async (ctx, { assignment, lang }) => {
     const a = await mine(ctx, assignment);
     if (!a || !isLang(lang)) return;
@@ -354,27 +382,6 @@ export function sourceFeature(): Composer<BotContext> {
     await ctx.answerCallbackQuery();
     await continueAssignment(ctx, a);
   });
-
-  // /checks: the statements this person was asked to check, with a button to continue each open one.
-  c.command("checks", async (ctx) => {
-    const assignments = ctx.user ? await assignmentsOf(ctx.deps.prisma, ctx.user.id) : [];
-    if (assignments.length === 0) return ctx.reply(ctx.t("source.none"));
-    await show(ctx, assignmentList(ctx.t, assignments, isOpen));
-  });
-
-  // A substantiator who is not a member: /start or any message continues, or lists their requests.
-  c.on("message", async (ctx, next) => {
-    if (!ctx.user) return next();
-    if (ctx.memberCount > 0 || ctx.isAdmin) return next();
-    const text = ctx.message.text ?? "";
-    if (text.startsWith("/") && !/^\/start(@\w+)?\s*$/.test(text)) return next(); // /help, /language, /start <code>, ...
-    const assignments = await assignmentsOf(ctx.deps.prisma, ctx.user.id);
-    if (assignments.length === 0) return next();
-    const open = assignments.filter((a) => isOpen(a.status));
-    if (open.length === 1) return continueAssignment(ctx, open[0]!);
-    await show(ctx, assignmentList(ctx.t, assignments, isOpen));
-  });
-
   return c;
 }
 
