@@ -1,8 +1,14 @@
 /**
- * The harvest conversation. Its state lives in two places: the draft row (every answer, saved
- * as it arrives, plus the step) and the conversation plugin's replay log. If the log is lost or
- * was written by an older version of this code, the draft alone is enough to continue.
- * Every side effect goes through conversation.external.
+ * The harvest conversation, one run per answer. The draft row holds every answer (saved as it
+ * arrives) and the step; the step says which question is waiting. A run is entered by the update
+ * that answers it (or by /new and "continue", which have nothing to answer yet). It takes that
+ * update as the answer, re-asking in its own loop (conversation.wait) until one fits, saves it,
+ * then sends the next question and ends: the next answer enters a new run. The plugin's replay
+ * log therefore holds one question's worth of updates, and if it is lost or was written by older
+ * code, the draft alone is enough to go on. Every side effect goes through conversation.external.
+ *
+ * Each step's question is a row of `questionOf`: what is sent, what answer it takes, and what
+ * the answer does.
  */
 import type { Sql } from "../platform/db/sql.js";
 import { registerOnSent } from "../platform/telegram/outbox.js";
@@ -17,7 +23,7 @@ import { translator, type Lang, type T } from "../platform/i18n/index.js";
 import type { BotContext } from "../shared/context.js";
 import { keyboard, type Button } from "../platform/telegram/keyboard.js";
 import { runChecks, TEXT_PARTS, type Finding } from "./coaching.js";
-import { formatDate, parseCount, readDate, readPeopleCount, ymToString, type DateReading, type ParsedDate } from "./dates.js";
+import { type DateReading, type EraQuestion, formatDate, parseCount, type ParsedDate, readDate, readPeopleCount, ymToString } from "./dates.js";
 
 export { parseCount };
 import { addEvidence, closeDraft, logEvent, loadOwnDraft, saveDraft, type DraftChanges, type DraftView, type IncomingFile } from "./service.js";
@@ -42,12 +48,6 @@ interface Expect {
   showChoice?: boolean;
 }
 
-interface AskOptions {
-  /** The question takes a typed answer too: its buttons (Skip, I don't know) go once it is answered by typing. */
-  typed?: boolean;
-  discriminator?: string;
-}
-
 /** The question waiting for an answer, as sent: to show the choice in it, or to send it again. */
 interface Prompt {
   text: string;
@@ -70,13 +70,6 @@ export function fileOf(m: Message): IncomingFile | undefined {
   return undefined;
 }
 
-/**
- * Ends a run of the conversation where it would wait: the next message enters it again, as the
- * answer. A run therefore handles one answer, and the plugin never replays a long history (the
- * draft in the database holds the step and every answer).
- */
-class Suspend extends Error {}
-
 /** The callback prefix of one question of one draft: the same in every run, so its buttons stay valid. */
 function questionPrefix(draftId: number, key: string, values: string[], discriminator = ""): string {
   let h = 0;
@@ -85,32 +78,19 @@ function questionPrefix(draftId: number, key: string, values: string[], discrimi
 }
 
 class Flow {
-  /** When resuming: the update that entered the run is the answer to the question already sent. */
-  private pending: Context | undefined;
-  /** When resuming: the first question of the run was sent by the previous run. */
-  private quiet: boolean;
-  /** Whether the run may end at the next wait (see Suspend); steps with sub-questions wait instead. */
-  suspendable = true;
-  /** The question the next answer is for. */
+  /** The question the next answer is for, as sent (or as it was sent by an earlier run). */
   private prompt: Prompt | undefined;
+  /** The callback prefix of that question's buttons. */
+  prefix = "";
   /** A typed (or sent) answer arrived: if the next save takes it, the question's buttons go. */
   private typedVia: Context | undefined;
 
   constructor(
     private readonly conversation: HarvestConversation,
-    private readonly ctx: Context,
+    readonly ctx: Context,
     public draft: DraftView,
     private readonly userId: number,
-    resume: boolean,
-  ) {
-    this.pending = resume ? ctx : undefined;
-    this.quiet = resume;
-  }
-
-  /** True until the first question of a resumed run: what precedes it was already sent. */
-  get resuming(): boolean {
-    return this.quiet;
-  }
+  ) {}
 
   async t(): Promise<T> {
     const lang = await this.conversation.external((c) => c.lang);
@@ -126,31 +106,37 @@ class Flow {
     return this.ctx.reply(t(key, params), { reply_markup: buttons ? keyboard(buttons) : undefined });
   }
 
-  /** Sends a question (unless a resumed run's first, already sent); returns the prefix its buttons carry. */
-  async ask(key: string, params: Record<string, unknown>, buttons: Array<{ label: string; value: string }> = [], opts: AskOptions = {}) {
-    const prefix = questionPrefix(
+  /** Makes `q` the question the next answer is for (its text, buttons and their prefix), without sending it. */
+  async pose(q: Question) {
+    const buttons = q.buttons ?? [];
+    this.prefix = questionPrefix(
       this.draft.id,
-      key,
+      q.key,
       buttons.map((b) => b.value),
-      opts.discriminator,
+      q.discriminator,
     );
     const t = await this.t();
-    const kb = buttons.map((b) => ({ text: b.label, data: `${prefix}:${b.value}` }));
-    this.prompt = { text: t(key, params), labels: new Map(buttons.map((b) => [b.value, b.label])), buttons: kb, typed: Boolean(opts.typed && kb.length) };
-    if (this.quiet) {
-      this.quiet = false;
-      return prefix;
-    }
+    const kb = buttons.map((b) => ({ text: b.label, data: `${this.prefix}:${b.value}` }));
+    this.prompt = { text: t(q.key, q.params), labels: new Map(buttons.map((b) => [b.value, b.label])), buttons: kb, typed: Boolean(q.typed && kb.length) };
+  }
+
+  /** Sends the posed question, after the messages that come before it. */
+  async send(q: Question) {
+    for (const m of q.before ?? []) await this.ctx.reply(m);
     await this.sendPrompt(this.ctx);
-    return prefix;
+  }
+
+  /** Poses and sends a question, and waits for its answer (the summary's follow-up questions). */
+  async ask(q: Question): Promise<Answer> {
+    await this.pose(q);
+    await this.send(q);
+    return this.receive(undefined, q.expect);
   }
 
   /** Sends the current question (again); one that takes typed answers has its message recorded. */
   private async sendPrompt(via: Context) {
     const p = this.prompt!;
-    const sent = await via.reply(p.text, {
-      reply_markup: p.buttons.length ? keyboard(p.buttons, p.buttons.length > 3 ? 2 : 1) : undefined,
-    });
+    const sent = await via.reply(p.text, { reply_markup: p.buttons.length ? keyboard(p.buttons, p.buttons.length > 3 ? 2 : 1) : undefined });
     if (p.typed) await this.setPromptMessage(via, sent.message_id);
   }
 
@@ -164,83 +150,86 @@ class Flow {
     this.draft = { ...this.draft, promptMessageId: messageId };
   }
 
-  /** Waits until the person gives an answer of the expected kind; explains anything else, keeps the step. */
-  async answer(prefix: string, expect: Expect): Promise<Answer> {
-    for (;;) {
-      let u: Context;
-      if (this.pending) {
-        u = this.pending;
-        this.pending = undefined;
-        this.quiet = false;
-      } else if (this.suspendable) throw new Suspend();
-      else u = await this.conversation.wait();
-      const t = await this.t();
-      const reply = (key: string, params?: Record<string, unknown>) => u.reply(t(key, params));
-      if (u.editedMessage) {
-        await reply("harvest.bad.edited");
-        continue;
-      }
-      if (u.callbackQuery) {
-        const data = u.callbackQuery.data ?? "";
-        if (!data.startsWith("h:")) await this.conversation.skip({ next: true });
-        const value = data.startsWith(`${prefix}:`) ? data.slice(prefix.length + 1) : undefined;
-        if (value !== undefined && expect.buttons?.includes(value)) {
-          await u.answerCallbackQuery();
-          await this.showChoice(u, expect.showChoice === false ? undefined : this.prompt?.labels.get(value));
-          this.typedVia = undefined;
-          return { type: "button", value };
-        }
-        await u.answerCallbackQuery({ text: t("errors.stale_button") });
-        continue;
-      }
-      const m = u.message;
-      if (!m) continue;
-      if (m.forward_origin) {
-        await reply("harvest.bad.forwarded");
-        continue;
-      }
-      if (m.text !== undefined) {
-        if (m.text.startsWith("/")) {
-          // A command in the middle of a statement: say so, and show the question again.
-          await reply("harvest.bad.command", { command: m.text.split(/\s/)[0] });
-          if (this.prompt) await this.sendPrompt(u);
-          continue;
-        }
-        if (expect.text === undefined) {
-          await reply(expect.buttons?.length ? "harvest.bad.use_buttons" : "harvest.bad.wrong_type");
-          continue;
-        }
-        const text = m.text.trim();
-        if (!hasVisibleText(text)) {
-          await reply("harvest.bad.empty");
-          continue;
-        }
-        if (text.length > expect.text) {
-          await this.conversation.external((c) => logEvent(c.deps.prisma, this.draft.id, this.userId, "input_too_long", text));
-          await reply("harvest.bad.too_long", { limit: expect.text, length: text.length });
-          await u.reply(text, PLAIN_TEXT); // the text back, to shorten and resend: nothing typed is lost
-          continue;
-        }
-        this.typedVia = u;
-        return { type: "text", text };
-      }
-      const file = fileOf(m);
-      if (file && (expect.files || (expect.voice && file.kind === "voice"))) {
-        this.typedVia = u;
-        return { type: "file", file };
-      }
-      if (m.sticker && expect.files) await reply("harvest.bad.sticker");
-      else
-        await reply(
-          expect.text !== undefined
-            ? expect.voice
-              ? "harvest.bad.wrong_type_voice"
-              : "harvest.bad.wrong_type"
-            : expect.files
-              ? "harvest.bad.wrong_type_file"
-              : "harvest.bad.use_buttons",
-        );
+  /**
+   * The answer to the posed question: `first` (the update that entered the run) if it is one,
+   * else the next update that is; anything else is explained and the question keeps waiting.
+   */
+  async receive(first: Context | undefined, expect: Expect): Promise<Answer> {
+    for (let u = first ?? (await this.conversation.wait()); ; u = await this.conversation.wait()) {
+      const a = await this.read(u, expect);
+      if (a) return a;
     }
+  }
+
+  /** One update as an answer of the expected kind; undefined (after saying why) when it is not one. */
+  private async read(u: Context, expect: Expect): Promise<Answer | undefined> {
+    const t = await this.t();
+    const reply = (key: string, params?: Record<string, unknown>) => u.reply(t(key, params));
+    if (u.editedMessage) {
+      await reply("harvest.bad.edited");
+      return undefined;
+    }
+    if (u.callbackQuery) {
+      const data = u.callbackQuery.data ?? "";
+      if (!data.startsWith("h:")) await this.conversation.skip({ next: true });
+      const value = data.startsWith(`${this.prefix}:`) ? data.slice(this.prefix.length + 1) : undefined;
+      if (value !== undefined && expect.buttons?.includes(value)) {
+        await u.answerCallbackQuery();
+        await this.showChoice(u, expect.showChoice === false ? undefined : this.prompt?.labels.get(value));
+        this.typedVia = undefined;
+        return { type: "button", value };
+      }
+      await u.answerCallbackQuery({ text: t("errors.stale_button") });
+      return undefined;
+    }
+    const m = u.message;
+    if (!m) return undefined;
+    if (m.forward_origin) {
+      await reply("harvest.bad.forwarded");
+      return undefined;
+    }
+    if (m.text !== undefined) {
+      if (m.text.startsWith("/")) {
+        // A command in the middle of a statement: say so, and show the question again.
+        await reply("harvest.bad.command", { command: m.text.split(/\s/)[0] });
+        if (this.prompt) await this.sendPrompt(u);
+        return undefined;
+      }
+      if (expect.text === undefined) {
+        await reply(expect.buttons?.length ? "harvest.bad.use_buttons" : "harvest.bad.wrong_type");
+        return undefined;
+      }
+      const text = m.text.trim();
+      if (!hasVisibleText(text)) {
+        await reply("harvest.bad.empty");
+        return undefined;
+      }
+      if (text.length > expect.text) {
+        await this.conversation.external((c) => logEvent(c.deps.prisma, this.draft.id, this.userId, "input_too_long", text));
+        await reply("harvest.bad.too_long", { limit: expect.text, length: text.length });
+        await u.reply(text, PLAIN_TEXT); // the text back, to shorten and resend: nothing typed is lost
+        return undefined;
+      }
+      this.typedVia = u;
+      return { type: "text", text };
+    }
+    const file = fileOf(m);
+    if (file && (expect.files || (expect.voice && file.kind === "voice"))) {
+      this.typedVia = u;
+      return { type: "file", file };
+    }
+    if (m.sticker && expect.files) await reply("harvest.bad.sticker");
+    else
+      await reply(
+        expect.text !== undefined
+          ? expect.voice
+            ? "harvest.bad.wrong_type_voice"
+            : "harvest.bad.wrong_type"
+          : expect.files
+            ? "harvest.bad.wrong_type_file"
+            : "harvest.bad.use_buttons",
+      );
+    return undefined;
   }
 
   /** A pressed button: the question now shows the choice (and loses its buttons). */
@@ -272,6 +261,19 @@ class Flow {
     return nextStep(step, this.draft.reviewReached);
   }
 
+  /** Submits, saves for later or discards the statement (the open draft closes either way). */
+  async close(how: "submit" | "save" | "discard") {
+    const now = new Date(await this.conversation.now());
+    const { id } = this.draft;
+    await this.conversation.external((c) => closeDraft(c.deps.prisma, id, this.userId, how, now, c.config.adminTelegramIds));
+  }
+
+  /** Tells the coordinators who last acted on the statement. */
+  async tellReviewers(key: string) {
+    const { id } = this.draft;
+    await this.conversation.external((c) => tellReviewers(c.deps.prisma, id, key, c.user));
+  }
+
   /** Reads a date against the conversation's clock (replay-safe). */
   async readDate(text: string): Promise<DateReading> {
     return readDate(text, new Date(await this.conversation.now()));
@@ -290,11 +292,49 @@ function dateChanges(text: string | null, parsed: ParsedDate | undefined): Draft
   };
 }
 
-export async function harvest(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; resume?: boolean }) {
-  try {
-    await run(conversation, ctx, args);
-  } catch (e) {
-    if (!(e instanceof Suspend)) throw e;
+/** What an answer leaves to do: ask what the draft's step now asks, nothing (the answer posed the next question itself), or nothing more at all. */
+type Then = "next" | "asked" | "end";
+
+/** A question of the harvest, as the draft's step asks it: what is sent, what answer it takes, and what the answer does. */
+interface Question {
+  key: string;
+  params: Record<string, unknown>;
+  buttons?: Array<{ label: string; value: string }>;
+  /** Takes a typed answer too: its buttons go once it is answered by typing. */
+  typed?: boolean;
+  /** Tells apart questions with the same text and buttons (coaching points), so old buttons stay old. */
+  discriminator?: string;
+  /** Messages sent before the question (the summary's first parts). */
+  before?: string[];
+  expect: Expect;
+  take?(a: Answer): Promise<Then>;
+}
+
+export async function harvest(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; answered?: boolean }) {
+  const userId = await conversation.external((c) => c.user?.id);
+  if (userId === undefined) return;
+  // Entered by an answer: the draft was read with the update (nothing changed it since).
+  const draft = await conversation.external((c) =>
+    args.answered && c.openDraft?.id === args.outcomeId ? c.openDraft : loadOwnDraft(c.deps.sql!, args.outcomeId, userId),
+  );
+  if (!draft) {
+    const t = translator(await conversation.external((c) => c.lang));
+    await ctx.reply(t("harvest.draft_gone"));
+    return;
+  }
+  const f = new Flow(conversation, ctx, draft, userId);
+  let answer = args.answered ? ctx : undefined;
+  for (;;) {
+    const q = await questionOf(f);
+    await f.pose(q);
+    if (!answer) {
+      // Asked: its answer will enter the next run.
+      await f.send(q);
+      return;
+    }
+    const then = await q.take!(await f.receive(answer, q.expect));
+    answer = undefined;
+    if (then !== "next") return;
   }
 }
 
@@ -311,271 +351,324 @@ async function takeDate(f: Flow, text: string, lang: Lang) {
   else await f.say("harvest.date.unparsed", { text });
 }
 
-async function run(conversation: HarvestConversation, ctx: Context, args: { outcomeId: number; resume?: boolean }) {
-  const userId = await conversation.external((c) => c.user?.id);
-  if (userId === undefined) return;
-  // Resuming on an update's arrival: the draft was read with the update (nothing changed it since).
-  const draft = await conversation.external((c) =>
-    args.resume && c.openDraft?.id === args.outcomeId ? c.openDraft : loadOwnDraft(c.deps.sql!, args.outcomeId, userId),
-  );
-  if (!draft) {
-    const t = translator(await conversation.external((c) => c.lang));
-    await ctx.reply(t("harvest.draft_gone"));
-    return;
-  }
-  const f = new Flow(conversation, ctx, draft, userId, Boolean(args.resume));
+/** A take that saves what the answer gives (nothing, for an answer it cannot use), then asks on. */
+function saveFrom(f: Flow, changes: (a: Answer) => DraftChanges | undefined) {
+  return async (a: Answer): Promise<Then> => {
+    const c = changes(a);
+    if (c) await f.save(c);
+    return "next";
+  };
+}
 
+/** The question of the draft's step; steps that ask nothing (coaching with nothing left, an era question with no choice) move on first. */
+async function questionOf(f: Flow): Promise<Question> {
   for (;;) {
     const d = f.draft;
     const step: Step = d.step ?? "coaching";
     const lang = await f.lang();
     const t = translator(lang);
-    switch (step) {
-      case "description":
-      case "significance":
-      case "contribution": {
-        const p = await f.ask(`harvest.ask.${step}`, { actor: d.actorName ?? "", org: d.organisationName });
-        const a = await f.answer(p, { text: LIMITS.long, voice: true });
-        if (a.type === "file") {
-          await f.evidence(step, a.file, f.next(step));
-          await f.say("harvest.voice_kept");
-        } else if (a.type === "text") await f.save({ [step]: a.text, step: f.next(step) });
-        break;
-      }
-      case "actor_name": {
-        const p = await f.ask("harvest.ask.actor_name", { org: d.organisationName });
-        const a = await f.answer(p, { text: LIMITS.short });
-        if (a.type === "text") await f.save({ actorName: a.text, step: f.next(step) });
-        break;
-      }
-      case "actor_type": {
-        const p = await f.ask(
-          "harvest.ask.actor_type",
-          { actor: d.actorName ?? "" },
-          ACTOR_TYPES.map((v) => ({ label: t(`actor_types.${v}`), value: v })),
-        );
-        const a = await f.answer(p, { buttons: [...ACTOR_TYPES] });
-        if (a.type === "button") await f.save({ actorType: a.value, step: f.next(step) });
-        break;
-      }
-      case "date": {
-        const p = await f.ask("harvest.ask.date", {}, [{ label: t("harvest.date.unknown"), value: "unknown" }], { typed: true });
-        const a = await f.answer(p, { text: 100, buttons: ["unknown"] });
-        if (a.type === "button") {
-          await f.save({ ...dateChanges(null, undefined), step: nextStep("date_confirm", d.reviewReached) });
-        } else if (a.type === "text") await takeDate(f, a.text, lang);
-        break;
-      }
-      case "date_era": {
-        // Asked when a Buddhist-era date falls in two common-era years; the typed text is kept.
-        const reading = d.dateText ? await f.readDate(d.dateText) : undefined;
-        if (!reading || !("era" in reading) || reading.era.options.length === 0) {
-          await f.save({ step: "date" });
-          break;
-        }
-        const { options } = reading.era;
-        const p = await f.ask(
-          "harvest.date.era",
-          { ...eraParams(reading.era, lang), text: d.dateText },
-          [...options.map((o, i) => ({ label: formatDate(o, lang), value: String(i) })), { label: t("harvest.date.retry"), value: "no" }],
-          { typed: true },
-        );
-        const a = await f.answer(p, { text: 100, buttons: [...options.map((_, i) => String(i)), "no"] });
-        if (a.type === "text") await takeDate(f, a.text, lang);
-        else if (a.type === "button" && a.value === "no") await f.save({ step: "date" });
-        else if (a.type === "button") {
-          // The coaching question about the date comes back to coaching; the date step goes on.
-          const back = d.coachingHandled.includes("date") ? "coaching" : nextStep("date_confirm", d.reviewReached);
-          await f.save({ ...dateChanges(d.dateText, options[Number(a.value)]), step: back });
-        }
-        break;
-      }
-      case "date_confirm": {
-        const parsed = draftDate(d);
-        const shown = parsed ? formatDate(parsed, lang) : (d.dateText ?? "");
-        const p = await f.ask("harvest.date.confirm", { date: shown }, [
+    if (step === "coaching") {
+      const finding = pendingFindings(d)[0];
+      if (finding) return coachingQuestion(f, finding, t, lang);
+      await f.save({ step: "review", reviewReached: true });
+      continue;
+    }
+    if (step === "date_era") {
+      // Asked when a Buddhist-era date falls in two common-era years; the typed text is kept.
+      const reading = d.dateText ? await f.readDate(d.dateText) : undefined;
+      if (reading && "era" in reading && reading.era.options.length) return eraQuestion(f, reading.era, t, lang);
+      await f.save({ step: "date" });
+      continue;
+    }
+    return stepQuestion(f, step, t, lang);
+  }
+}
+
+function stepQuestion(f: Flow, step: Exclude<Step, "coaching" | "date_era">, t: T, lang: Lang): Question {
+  const d = f.draft;
+  switch (step) {
+    case "description":
+    case "significance":
+    case "contribution":
+      return {
+        key: `harvest.ask.${step}`,
+        params: { actor: d.actorName ?? "", org: d.organisationName },
+        expect: { text: LIMITS.long, voice: true },
+        async take(a) {
+          if (a.type === "file") {
+            await f.evidence(step, a.file, f.next(step));
+            await f.say("harvest.voice_kept");
+          } else if (a.type === "text") await f.save({ [step]: a.text, step: f.next(step) });
+          return "next";
+        },
+      };
+    case "actor_name":
+      return {
+        key: "harvest.ask.actor_name",
+        params: { org: d.organisationName },
+        expect: { text: LIMITS.short },
+        take: saveFrom(f, (a) => (a.type === "text" ? { actorName: a.text, step: f.next(step) } : undefined)),
+      };
+    case "actor_type":
+      return {
+        key: "harvest.ask.actor_type",
+        params: { actor: d.actorName ?? "" },
+        buttons: ACTOR_TYPES.map((v) => ({ label: t(`actor_types.${v}`), value: v })),
+        expect: { buttons: [...ACTOR_TYPES] },
+        take: saveFrom(f, (a) => (a.type === "button" ? { actorType: a.value, step: f.next(step) } : undefined)),
+      };
+    case "date":
+      return {
+        key: "harvest.ask.date",
+        params: {},
+        buttons: [{ label: t("harvest.date.unknown"), value: "unknown" }],
+        typed: true,
+        expect: { text: 100, buttons: ["unknown"] },
+        async take(a) {
+          if (a.type === "button") await f.save({ ...dateChanges(null, undefined), step: nextStep("date_confirm", d.reviewReached) });
+          else if (a.type === "text") await takeDate(f, a.text, lang);
+          return "next";
+        },
+      };
+    case "date_confirm": {
+      const parsed = draftDate(d);
+      return {
+        key: "harvest.date.confirm",
+        params: { date: parsed ? formatDate(parsed, lang) : (d.dateText ?? "") },
+        buttons: [
           { label: t("harvest.yes"), value: "yes" },
           { label: t("harvest.date.retry"), value: "no" },
-        ]);
-        const a = await f.answer(p, { buttons: ["yes", "no"] });
-        await f.save({ step: a.type === "button" && a.value === "yes" ? f.next(step) : "date" });
-        break;
-      }
-      case "place": {
-        const p = await f.ask("harvest.ask.place", {});
-        const a = await f.answer(p, { text: LIMITS.short });
-        if (a.type === "text") await f.save({ place: a.text, step: f.next(step) });
-        break;
-      }
-      case "people":
-      case "women": {
-        const p = await f.ask(`harvest.ask.${step}`, { people: d.peopleAffected ?? "" }, [skipButton(t)], { typed: true });
-        const a = await f.answer(p, { text: 50, buttons: ["skip"] });
-        // No number of people: there is no "of whom women" to ask either.
-        const after = step === "people" ? f.next("women") : f.next(step);
-        if (a.type === "button") {
-          await f.save({ step: after });
-          break;
-        }
-        if (a.type !== "text") break;
-        const n = readPeopleCount(a.text);
-        if (n === "unit") await f.say("harvest.bad.number_unit", { text: a.text });
-        else if (n === undefined) await f.say("harvest.bad.number");
-        else if (step === "women" && d.peopleAffected !== null && n > d.peopleAffected) {
-          await f.say("harvest.bad.women_more", { women: n, people: d.peopleAffected });
-        } else await f.save({ [step === "people" ? "peopleAffected" : "womenAffected"]: n, step: step === "people" ? f.next(step) : after });
-        break;
-      }
-      case "expected":
-      case "positive": {
-        const [yes, no] = step === "expected" ? ["expected", "unexpected"] : ["positive", "negative"];
-        const p = await f.ask(`harvest.ask.${step}`, {}, [
+        ],
+        expect: { buttons: ["yes", "no"] },
+        take: saveFrom(f, (a) => ({ step: a.type === "button" && a.value === "yes" ? f.next(step) : "date" })),
+      };
+    }
+    case "place":
+      return {
+        key: "harvest.ask.place",
+        params: {},
+        expect: { text: LIMITS.short },
+        take: saveFrom(f, (a) => (a.type === "text" ? { place: a.text, step: f.next(step) } : undefined)),
+      };
+    case "people":
+    case "women":
+      return countQuestion(f, step, t);
+    case "expected":
+    case "positive": {
+      const [yes, no] = step === "expected" ? ["expected", "unexpected"] : ["positive", "negative"];
+      return {
+        key: `harvest.ask.${step}`,
+        params: {},
+        buttons: [
           { label: t(`harvest.choice.${yes}`), value: yes! },
           { label: t(`harvest.choice.${no}`), value: no! },
-        ]);
-        const a = await f.answer(p, { buttons: [yes!, no!] });
-        if (a.type === "button") await f.save({ [step]: a.value === yes, step: f.next(step) });
-        break;
+        ],
+        expect: { buttons: [yes!, no!] },
+        take: saveFrom(f, (a) => (a.type === "button" ? { [step]: a.value === yes, step: f.next(step) } : undefined)),
+      };
+    }
+    case "evidence":
+      return evidenceQuestion(f, t);
+    case "review":
+      return reviewQuestion(f, t, lang);
+  }
+}
+
+/** Which common-era year a Buddhist-era year means; or type the date again. */
+function eraQuestion(f: Flow, era: EraQuestion, t: T, lang: Lang): Question {
+  const d = f.draft;
+  const { options } = era;
+  return {
+    key: "harvest.date.era",
+    params: { ...eraParams(era, lang), text: d.dateText },
+    buttons: [...options.map((o, i) => ({ label: formatDate(o, lang), value: String(i) })), { label: t("harvest.date.retry"), value: "no" }],
+    typed: true,
+    expect: { text: 100, buttons: [...options.map((_, i) => String(i)), "no"] },
+    async take(a) {
+      if (a.type === "text") await takeDate(f, a.text, lang);
+      else if (a.type === "button" && a.value === "no") await f.save({ step: "date" });
+      else if (a.type === "button") {
+        // The coaching question about the date comes back to coaching; the date step goes on.
+        const back = d.coachingHandled.includes("date") ? "coaching" : nextStep("date_confirm", d.reviewReached);
+        await f.save({ ...dateChanges(d.dateText, options[Number(a.value)]), step: back });
       }
-      case "evidence": {
-        const done = [{ label: t("harvest.done"), value: "done" }];
-        const p = await f.ask("harvest.ask.evidence", { tally: evidenceTally(d, t) }, done, { typed: true });
-        for (;;) {
-          const a = await f.answer(p, { text: LIMITS.long, files: true, buttons: ["done"], showChoice: false });
-          if (a.type === "button") {
-            await f.save({ step: f.next(step) });
-            break;
-          }
-          let kind: string;
-          if (a.type === "file") {
-            await f.evidence("evidence", a.file);
-            kind = a.file.kind;
-          } else {
-            // One line per link or source named, so each is counted (see evidenceTally).
-            const line = a.text.replace(/\s*\n\s*/g, " ");
-            await f.save({ sources: f.draft.sources ? `${f.draft.sources}\n${line}` : line });
-            kind = isLink(line) ? "link" : "note";
-          }
-          // Each piece is confirmed by kind; only the latest message carries Done.
-          const sent = await f.say("harvest.evidence_kept", { kept: t(`harvest.kept.${kind}`), tally: evidenceTally(f.draft, t) }, [
-            { text: t("harvest.done"), data: `${p}:done` },
-          ]);
-          await f.setPromptMessage(ctx, sent.message_id);
-        }
-        break;
+      return "next";
+    },
+  };
+}
+
+/** How many people, and of them women: a number as people write it, or skip. */
+function countQuestion(f: Flow, step: "people" | "women", t: T): Question {
+  const d = f.draft;
+  // No number of people: there is no "of whom women" to ask either.
+  const after = step === "people" ? f.next("women") : f.next(step);
+  return {
+    key: `harvest.ask.${step}`,
+    params: { people: d.peopleAffected ?? "" },
+    buttons: [skipButton(t)],
+    typed: true,
+    expect: { text: 50, buttons: ["skip"] },
+    async take(a) {
+      if (a.type === "button") await f.save({ step: after });
+      if (a.type !== "text") return "next";
+      const n = readPeopleCount(a.text);
+      if (n === "unit") await f.say("harvest.bad.number_unit", { text: a.text });
+      else if (n === undefined) await f.say("harvest.bad.number");
+      else if (step === "women" && d.peopleAffected !== null && n > d.peopleAffected) {
+        await f.say("harvest.bad.women_more", { women: n, people: d.peopleAffected });
+      } else await f.save({ [step === "people" ? "peopleAffected" : "womenAffected"]: n, step: step === "people" ? f.next(step) : after });
+      return "next";
+    },
+  };
+}
+
+/** Evidence, piece by piece (files, links, sources named); each is confirmed and only the latest message carries Done. */
+function evidenceQuestion(f: Flow, t: T): Question {
+  return {
+    key: "harvest.ask.evidence",
+    params: { tally: evidenceTally(f.draft, t) },
+    buttons: [{ label: t("harvest.done"), value: "done" }],
+    typed: true,
+    expect: { text: LIMITS.long, files: true, buttons: ["done"], showChoice: false },
+    async take(a) {
+      if (a.type === "button") {
+        await f.save({ step: f.next("evidence") });
+        return "next";
       }
-      case "coaching": {
-        const finding = pendingFindings(f.draft)[0];
-        if (!finding) {
-          await f.save({ step: "review", reviewReached: true });
-          break;
-        }
-        await coach(f, finding, t, lang);
-        break;
+      let kind: string;
+      if (a.type === "file") {
+        await f.evidence("evidence", a.file);
+        kind = a.file.kind;
+      } else {
+        // One line per link or source named, so each is counted (see evidenceTally).
+        const line = a.text.replace(/\s*\n\s*/g, " ");
+        await f.save({ sources: f.draft.sources ? `${f.draft.sources}\n${line}` : line });
+        kind = isLink(line) ? "link" : "note";
       }
-      case "review": {
-        // The summary and its sub-questions (edit which part, confirm discarding) wait in one run.
-        f.suspendable = false;
-        const messages = packMessages(renderStatement(d, t, lang));
-        if (!f.resuming) for (const m of messages.slice(0, -1)) await ctx.reply(m);
-        // A statement returned for revision is resubmitted, not discarded: the coordinators know it.
-        const revising = d.status === "returned";
-        const choices = [
-          { label: t(revising ? "harvest.review_resubmit" : "harvest.review_submit"), value: "submit" },
-          { label: t("harvest.review_edit"), value: "edit" },
-          { label: t("harvest.review_save"), value: "save" },
-          ...(revising ? [] : [{ label: t("harvest.review_discard"), value: "discard" }]),
-        ];
-        const prefix = await f.ask("harvest.review", { summary: messages[messages.length - 1] }, choices);
-        const a = await f.answer(prefix, { buttons: choices.map((x) => x.value) });
-        if (a.type !== "button") break;
-        if (a.value === "edit") {
-          const parts = Object.keys(EDIT_PARTS);
-          const p = await f.ask("harvest.edit_which", {}, [
-            ...parts.map((v) => ({ label: t(`parts.${v}`), value: v })),
-            { label: t("harvest.back"), value: "back" },
-          ]);
-          const b = await f.answer(p, { buttons: [...parts, "back"] });
-          if (b.type === "button" && b.value !== "back") await f.save({ step: EDIT_PARTS[b.value]![0]! });
-          f.suspendable = true;
-          break;
-        }
-        if (a.value === "discard") {
-          const p = await f.ask("harvest.discard_confirm", { id: d.id }, [
+      const sent = await f.say("harvest.evidence_kept", { kept: t(`harvest.kept.${kind}`), tally: evidenceTally(f.draft, t) }, [
+        { text: t("harvest.done"), data: `${f.prefix}:done` },
+      ]);
+      await f.setPromptMessage(f.ctx, sent.message_id);
+      // The confirmation, with its Done, is the question the next piece answers.
+      return "asked";
+    },
+  };
+}
+
+/** The summary: submit (or resubmit), edit a part, save for later, discard. Editing and discarding ask again, in this run. */
+function reviewQuestion(f: Flow, t: T, lang: Lang): Question {
+  const d = f.draft;
+  const messages = packMessages(renderStatement(d, t, lang));
+  // A statement returned for revision is resubmitted, not discarded: the coordinators know it.
+  const revising = d.status === "returned";
+  const choices = [
+    { label: t(revising ? "harvest.review_resubmit" : "harvest.review_submit"), value: "submit" },
+    { label: t("harvest.review_edit"), value: "edit" },
+    { label: t("harvest.review_save"), value: "save" },
+    ...(revising ? [] : [{ label: t("harvest.review_discard"), value: "discard" }]),
+  ];
+  return {
+    key: "harvest.review",
+    params: { summary: messages[messages.length - 1] },
+    before: messages.slice(0, -1),
+    buttons: choices,
+    expect: { buttons: choices.map((x) => x.value) },
+    async take(a) {
+      if (a.type !== "button") return "next";
+      if (a.value === "edit") {
+        const parts = Object.keys(EDIT_PARTS);
+        const b = await f.ask({
+          key: "harvest.edit_which",
+          params: {},
+          buttons: [...parts.map((v) => ({ label: t(`parts.${v}`), value: v })), { label: t("harvest.back"), value: "back" }],
+          expect: { buttons: [...parts, "back"] },
+        });
+        if (b.type === "button" && b.value !== "back") await f.save({ step: EDIT_PARTS[b.value]![0]! });
+        return "next";
+      }
+      if (a.value === "discard") {
+        const b = await f.ask({
+          key: "harvest.discard_confirm",
+          params: { id: d.id },
+          buttons: [
             { label: t("harvest.discard_yes"), value: "yes" },
             { label: t("harvest.discard_no"), value: "no" },
-          ]);
-          const b = await f.answer(p, { buttons: ["yes", "no"] });
-          if (b.type === "button" && b.value === "yes") {
-            const now = new Date(await conversation.now());
-            await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, "discard", now));
-            await f.say("harvest.discarded", { id: d.id });
-            return;
-          }
-          break;
-        }
-        const now = new Date(await conversation.now());
-        const how = a.value === "submit" ? "submit" : "save";
-        await conversation.external((c) => closeDraft(c.deps.prisma, d.id, userId, how, now, c.config.adminTelegramIds));
-        if (how === "save") {
-          await f.say("harvest.saved", { id: d.id });
-          return;
-        }
-        if (revising) {
-          await f.say("harvest.resubmitted", { id: d.id });
-          await conversation.external((c) => tellReviewers(c.deps.prisma, d.id, "review.resubmitted", c.user));
-          return;
-        }
-        await f.say("harvest.submitted", { id: d.id }, [{ text: t("suggest.button"), data: suggestSources.data({ id: d.id }) }]);
-        await f.say("harvest.after_submit", {}, [
-          { text: t("harvest.after_yes"), data: afterSubmit.data({ id: d.id, answer: "yes" }) },
-          { text: t("harvest.after_no"), data: afterSubmit.data({ id: d.id, answer: "no" }) },
-        ]);
-        return;
+          ],
+          expect: { buttons: ["yes", "no"] },
+        });
+        if (b.type !== "button" || b.value !== "yes") return "next";
+        await f.close("discard");
+        await f.say("harvest.discarded", { id: d.id });
+        return "end";
       }
-    }
-  }
+      if (a.value === "save") {
+        await f.close("save");
+        await f.say("harvest.saved", { id: d.id });
+        return "end";
+      }
+      await f.close("submit");
+      if (revising) {
+        await f.say("harvest.resubmitted", { id: d.id });
+        await f.tellReviewers("review.resubmitted");
+        return "end";
+      }
+      await f.say("harvest.submitted", { id: d.id }, [{ text: t("suggest.button"), data: suggestSources.data({ id: d.id }) }]);
+      await f.say("harvest.after_submit", {}, [
+        { text: t("harvest.after_yes"), data: afterSubmit.data({ id: d.id, answer: "yes" }) },
+        { text: t("harvest.after_no"), data: afterSubmit.data({ id: d.id, answer: "no" }) },
+      ]);
+      return "end";
+    },
+  };
 }
 
 export function pendingFindings(d: DraftView): Finding[] {
   return runChecks(d, { organisationName: d.organisationName, voiceParts: new Set(d.voiceParts) }).filter((x) => !d.coachingHandled.includes(x.id));
 }
 
-/** Asks the question of one coaching finding and applies the answer to the draft. */
-async function coach(f: Flow, finding: Finding, t: T, lang: Lang) {
+/** The question of one coaching finding; the answer is added to the draft (or the point skipped). */
+function coachingQuestion(f: Flow, finding: Finding, t: T, lang: Lang): Question {
   const d = f.draft;
   const handled = [...d.coachingHandled, finding.id];
   const part = finding.id.startsWith("detail.") ? finding.id.slice("detail.".length) : undefined;
-  const params = { ...finding.params, part: part ? t(`parts.${part}`) : "", actor: d.actorName ?? t("format.the_actor") };
-  const key = part ? `coach.detail_${part}` : `coach.${finding.id}`;
-  const p = await f.ask(key, params, [skipButton(t)], { typed: true, discriminator: finding.id });
-  const limit = finding.id === "actor" || finding.id === "place" ? LIMITS.short : LIMITS.long;
-  const a = await f.answer(p, { text: limit, buttons: ["skip"] });
-  if (a.type === "button") {
-    await f.save({ coachingHandled: handled });
-    return;
-  }
-  if (a.type !== "text") return;
-  const append = (old: string | null) => (old ? `${old}\n${a.text}` : a.text);
+  return {
+    key: part ? `coach.detail_${part}` : `coach.${finding.id}`,
+    params: { ...finding.params, part: part ? t(`parts.${part}`) : "", actor: d.actorName ?? t("format.the_actor") },
+    buttons: [skipButton(t)],
+    typed: true,
+    discriminator: finding.id,
+    expect: { text: finding.id === "actor" || finding.id === "place" ? LIMITS.short : LIMITS.long, buttons: ["skip"] },
+    async take(a) {
+      if (a.type === "button") await f.save({ coachingHandled: handled });
+      else if (a.type === "text") await applyCoaching(f, finding, part, handled, a.text, lang);
+      return "next";
+    },
+  };
+}
+
+/** A coaching answer into the draft: the part it completes, or the date it gives. */
+async function applyCoaching(f: Flow, finding: Finding, part: string | undefined, handled: string[], text: string, lang: Lang) {
+  const d = f.draft;
+  const append = (old: string | null) => (old ? `${old}\n${text}` : text);
   const changes: DraftChanges = { coachingHandled: handled };
   switch (finding.id) {
     case "date": {
-      const reading = await f.readDate(a.text);
+      const reading = await f.readDate(text);
       if (reading && "date" in reading) {
-        await f.save({ ...changes, ...dateChanges(a.text, reading.date) });
+        await f.save({ ...changes, ...dateChanges(text, reading.date) });
         await f.say("harvest.date.understood", { date: formatDate(reading.date, lang) });
       } else if (reading?.era.options.length) {
         // Which common-era year: asked next, then back to coaching.
-        await f.save({ ...changes, ...dateChanges(a.text, undefined), step: "date_era" });
+        await f.save({ ...changes, ...dateChanges(text, undefined), step: "date_era" });
       } else if (reading) await f.say("harvest.date.era_period", eraParams(reading.era, lang));
-      else await f.say("harvest.date.unparsed", { text: a.text }); // same question again
+      else await f.say("harvest.date.unparsed", { text }); // same question again
       return;
     }
     case "actor":
-      changes.actorName = a.text;
+      changes.actorName = text;
       break;
     case "place":
-      changes.place = a.text;
+      changes.place = text;
       break;
     case "number":
       // Kept as the leader wrote it ("the commission fell 5%"): a count field is only filled by

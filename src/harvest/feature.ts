@@ -23,7 +23,7 @@ import { inHarvest } from "./active.js";
  * fit. Old state is then dropped, and the person is taken back to their draft, which holds
  * every answer.
  */
-export const HARVEST_STATE_VERSION = 3;
+export const HARVEST_STATE_VERSION = 4;
 
 /** Opens the harvest conversation on one of the person's drafts. */
 export async function enterHarvest(ctx: BotContext, outcomeId: number, opts: { alreadyOpen?: boolean } = {}) {
@@ -67,13 +67,13 @@ export function harvestFeature(): Composer<BotContext> {
 
   c.use(createConversation(harvest, { id: "harvest", parallel: false }));
 
-  // Between answers no conversation is open (each run handles one answer, see Suspend in
-  // conversation.ts): the person's next message or harvest button enters it again, as the answer
-  // to the question the draft's step records. Commands get the conversation's answer too.
+  // Between answers no run is open (one run per answer, see conversation.ts): the person's next
+  // message or harvest button enters one, as the answer to the question the draft's step records.
+  // Commands get the conversation's answer too (it says what the command would do, and waits).
   const resume = async (ctx: BotContext, next: () => Promise<void>) => {
     const id = ctx.user?.activeOutcomeId;
     if (!id) return next();
-    await ctx.conversation.enter("harvest", { outcomeId: id, resume: true });
+    await ctx.conversation.enter("harvest", { outcomeId: id, answered: true });
   };
   c.on(["message", "edited_message"], resume);
   c.callbackQuery(/^h:/, resume);
