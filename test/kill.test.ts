@@ -21,9 +21,13 @@ const MAX_LINES = 150;
 const KILLS = 4;
 
 describe.each(["polling", "webhook"] as const)("SIGKILL at random moments (%s)", (mode) => {
+  // Replies a killed process left unsent go out through the send queue after REPLY_GRACE_SECONDS:
+  // short here, so the test does not wait half a minute for them.
   const fixture = useBotProcess(
-    ({ port }): Record<string, string> =>
-      mode === "webhook" ? { BOT_MODE: "webhook", WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {},
+    ({ port }): Record<string, string> => ({
+      REPLY_GRACE_SECONDS: "2",
+      ...(mode === "webhook" ? { BOT_MODE: "webhook", WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {}),
+    }),
   );
 
   it("every line typed is in the draft exactly once, in order, after several kills", async () => {

@@ -49,7 +49,7 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
     { prisma: deps.prisma, sql: deps.sql, bot, logger, onUnavailable: notice },
     // PGlite has one connection: its transactions run one at a time anyway.
     // The sender, the conversation and the draft are read in the statement that picks the update.
-    { concurrency: deps.kind === "pglite" ? 1 : 6, pickWith: START_OF_PICKED, ...deps.inbox },
+    { concurrency: deps.kind === "pglite" ? 1 : 6, pickWith: START_OF_PICKED, replyGraceMs: config.replyGraceSeconds * 1000, ...deps.inbox },
   );
   inbox.start();
   const store = (updates: Update[]) => storeUpdates(deps.sql, updates);

@@ -41,6 +41,7 @@ const schema = z.object({
   INTERNAL_PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(5, "must be at least 5").max(10_000).default(30),
   RATE_LIMIT_PRESSES_PER_MINUTE: z.coerce.number({ invalid_type_error: "must be a number" }).int().min(30, "must be at least 30").max(10_000).default(240),
+  REPLY_GRACE_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(3600).default(30),
   TELEGRAM_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(300).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ invalid_type_error: "must be a number of seconds" }).int().min(1).max(600).default(20),
   SUBSTANTIATION_REMINDER_DAYS: z.coerce
@@ -77,6 +78,8 @@ export interface Config {
   rateLimitPressesPerMinute: number;
   /** How long one Bot API request may take before it is retried. */
   telegramTimeoutSeconds: number;
+  /** How long a handled update's replies wait for their instance before the send queue sends them. */
+  replyGraceSeconds: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutSeconds: number;
 }
@@ -123,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     rateLimitPressesPerMinute: c.RATE_LIMIT_PRESSES_PER_MINUTE,
     telegramTimeoutSeconds: c.TELEGRAM_TIMEOUT_SECONDS,
+    replyGraceSeconds: c.REPLY_GRACE_SECONDS,
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

@@ -33,7 +33,7 @@ import { runInUnit, Unit, type DeferredCall } from "./unit.js";
 
 /** How long handled updates are kept (Telegram gives up re-delivering after 24 hours). */
 export const INBOX_RETENTION_MS = 3 * 86_400_000;
-/** Replies are left to the send queue if not sent within this time after the commit (a crash). */
+/** Replies are left to the send queue if not sent within this time after the commit (a crash): the default. */
 export const REPLY_GRACE_MS = 30_000;
 
 /** The queue an update belongs to: its chat (messages and button presses of one chat share it). */
@@ -73,6 +73,8 @@ export interface InboxOptions {
   everyMs: number;
   /** What the handler reads first, read with the pick (the unit offers the row as `picked`). */
   pickWith?: PickWith;
+  /** How long the replies of a handled update wait for this process before the send queue sends them (it died). */
+  replyGraceMs: number;
 }
 
 export interface InboxDeps {
@@ -131,7 +133,7 @@ export class Inbox {
     private readonly deps: InboxDeps,
     opts: Partial<InboxOptions> = {},
   ) {
-    this.opts = { concurrency: 1, timeoutMs: 120_000, everyMs: 1_000, ...opts };
+    this.opts = { concurrency: 1, timeoutMs: 120_000, everyMs: 1_000, replyGraceMs: REPLY_GRACE_MS, ...opts };
     this.pick = pickSql(this.opts.pickWith);
   }
 
@@ -214,7 +216,7 @@ export class Inbox {
           if (isDatabaseUnavailable(inner)) throw inner;
           throw new HandlerFailed(e instanceof BotError ? e : new BotError(e, undefined as never), update);
         }
-        return finish(sql, unit, picked.id, null);
+        return finish(sql, unit, picked.id, null, this.opts.replyGraceMs);
       });
       if (!picked) return false;
       this.told.delete(picked.chat.key);
@@ -262,7 +264,7 @@ export class Inbox {
           logger.error({ message: String(e) }, "error boundary failed"),
         );
       else logger.error({ message: failure.message, update_id: Number(id) }, "update failed");
-      return finish(sql, unit, id, failure.message.slice(0, 1000));
+      return finish(sql, unit, id, failure.message.slice(0, 1000), this.opts.replyGraceMs);
     });
   }
 
@@ -356,7 +358,7 @@ export class Inbox {
  * Marks the update handled (with its error, if any) and queues the unit's deferred calls as
  * outbox rows, in one statement of its transaction; returns the rows in call order.
  */
-async function finish(sql: Sql, unit: Unit, updateId: string, error: string | null): Promise<Reply[]> {
+async function finish(sql: Sql, unit: Unit, updateId: string, error: string | null, graceMs: number): Promise<Reply[]> {
   const now = Date.now();
   const rows = unit.calls.map((call, ord) => ({
     ord,
@@ -377,7 +379,7 @@ async function finish(sql: Sql, unit: Unit, updateId: string, error: string | nu
        FROM jsonb_to_recordset($1::jsonb) AS r("ord" int, "chat_id" bigint, "method" text, "payload" jsonb, "file" text, "file_name" text, "on_sent" text)
       ORDER BY r."ord"
      RETURNING "id"::text AS "id"`,
-    [JSON.stringify(rows), REPLY_KIND, utc(new Date(now + REPLY_GRACE_MS)), utc(new Date(now)), updateId, error],
+    [JSON.stringify(rows), REPLY_KIND, utc(new Date(now + graceMs)), utc(new Date(now)), updateId, error],
   );
   return ids
     .map((r) => BigInt(r.id))
