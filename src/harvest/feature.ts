@@ -1,4 +1,5 @@
 import { createConversation } from "@grammyjs/conversations";
+import { openDraftFor } from "./service.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { packMessages } from "../platform/telegram/split.js";
 import { renderThread } from "../review/views.js";
@@ -27,7 +28,7 @@ export const HARVEST_STATE_VERSION = 4;
 
 /** Opens the harvest conversation on one of the person's drafts. */
 export async function enterHarvest(ctx: BotContext, outcomeId: number, opts: { alreadyOpen?: boolean } = {}) {
-  if (!opts.alreadyOpen) await ctx.deps.prisma.user.update({ where: { id: ctx.user!.id }, data: { activeOutcomeId: outcomeId } });
+  if (!opts.alreadyOpen) ctx.user = await openDraftFor(ctx.deps.prisma, ctx.user!.id, outcomeId);
   await ctx.conversation.enter("harvest", { outcomeId });
 }
 

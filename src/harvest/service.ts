@@ -397,3 +397,8 @@ export async function myStatement(prisma: Db, authorId: number, id: number) {
 export function setRemindersPaused(prisma: Db, userId: number, paused: boolean) {
   return prisma.user.update({ where: { id: userId }, data: { remindersPaused: paused } });
 }
+
+/** Makes a draft the one the person is writing (their next message answers its question). */
+export function openDraftFor(prisma: Db, userId: number, outcomeId: number) {
+  return prisma.user.update({ where: { id: userId }, data: { activeOutcomeId: outcomeId } });
+}

@@ -3,8 +3,10 @@
  * digest and notices), /export (XLSX or CSV), /history of a statement and /stats over the
  * classification. Every press re-checks the person's scope.
  */
+import { digestSubscriptionOf, historyOf, organisationName, saveDigestSettings, saveNoticeChoice } from "./service.js";
+import { actorOf } from "../shared/chat.js";
 import { onButton } from "../platform/telegram/callbacks.js";
-import { coordinatorScope, inScope, organisationsIn, type Scope } from "../shared/access.js";
+import { inScope, organisationsIn, type Scope } from "../shared/access.js";
 import {
   chart,
   digestEmpty,
@@ -61,7 +63,7 @@ export function chartsFeature(): Composer<BotContext> {
       const png = await renderChart(chart, ctx.lang);
       await ctx.replyWithPhoto(new InputFile(png, `${chart.key}.png`), { caption: chart.title });
     }
-    const orgName = org ? ((await ctx.deps.prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
+    const orgName = (await organisationName(ctx.deps.prisma, org)) ?? ctx.t("review.all_orgs");
     ctx.log.info({ charts: charts.length, ms: Date.now() - started }, "charts sent");
     await ctx.reply(ctx.t("charts.sent", { n: charts.length, org: orgName, period: periodLabel(ctx.t, period) }));
   });
@@ -78,7 +80,7 @@ async function showSettings(ctx: BotContext, edit: boolean) {
   const scope = await scopeOf(ctx);
   if (!scope) return refuse(ctx, { command: "digest" });
   const { prisma } = ctx.deps;
-  const row = await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } });
+  const row = await digestSubscriptionOf(prisma, ctx.user!.id);
   const sub = scheduleOf(row);
   const orgs = await organisationsIn(prisma, scope);
   const t = ctx.t;
@@ -136,11 +138,7 @@ export function digestFeature(): Composer<BotContext> {
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "digest" });
     if (!isNoticeChoice(choice)) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
-    await ctx.deps.prisma.digestSubscription.upsert({
-      where: { userId: ctx.user!.id },
-      create: { userId: ctx.user!.id, submitNotices: choice },
-      update: { submitNotices: choice },
-    });
+    await saveNoticeChoice(ctx.deps.prisma, ctx.user!.id, choice);
     ctx.log.info({ user_id: ctx.user!.id, submit_notices: choice }, "notices of new statements changed");
     await ctx.answerCallbackQuery({ text: ctx.t("digest.settings.saved") });
     await showSettings(ctx, true);
@@ -151,16 +149,12 @@ export function digestFeature(): Composer<BotContext> {
     const scope = await scopeOf(ctx);
     if (!scope) return refuse(ctx, { command: "digest" });
     const { prisma } = ctx.deps;
-    const current = scheduleOf(await prisma.digestSubscription.findUnique({ where: { userId: ctx.user!.id } }));
+    const current = scheduleOf(await digestSubscriptionOf(prisma, ctx.user!.id));
     const change = pick(current, scope);
     if (change && "refused" in change) return refuse(ctx, { ...change.refused, command: "digest" });
     if (!change) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     const next = { ...current, ...change };
-    await prisma.digestSubscription.upsert({
-      where: { userId: ctx.user!.id },
-      create: { userId: ctx.user!.id, ...next },
-      update: next,
-    });
+    await saveDigestSettings(prisma, ctx.user!.id, next);
     ctx.log.info({ user_id: ctx.user!.id, ...change }, "digest subscription changed");
     await ctx.answerCallbackQuery({ text: ctx.t("digest.settings.saved") });
     await showSettings(ctx, true);
@@ -223,13 +217,9 @@ export function exportFeature(): Composer<BotContext> {
 
 /** The event log of one statement, for its author or a coordinator in scope. */
 async function showHistory(ctx: BotContext, id: number) {
-  const { prisma } = ctx.deps;
-  const o = await prisma.outcome.findUnique({ where: { id } });
-  const scope = await coordinatorScope(prisma, ctx.user?.id, ctx.isAdmin);
-  const allowed = o && (o.authorId === ctx.user?.id || (o.status !== "draft" && inScope(scope, o.organisationId)));
-  if (!o || !allowed) return refuse(ctx, { outcome_id: id, command: "history" });
-  const events = await prisma.outcomeEvent.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { actor: true } });
-  const labels = await eventLabels(prisma, ctx.lang);
+  const events = await historyOf(ctx.deps.prisma, actorOf(ctx), id);
+  if (!events) return refuse(ctx, { outcome_id: id, command: "history" });
+  const labels = await eventLabels(ctx.deps.prisma, ctx.lang);
   const lines = events.map((e) => historyLine(e, ctx.t, ctx.lang, ctx.config.timeZone, labels));
   for (const m of packMessages([ctx.t("history.title", { id, count: events.length, n: events.length }), ...lines], 3800)) {
     await ctx.reply(m);
@@ -262,7 +252,7 @@ async function showStats(ctx: BotContext, org: number, period: Period, edit: boo
   if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "stats" });
   const { prisma } = ctx.deps;
   const stats = await classificationStats(prisma, scope, period, org || undefined);
-  const orgName = org ? ((await prisma.organisation.findUnique({ where: { id: org } }))?.name ?? "") : ctx.t("review.all_orgs");
+  const orgName = (await organisationName(prisma, org)) ?? ctx.t("review.all_orgs");
   const t = ctx.t;
   const sections = [t("stats.title", { org: orgName, period: periodLabel(t, period), count: stats.total })];
   const lines: string[] = [];

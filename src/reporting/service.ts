@@ -8,7 +8,7 @@ import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
-import { coordinatorScope, scopeFilter, type Scope } from "../shared/access.js";
+import { type Actor, coordinatorScope, inScope, scopeFilter, type Scope } from "../shared/access.js";
 import { type Digest, digestKeyboard, digestView } from "./views.js";
 
 export type { Digest };
@@ -202,4 +202,36 @@ export function startDigests(deps: DigestDeps, config: Pick<Config, "adminTelegr
   const timer = setInterval(() => void run(), everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A coordinator's settings, a statement's history, names for headings
+
+/** The coordinator's digest subscription row (none: the defaults). */
+export function digestSubscriptionOf(prisma: Db, userId: number) {
+  return prisma.digestSubscription.findUnique({ where: { userId } });
+}
+
+/** Saves the digest settings (schedule, organisations, empty digests). */
+export async function saveDigestSettings(prisma: Db, userId: number, next: ReturnType<typeof scheduleOf>) {
+  await prisma.digestSubscription.upsert({ where: { userId }, create: { userId, ...next }, update: next });
+}
+
+/** Saves how the coordinator hears of new statements: each, hourly, or not at all. */
+export async function saveNoticeChoice(prisma: Db, userId: number, choice: string) {
+  await prisma.digestSubscription.upsert({ where: { userId }, create: { userId, submitNotices: choice }, update: { submitNotices: choice } });
+}
+
+/** The event log of one statement, for its author or a coordinator in scope; undefined for anyone else. */
+export async function historyOf(prisma: Db, actor: Actor, id: number) {
+  const o = await prisma.outcome.findUnique({ where: { id } });
+  const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
+  const allowed = o && (o.authorId === actor.userId || (o.status !== "draft" && inScope(scope, o.organisationId)));
+  if (!allowed) return undefined;
+  return prisma.outcomeEvent.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { actor: true } });
+}
+
+/** An organisation's name for a heading (0: none, the caller says "all organisations"). */
+export async function organisationName(prisma: Db, id: number): Promise<string | undefined> {
+  return id ? ((await prisma.organisation.findUnique({ where: { id } }))?.name ?? "") : undefined;
 }
