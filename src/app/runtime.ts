@@ -56,18 +56,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     CONNECT_TIMEOUT_MS,
     "cannot reach the Telegram Bot API (check BOT_TOKEN, TELEGRAM_API_ROOT and the network)",
   );
-
-  // The health check runs on a timer; requests read its last result (no query per request).
-  let databaseUp = true;
-  const check = () =>
-    db.sql
-      .query("SELECT 1")
-      .then(() => (databaseUp = true))
-      .catch(() => (databaseUp = false));
-  await check();
-  const healthTimer = setInterval(check, HEALTH_EVERY_MS);
-  healthTimer.unref();
-
+  const health = await databaseHealth(db);
   const pipeline = startPipeline({
     bot,
     config,
@@ -79,43 +68,81 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     mode: config.mode,
     inbox: deps.inbox,
   });
-  const webhookPath = config.mode === "webhook" ? new URL(config.webhookUrl!).pathname : undefined;
   const server = new HttpServer({
     host: config.host,
     port: config.port,
-    webhookPath,
+    webhookPath: config.mode === "webhook" ? new URL(config.webhookUrl!).pathname : undefined,
     webhookSecret: config.webhookSecret,
     onUpdate: config.mode === "webhook" ? (update) => pipeline.receive([update]) : undefined,
     logger,
-    healthy: () => !stopping && databaseUp,
+    healthy: () => !stopping && health.up(),
     timeouts: deps.http,
   });
   const port = await server.listen();
   logger.info({ port, host: config.host }, config.mode === "webhook" ? "webhook and health endpoint listening" : "health endpoint listening");
-  const internal =
-    config.internalPort === undefined
-      ? undefined
-      : await internalServer(
-          config.internalPort,
-          async () => {
-            const [inbox] = await db.sql
-              .query<{ open: number; oldest: number | null }>(
-                `SELECT count(*)::int AS "open", (extract(epoch from min("received_at")) * 1000)::float8 AS "oldest" FROM "inbox_updates" WHERE "handled_at" IS NULL`,
-              )
-              .catch(() => [undefined]);
-            return {
-              status: !stopping && databaseUp ? "ok" : "unavailable",
-              mode: config.mode,
-              database: { kind: db.kind, reachable: databaseUp },
-              in_flight: inFlight.size,
-              inbox: inbox ? { open: inbox.open, oldest_received: inbox.oldest ? new Date(inbox.oldest).toISOString() : null } : "unknown",
-              stopping,
-            };
-          },
-          logger,
-        );
+  const status = () => statusDetail(config, db, { up: health.up(), inFlight: inFlight.size, stopping });
+  const internal = config.internalPort === undefined ? undefined : await internalServer(config.internalPort, status, logger);
   if (internal) logger.info({ port: internal.port }, "internal status endpoint listening on 127.0.0.1");
+  const background = startBackground(config, deps);
+  await announce(bot, config, db.kind, logger);
 
+  return {
+    bot,
+    port,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      background.stopTimers();
+      health.stop();
+      // No new updates: the poller stops asking, the webhook stops listening (Telegram delivers
+      // again what it could not deliver, at another instance or after the restart). What is
+      // stored and not yet handled stays in the inbox for the next start.
+      await Promise.all([pipeline.stop(), server.close(), internal?.close()]);
+      await inFlight.idle();
+      await background.stopQueue(); // finishes the message being sent
+      await db.close();
+    },
+  };
+}
+
+/** The database check behind /healthz: on a timer, so a request never queries the database. */
+async function databaseHealth(db: Database) {
+  let up = true;
+  const check = () =>
+    db.sql
+      .query("SELECT 1")
+      .then(() => {
+        up = true;
+      })
+      .catch(() => {
+        up = false;
+      });
+  await check();
+  const timer = setInterval(check, HEALTH_EVERY_MS);
+  timer.unref();
+  return { up: () => up, stop: () => clearInterval(timer) };
+}
+
+/** What GET /status on the internal port says: mode, database, the inbox's backlog, updates in flight. */
+async function statusDetail(config: Config, db: Database, state: { up: boolean; inFlight: number; stopping: boolean }) {
+  const [inbox] = await db.sql
+    .query<{ open: number; oldest: number | null }>(
+      `SELECT count(*)::int AS "open", (extract(epoch from min("received_at")) * 1000)::float8 AS "oldest" FROM "inbox_updates" WHERE "handled_at" IS NULL`,
+    )
+    .catch(() => [undefined]);
+  return {
+    status: !state.stopping && state.up ? "ok" : "unavailable",
+    mode: config.mode,
+    database: { kind: db.kind, reachable: state.up },
+    in_flight: state.inFlight,
+    inbox: inbox ? { open: inbox.open, oldest_received: inbox.oldest ? new Date(inbox.oldest).toISOString() : null } : "unknown",
+    stopping: state.stopping,
+  };
+}
+
+/** The send queue, the schedulers (reminders, digests, round reminders) and the inbox's hourly purge. */
+function startBackground(config: Config, deps: AppDeps) {
+  const { db, logger } = deps;
   const { everyMs, ...outboxOptions } = deps.outbox ?? {};
   const outbox = new Outbox({ api: queueApi(config), prisma: db.prisma, logger }, { onFailed: onOutboxFailure(db.prisma, logger), ...outboxOptions });
   outbox.start(everyMs);
@@ -132,34 +159,24 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   void purge();
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();
-
-  if (config.mode === "webhook") {
-    // Only once the server listens can Telegram deliver; then tell Telegram where.
-    await bot.api.setWebhook(config.webhookUrl!, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
-    logger.info({ username: bot.botInfo.username, database: db.kind }, "bot started (webhook)");
-  } else {
-    await bot.api.deleteWebhook({ drop_pending_updates: false });
-    logger.info({ username: bot.botInfo.username, api_root: config.apiRoot, database: db.kind }, "bot started (polling)");
-  }
-
   return {
-    bot,
-    port,
-    async stop() {
-      if (stopping) return;
-      stopping = true;
+    stopTimers() {
       for (const s of stoppers) s();
       clearInterval(purgeTimer);
-      clearInterval(healthTimer);
-      // No new updates: the poller stops asking, the webhook stops listening (Telegram delivers
-      // again what it could not deliver, at another instance or after the restart). What is
-      // stored and not yet handled stays in the inbox for the next start.
-      await Promise.all([pipeline.stop(), server.close(), internal?.close()]);
-      await inFlight.idle();
-      await outbox.stop(); // finishes the message being sent
-      await db.close();
     },
+    stopQueue: () => outbox.stop(),
   };
+}
+
+/** Tells Telegram how updates reach this bot: the webhook (once the server listens), or none (polling). */
+async function announce(bot: Bot<BotContext>, config: Config, kind: Database["kind"], logger: Logger) {
+  if (config.mode === "webhook") {
+    await bot.api.setWebhook(config.webhookUrl!, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+    logger.info({ username: bot.botInfo.username, database: kind }, "bot started (webhook)");
+  } else {
+    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    logger.info({ username: bot.botInfo.username, api_root: config.apiRoot, database: kind }, "bot started (polling)");
+  }
 }
 
 /** How often the health endpoint's database check runs. */
