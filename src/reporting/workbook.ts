@@ -15,7 +15,7 @@ import { translator, type Lang } from "../platform/i18n/index.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
 import { label, loadDimensions } from "../classification/service.js";
 import { inPeriod, statementMonth, type Period } from "./stats.js";
-import { perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
+import { headlineParams, perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
 import { collectResults } from "../substantiation/service.js";
 import { formatTime } from "../platform/i18n/format.js";
 import { describeEvent, eventLabels, eventParts, rememberingT } from "./events.js";
@@ -204,20 +204,7 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     wb,
     t("export.sheets.results"),
     [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))],
-    [
-      ...table,
-      [],
-      [
-        t("results.headline", {
-          n: h.sources,
-          fully: h.percent.fully,
-          partially: h.percent.partially,
-          disagrees: h.percent.disagrees,
-          no_opinion: h.percent.no_opinion,
-        }),
-      ],
-      [t("results.rule")],
-    ],
+    [...table, [], [t("results.headline", headlineParams(h))], [t("results.rule")]],
   ).commit();
 
   // The event log of the exported statements, a chunk of statements at a time: the same words as

@@ -4,68 +4,19 @@ import type { BotCommand } from "grammy/types";
 import { LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
 import type { MenuRole } from "./access.js";
 
+/** Every person's last commands: leave a question, privacy, language, help. */
+const ALWAYS = ["cancel", "privacy", "language", "help"];
+/** What coordinators do with statements, in the order of the method. */
+const COORDINATING = ["review", "substantiate", "stats", "charts", "export", "digest", "members"];
+
 /** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
 export const ROLE_COMMANDS: Record<MenuRole, string[]> = {
   guest: ["start", "privacy", "language", "help"],
-  leader: ["new", "my", "history", "reminders", "cancel", "privacy", "language", "help"],
-  substantiator: ["checks", "cancel", "privacy", "language", "help"],
-  coordinator: [
-    "review",
-    "substantiate",
-    "stats",
-    "charts",
-    "export",
-    "digest",
-    "members",
-    "new",
-    "my",
-    "invite",
-    "orgs",
-    "history",
-    "cancel",
-    "privacy",
-    "language",
-    "help",
-  ],
-  programme: [
-    "review",
-    "substantiate",
-    "stats",
-    "charts",
-    "export",
-    "digest",
-    "members",
-    "dimensions",
-    "new",
-    "my",
-    "invite",
-    "orgs",
-    "history",
-    "cancel",
-    "privacy",
-    "language",
-    "help",
-  ],
-  admin: [
-    "review",
-    "substantiate",
-    "stats",
-    "charts",
-    "export",
-    "digest",
-    "members",
-    "dimensions",
-    "new",
-    "my",
-    "neworg",
-    "orgs",
-    "invite",
-    "history",
-    "cancel",
-    "privacy",
-    "language",
-    "help",
-  ],
+  leader: ["new", "my", "history", "reminders", ...ALWAYS],
+  substantiator: ["checks", ...ALWAYS],
+  coordinator: [...COORDINATING, "new", "my", "invite", "orgs", "history", ...ALWAYS],
+  programme: [...COORDINATING, "dimensions", "new", "my", "invite", "orgs", "history", ...ALWAYS],
+  admin: [...COORDINATING, "dimensions", "new", "my", "neworg", "orgs", "invite", "history", ...ALWAYS],
 };
 
 export function commandList(role: MenuRole, lang: Lang): BotCommand[] {

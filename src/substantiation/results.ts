@@ -63,3 +63,8 @@ export function perSource(sources: SourceAnswers[]): Headline {
   const pct = (k: SourceView) => (n ? Math.round((counts[k] / n) * 100) : 0);
   return { sources: n, counts, percent: { fully: pct("fully"), partially: pct("partially"), disagrees: pct("disagrees"), no_opinion: pct("no_opinion") } };
 }
+
+/** The headline's numbers as the messages and the workbook word them ("results.headline"). */
+export function headlineParams(h: Headline) {
+  return { n: h.sources, fully: h.percent.fully, partially: h.percent.partially, disagrees: h.percent.disagrees, no_opinion: h.percent.no_opinion };
+}

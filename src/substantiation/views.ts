@@ -25,7 +25,7 @@ import {
   suggestSources,
   toggleInProposal,
 } from "./callbacks.js";
-import { LEVELS, PARTS, type Part, perOutcome, perSource } from "./results.js";
+import { headlineParams, LEVELS, PARTS, type Part, perOutcome, perSource } from "./results.js";
 import { reasonLabel } from "./sample.js";
 import type { SubstantiatorSuggestion } from "../generated/prisma/client.js";
 
@@ -290,17 +290,7 @@ export function resultsSections(t: T, r: Results): string[] {
     )
     .join("\n");
   const h = perSource(r.sources);
-  const sections = [
-    `<b>${t("results.title")}</b>\n<pre>${escapeHtml(pre)}</pre>`,
-    t("results.headline", {
-      n: h.sources,
-      fully: h.percent.fully,
-      partially: h.percent.partially,
-      disagrees: h.percent.disagrees,
-      no_opinion: h.percent.no_opinion,
-    }),
-    `<i>${t("results.rule")}</i>`,
-  ];
+  const sections = [`<b>${t("results.title")}</b>\n<pre>${escapeHtml(pre)}</pre>`, t("results.headline", headlineParams(h)), `<i>${t("results.rule")}</i>`];
   for (const outcomeId of [...new Set(r.comments.map((c) => c.outcomeId))]) {
     const lines = r.comments
       .filter((c) => c.outcomeId === outcomeId)
