@@ -52,9 +52,9 @@ export function createBot(config: Config, deps: BotDeps): Bot<BotContext> {
     },
   });
   // Every text fits Telegram's limit, whatever people typed (inside conversations too, below).
-  // Inside an update's transaction, sending calls wait for the commit (telegram/unit.ts).
+  // Inside an update's transaction, sending calls wait for the commit (platform/telegram/unit.ts).
   bot.api.config.use(splitLongMessages(), deferCalls(), htmlByDefault());
-  // Every query of an update runs in the update's transaction (telegram/inbox.ts, unit.ts).
+  // Every query of an update runs in the update's transaction (platform/telegram/inbox.ts, unit.ts).
   deps.prisma = unitPrisma(deps.prisma);
   const sql = unitSql(deps.sql ?? prismaSql(deps.prisma));
   deps.sql = sql;

@@ -1,6 +1,6 @@
 /**
  * How updates reach the bot: the poller or the webhook stores them in the inbox, and the inbox
- * worker handles them (telegram/inbox.ts). The app and the tests start the same pipeline.
+ * worker handles them (platform/telegram/inbox.ts). The app and the tests start the same pipeline.
  */
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";

@@ -1,7 +1,7 @@
 /**
  * What every update needs from the database, in one round trip: the sender, their number of
  * active memberships, the chat's conversation state and the open draft. (Exactly-once handling
- * is the inbox's, telegram/inbox.ts: this runs inside the update's transaction.)
+ * is the inbox's, platform/telegram/inbox.ts: this runs inside the update's transaction.)
  */
 import { USER_COLUMNS, toUser, type Sql } from "../platform/db/sql.js";
 import type { User } from "../generated/prisma/client.js";
@@ -36,7 +36,7 @@ export async function beginUpdate(sql: Sql, input: { telegramId?: number; stateK
 
 /**
  * The same reads, joined to the update the inbox picks (`p`: its payload and chat key), so that
- * taking an update and loading what it needs is one statement (telegram/inbox.ts).
+ * taking an update and loading what it needs is one statement (platform/telegram/inbox.ts).
  */
 export const START_OF_PICKED = {
   columns: startColumns(`CASE WHEN p."chat_key" ~ '^-?[0-9]+$' THEN '${CONVERSATION_PREFIX}' || p."chat_key" END`),

@@ -143,7 +143,7 @@ class Flow {
   /** Makes `messageId` the message whose buttons go at a typed answer; the previous one's go now. */
   async setPromptMessage(via: Context, messageId: number | null) {
     const old = this.draft.promptMessageId;
-    // A negative id stands for a message of this update not sent yet (telegram/unit.ts): nothing to edit.
+    // A negative id stands for a message of this update not sent yet (platform/telegram/unit.ts): nothing to edit.
     if (old && old > 0 && old !== messageId) await via.api.editMessageReplyMarkup(via.chat!.id, old).catch(() => {});
     const { id } = this.draft;
     await this.conversation.external((c) => recordPrompt(c.deps.sql!, id, this.userId, messageId));
@@ -689,7 +689,7 @@ async function applyCoaching(f: Flow, finding: Finding, part: string | undefined
 
 /**
  * Records the message of the question now waiting for a typed answer (its buttons go once it is
- * answered). Inside an update the question is not sent yet (telegram/unit.ts): its stand-in id
+ * answered). Inside an update the question is not sent yet (platform/telegram/unit.ts): its stand-in id
  * (negative) becomes a follow-up that records the real id once Telegram has sent it.
  */
 export async function recordPrompt(sql: Sql, outcomeId: number, authorId: number, messageId: number | null) {

@@ -159,7 +159,7 @@ const epoch = (column: string) => `(extract(epoch from o."${column}") * 1000)::f
 
 /**
  * The open draft `o` (of organisation `g`) as toDraftView reads it. Also read inside the first
- * query of every update (telegram/updates.ts), for the draft the person is writing.
+ * query of every update (app/prefetch.ts), for the draft the person is writing.
  */
 export const DRAFT_COLUMNS = `o."id", o."status"::text AS "status", o."language", g."name" AS "organisation_name", o."step", o."description",
   o."actor_name", o."actor_type", o."date_text", o."date_kind", o."date_start", o."date_end", o."place",

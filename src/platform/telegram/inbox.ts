@@ -8,7 +8,7 @@
  * - a worker takes the oldest open update of a chat that nobody else is working on
  *   (`FOR UPDATE SKIP LOCKED` on that row: a chat's next update is not eligible while an earlier
  *   one is open, so at most one instance works on a chat, and different chats run in parallel);
- * - the update is handled inside that transaction (telegram/unit.ts routes every query there and
+ * - the update is handled inside that transaction (platform/telegram/unit.ts routes every query there and
  *   defers the Bot API calls); its effect, its "handled" mark and its replies (as outbox rows)
  *   commit together, so a re-delivery, however late, finds it handled and changes nothing;
  * - right after the commit the replies are sent, in order, with no queue delay. If the process

@@ -1,7 +1,7 @@
 /**
  * The send queue. Every message is a row in `outbox`: notifications, reminders and digests, and
  * the replies of each update (queued in the update's transaction and sent right after its commit
- * by the inbox, telegram/inbox.ts; this worker sends them only if that did not happen). A worker:
+ * by the inbox, platform/telegram/inbox.ts; this worker sends them only if that did not happen). A worker:
  * - keeps under Telegram's limits: about 30 messages a second overall, one a second per chat;
  * - honours `retry_after` of a 429 (for the whole bot, as Telegram means it);
  * - retries 5xx and network errors with exponential back-off, up to a limit;
@@ -17,7 +17,7 @@ import type { OutboxMessage, Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 
 export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument" | "sendAudio" | "sendVideo";
-/** Which parameter carries the uploaded file, per method (replies queued by telegram/unit.ts may use any method). */
+/** Which parameter carries the uploaded file, per method (replies queued by platform/telegram/unit.ts may use any method). */
 export const FILE_FIELD: Record<string, string | undefined> = {
   sendPhoto: "photo",
   sendVoice: "voice",

@@ -9,7 +9,7 @@ export const CONVERSATION_PREFIX = "conv:";
  * Read and written on every update of a conversation, so in plain SQL (see db/sql.ts).
  */
 export interface PrefetchedState {
-  /** Read by the update's first query (telegram/updates.ts beginUpdate); consumed by the first read. */
+  /** Read by the update's first query (app/prefetch.ts beginUpdate); consumed by the first read. */
   values: Map<string, unknown>;
   /** Keys known to have no row during this update: deleting them needs no query. */
   absent: Set<string>;

@@ -1,6 +1,6 @@
 /**
  * The unit of work of one update: everything the update changes in the database, its "handled"
- * mark and its replies commit in one transaction (see telegram/inbox.ts).
+ * mark and its replies commit in one transaction (see platform/telegram/inbox.ts).
  *
  * - Inside a unit, `unitPrisma` and `unitSql` route every query to the unit's transaction, so
  *   the handlers keep calling `ctx.deps.prisma` and `ctx.deps.sql` as before. A service's own
