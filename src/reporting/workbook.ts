@@ -166,7 +166,17 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     }
   ws.commit();
 
-  // Substantiation answers: one row per source and part.
+  await answersSheet(wb, prisma, q, ids);
+  await resultsSheet(wb, prisma, q, ids);
+  await eventsSheet(wb, prisma, q, ids);
+  await wb.commit();
+  await done;
+  return { buffer: Buffer.concat(chunks), statements: ids.length };
+}
+
+/** Substantiation answers: one row per source and part. */
+async function answersSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery, ids: number[]) {
+  const t = translator(q.lang);
   const assignments = await inChunks(ids, (chunk) =>
     prisma.substantiationAssignment.findMany({
       where: { outcomeId: { in: chunk }, status: "submitted" },
@@ -195,8 +205,11 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     ["outcome", "source", "part", "level", "comment", "voice", "answered"].map((h) => t(`export.columns.${h}`, { tz: q.timeZone })),
     answerRows,
   ).commit();
+}
 
-  // The results table per outcome, then the per-source headline.
+/** The results table per outcome, then the per-source headline. */
+async function resultsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery, ids: number[]) {
+  const t = translator(q.lang);
   const { sources } = await collectResults(prisma, { id: { in: ids } });
   const table = perOutcome(sources).map((r) => [r.outcomeId, r.sources, ...LEVELS.map((l) => r.counts[l])]);
   const h = perSource(sources);
@@ -206,9 +219,14 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))],
     [...table, [], [t("results.headline", headlineParams(h))], [t("results.rule")]],
   ).commit();
+}
 
-  // The event log of the exported statements, a chunk of statements at a time: the same words as
-  // /history in the reader's language, and the event's code in a column of its own for machines.
+/**
+ * The event log of the exported statements, a chunk of statements at a time: the same words as
+ * /history in the reader's language, and the event's code in a column of its own for machines.
+ */
+async function eventsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery, ids: number[]) {
+  const t = translator(q.lang);
   const labels = await eventLabels(prisma, q.lang);
   const tl = rememberingT(t);
   const events = wb.addWorksheet(t("export.sheets.events").slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
@@ -240,9 +258,6 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
     }
   }
   events.commit();
-  await wb.commit();
-  await done;
-  return { buffer: Buffer.concat(chunks), statements: ids.length };
 }
 
 /** Statement ids go to the database a thousand at a time (one huge IN list is slow to plan). */
