@@ -1,4 +1,5 @@
 import { createConversation } from "@grammyjs/conversations";
+import { now } from "../shared/chat.js";
 import { openDraftFor } from "./service.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { packMessages } from "../platform/telegram/split.js";
@@ -57,7 +58,7 @@ export function harvestFeature(): Composer<BotContext> {
     const { prisma } = ctx.deps;
     const draftId = ctx.user?.activeOutcomeId;
     const draft = draftId ? await loadOwnDraft(ctx.deps.sql!, draftId, ctx.user!.id) : null;
-    if (draftId) await closeDraft(prisma, draftId, ctx.user!.id, "save", ctx.deps.now?.() ?? new Date());
+    if (draftId) await closeDraft(prisma, draftId, ctx.user!.id, "save", now(ctx));
     if (draft) {
       const parts = answeredParts(draft).map((p) => ctx.t(`parts.${p}`));
       const key = draft.status === "returned" ? "harvest.cancelled_revision" : parts.length ? "harvest.cancelled_kept" : "harvest.cancelled_empty";

@@ -3,6 +3,7 @@
  * access gate; /neworg, /orgs and the /invite flow; /members. Each handler reads the press or
  * the command, calls the service (which checks the person's scope) and shows the view.
  */
+import { actorOf, now } from "../shared/chat.js";
 import { randomBytes } from "node:crypto";
 import { Composer } from "grammy";
 import { inHarvest } from "../harvest/active.js";
@@ -11,7 +12,6 @@ import { onButton } from "../platform/telegram/callbacks.js";
 import { notify } from "../platform/telegram/notify.js";
 import { readPending } from "../shared/pending.js";
 import type { Role } from "../generated/prisma/client.js";
-import type { Actor } from "../shared/access.js";
 import { managedOrganisations } from "../shared/access.js";
 import type { BotContext } from "../shared/context.js";
 import { registerChatCommands } from "../shared/menus.js";
@@ -73,8 +73,6 @@ import {
   type View,
 } from "./views.js";
 
-const actorOf = (ctx: BotContext): Actor => ({ userId: ctx.user?.id, isAdmin: ctx.isAdmin });
-const now = (ctx: BotContext) => ctx.deps.now?.() ?? new Date();
 const show = (ctx: BotContext, v: View) => ctx.reply(v.text, { reply_markup: v.keyboard });
 const edit = (ctx: BotContext, v: View) => ctx.editMessageText(v.text, { reply_markup: v.keyboard });
 const menuRoleOf = (ctx: BotContext) => roleOf(ctx.deps.prisma, ctx.user, ctx.isAdmin);

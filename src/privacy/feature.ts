@@ -1,4 +1,5 @@
 /** /privacy in the chat: the person's stored data, and deleting it (leaders). */
+import { now } from "../shared/chat.js";
 import { Composer } from "grammy";
 import { onButton } from "../platform/telegram/callbacks.js";
 import type { BotContext } from "../shared/context.js";
@@ -37,7 +38,7 @@ export function privacyFeature() {
     if (!(await mayDelete(ctx))) return ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") });
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(() => {});
-    const done = await deletePersonalData(ctx.deps.prisma, ctx.user!, ctx.deps.now?.() ?? new Date(), ctx.isAdmin);
+    const done = await deletePersonalData(ctx.deps.prisma, ctx.user!, now(ctx), ctx.isAdmin);
     if (!done) return;
     ctx.log.info({ user_id: ctx.user!.id, statements_kept: done.kept, coordinators_told: done.told }, "personal data deleted on request");
     await ctx.api.setMyCommands([], { scope: { type: "chat", chat_id: ctx.chat!.id } }).catch(() => {});

@@ -406,8 +406,9 @@ async function proposalScope(ctx: BotContext, p: { organisationId: number | null
 }
 
 async function showOverview(ctx: BotContext, org: number) {
-  if (!(await scopeFor(ctx, org))) return;
-  const view = overviewView(ctx.t, await overviewOf(ctx.deps.prisma, (await scopeOf(ctx))!, org));
+  const scope = await scopeOf(ctx);
+  if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, what: "substantiate" });
+  const view = overviewView(ctx.t, await overviewOf(ctx.deps.prisma, scope, org));
   const messages = packMessages(view.sections);
   for (const [i, m] of messages.entries()) await ctx.reply(m, { reply_markup: i === messages.length - 1 ? view.keyboard : undefined });
 }
