@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { enqueue, Outbox } from "../src/platform/telegram/outbox.js";
+import { enqueue, Outbox, REPLY_KIND } from "../src/platform/telegram/outbox.js";
 import { useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 
@@ -72,6 +72,22 @@ describe("send queue", () => {
       ["sent", 3],
       ["failed", 1],
     ]);
+  }, 30_000);
+
+  it("replies a crash left unsent go out in order without the per-chat pause; other messages of the chat keep it", async () => {
+    const reply = (text: string) => ({ chatId: 7401, payload: { chat_id: 7401, text }, kind: REPLY_KIND });
+    await enqueue(h.db.prisma, [message(7401, "notice 1"), reply("reply 1"), reply("reply 2"), reply("reply 3"), message(7401, "notice 2")]);
+    const outbox = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perChatMs: 1000 });
+    outbox.start(10);
+    try {
+      await waitFor(async () => (await h.db.prisma.outboxMessage.count({ where: { status: { not: "sent" }, chatId: 7401n } })) === 0, 15_000, "drained");
+    } finally {
+      await outbox.stop();
+    }
+    const got = sends(7401);
+    expect(got.map((c) => c.payload.text)).toEqual(["notice 1", "reply 1", "reply 2", "reply 3", "notice 2"]);
+    expect(got[3]!.at! - got[0]!.at!).toBeLessThan(900); // three replies did not wait a second each
+    expect(got[4]!.at! - got[3]!.at!).toBeGreaterThanOrEqual(900); // the next notice did
   }, 30_000);
 
   it("two queues on one database send each message once", async () => {

@@ -2,7 +2,8 @@
  * The send queue. Every message is a row in `outbox`: notifications, reminders and digests, and
  * the replies of each update (queued in the update's transaction and sent right after its commit
  * by the inbox, platform/telegram/inbox.ts; this worker sends them only if that did not happen). A worker:
- * - keeps under Telegram's limits: about 30 messages a second overall, one a second per chat;
+ * - keeps under Telegram's limits: about 30 messages a second overall, one a second per chat
+ *   (replies a crash left unsent excepted: see firstReady);
  * - honours `retry_after` of a 429 (for the whole bot, as Telegram means it);
  * - retries 5xx and network errors with exponential back-off, up to a limit;
  * - records a message that finally fails (403 blocked, 400 chat not found, retries used up),
@@ -157,7 +158,7 @@ export class Outbox {
         orderBy: { id: "asc" },
         take: 50,
       });
-      const ready = due.find((m) => now - (this.lastPerChat.get(String(m.chatId)) ?? 0) >= this.opts.perChatMs);
+      const ready = this.firstReady(due, now);
       if (!ready) return sent;
       while (this.recent.length && now - this.recent[0]! >= 1000) this.recent.shift();
       if (this.recent.length >= this.opts.perSecond) {
@@ -171,6 +172,23 @@ export class Outbox {
       if (claimed.count !== 1) continue; // another instance took it
       if (await this.sendOne({ ...ready, attempts: ready.attempts + 1 })) sent++;
     }
+  }
+
+  /**
+   * The first row that may go now, keeping each chat's order: a chat's messages wait one second
+   * apart, except replies a crashed process left unsent. Those go out as the inbox would have sent
+   * them (it sends a reply batch without pausing), so a person is not kept waiting a second per
+   * reply after a restart; the overall limit and Telegram's 429 still apply.
+   */
+  private firstReady(due: OutboxMessage[], now: number): OutboxMessage | undefined {
+    const waiting = new Set<string>();
+    for (const m of due) {
+      const chat = String(m.chatId);
+      if (waiting.has(chat)) continue;
+      if (m.kind === REPLY_KIND || now - (this.lastPerChat.get(chat) ?? 0) >= this.opts.perChatMs) return m;
+      waiting.add(chat);
+    }
+    return undefined;
   }
 
   private async sendOne(row: OutboxMessage): Promise<boolean> {
