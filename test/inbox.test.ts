@@ -1,11 +1,12 @@
 /**
  * The inbox on its own, with a small bot: what commits with an update and what does not.
  */
-import { Bot } from "grammy";
+import { Api, Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inbox, storeUpdates } from "../src/platform/telegram/inbox.js";
+import { enqueue, Outbox } from "../src/platform/telegram/outbox.js";
 import { deferCalls, unitPrisma } from "../src/platform/telegram/unit.js";
 import { BOT_USER, FakeTelegram } from "./support/fake-telegram.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
@@ -17,6 +18,7 @@ describe("the inbox", () => {
   let db: TestDatabase;
   let bot: Bot;
   let inbox: Inbox;
+  let outbox: Outbox;
   let nextId = 1;
   const message = (chat: number, text: string): Update =>
     ({
@@ -53,17 +55,22 @@ describe("the inbox", () => {
           })
           .catch(() => {});
       }
+      if (text.startsWith("tell")) await enqueue(prisma, { chatId: 601, payload: { text: `notice: ${text}` }, kind: "test" });
       await ctx.reply(`done: ${text}`);
-      if (text === "fail") throw new Error("the handler failed after writing and replying");
+      if (text === "fail" || text === "tell and fail") throw new Error("the handler failed after writing and replying");
     });
     bot.catch(async (err) => {
       await err.ctx.reply("sorry, try again");
     });
     inbox = new Inbox({ prisma: db.prisma, sql: db.sql, bot, logger }, { everyMs: 50 });
     inbox.start();
+    // The send queue looks for messages once a minute: what the handlers queue goes when the inbox wakes it.
+    outbox = new Outbox({ api: new Api(tg.token, { apiRoot: tg.apiRoot }), prisma: db.prisma, logger }, { perChatMs: 0 });
+    outbox.start(60_000);
   }, 120_000);
 
   afterAll(async () => {
+    await outbox.stop();
     await inbox.stop();
     await tg.stop();
     await db.close();
@@ -120,5 +127,17 @@ describe("the inbox", () => {
     inbox.kick();
     await handled(us[4]!);
     expect(tg.sentTo(504).map((m) => m.text)).toEqual(us.map((_, i) => `done: in order ${i + 1}`));
+  });
+
+  it("a message a handler queues for someone else goes right after the commit; one of a failed update never goes", async () => {
+    const failed = message(505, "tell and fail");
+    const told = message(505, "tell once");
+    await storeUpdates(db.sql, [failed, told]);
+    inbox.kick();
+    await handled(told);
+    const deadline = Date.now() + 5_000;
+    while (tg.sentTo(601).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(tg.sentTo(601).map((m) => m.text)).toEqual(["notice: tell once"]);
   });
 });

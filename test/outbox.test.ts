@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { enqueue, Outbox, REPLY_KIND } from "../src/platform/telegram/outbox.js";
+import { enqueue, Outbox, REPLY_KIND, wakeSendQueues } from "../src/platform/telegram/outbox.js";
 import { useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 
@@ -88,6 +88,25 @@ describe("send queue", () => {
     expect(got.map((c) => c.payload.text)).toEqual(["notice 1", "reply 1", "reply 2", "reply 3", "notice 2"]);
     expect(got[3]!.at! - got[0]!.at!).toBeLessThan(900); // three replies did not wait a second each
     expect(got[4]!.at! - got[3]!.at!).toBeGreaterThanOrEqual(900); // the next notice did
+  }, 30_000);
+
+  it("a message queued in this process goes at once, not at the queue's next look", async () => {
+    const outbox = new Outbox({ api: h.sendApi, prisma: h.db.prisma, logger }, { perChatMs: 0 });
+    outbox.start(60_000); // looks once now, then not for a minute
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      await enqueue(h.db.prisma, message(7501, "queued outside a transaction"));
+      await waitFor(() => sends(7501).length === 1, 5_000, "the first message");
+      // Queued in a transaction of the caller's own: it wakes the queue once that committed.
+      await h.db.prisma.$transaction(async (tx) => {
+        await enqueue(tx, message(7501, "queued in a transaction"));
+      });
+      wakeSendQueues();
+      await waitFor(() => sends(7501).length === 2, 5_000, "the second message");
+    } finally {
+      await outbox.stop();
+    }
+    expect(sends(7501).map((c) => c.payload.text)).toEqual(["queued outside a transaction", "queued in a transaction"]);
   }, 30_000);
 
   it("two queues on one database send each message once", async () => {

@@ -12,7 +12,7 @@ import { type Actor, coordinatorScope, inScope, scopeFilter, type Scope } from "
 import { type Digest, digestKeyboard, digestView } from "./views.js";
 
 export type { Digest };
-import { enqueue, type Outgoing } from "../platform/telegram/outbox.js";
+import { enqueue, wakeSendQueues, type Outgoing } from "../platform/telegram/outbox.js";
 import { chartData, renderChart } from "./charts.js";
 import { runNoticeBatches } from "../review/submitted.js";
 import { latestPeriod, periodKey, scheduleOf } from "./schedule.js";
@@ -178,6 +178,7 @@ export async function runDigests(deps: DigestDeps, config: Pick<Config, "adminTe
     });
     if (!claimed || skip) continue;
     queued++;
+    wakeSendQueues();
     logger.info({ user_id: user.id, period: key, late, messages: messages.length }, "digest queued");
   }
   return queued;

@@ -15,7 +15,7 @@ import { coordinatorScope, scopeFilter } from "../shared/access.js";
 import { personName } from "../shared/users.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 import { notify } from "../platform/telegram/notify.js";
-import { enqueue } from "../platform/telegram/outbox.js";
+import { enqueue, wakeSendQueues } from "../platform/telegram/outbox.js";
 import { scheduleOf } from "../reporting/schedule.js";
 import { narrowScope } from "../shared/access.js";
 import { snippet } from "../shared/text.js";
@@ -129,6 +129,9 @@ export async function runNoticeBatches(deps: { prisma: Db; logger: Logger }, con
     });
     if (done) sent++;
   }
-  if (sent) deps.logger.info({ sent, hour: key }, "hourly lists of new statements queued");
+  if (sent) {
+    wakeSendQueues();
+    deps.logger.info({ sent, hour: key }, "hourly lists of new statements queued");
+  }
   return sent;
 }

@@ -28,7 +28,7 @@ import { isDatabaseUnavailable, withRawConnection, type Db } from "../db/client.
 import { prismaSql, rawSql, utc, type Sql } from "../db/sql.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
-import { FILE_FIELD, REPLY_KIND, runOnSent, withFile } from "./outbox.js";
+import { FILE_FIELD, REPLY_KIND, runOnSent, wakeSendQueues, withFile } from "./outbox.js";
 import { runInUnit, Unit, type DeferredCall } from "./unit.js";
 
 /** How long handled updates are kept (Telegram gives up re-delivering after 24 hours). */
@@ -197,6 +197,7 @@ export class Inbox {
     const { bot } = this.deps;
     let picked: { id: string; update: Update; chat: ReturnType<typeof chatOf> } | undefined;
     let replies: Reply[] = [];
+    let queued = false;
     try {
       replies = await this.transaction(async (tx, sql) => {
         const rows = await sql.query<Record<string, unknown>>(this.pick, [[...this.busy]]);
@@ -216,9 +217,12 @@ export class Inbox {
           if (isDatabaseUnavailable(inner)) throw inner;
           throw new HandlerFailed(e instanceof BotError ? e : new BotError(e, undefined as never), update);
         }
-        return finish(sql, unit, picked.id, null, this.opts.replyGraceMs);
+        const replies = await finish(sql, unit, picked.id, null, this.opts.replyGraceMs);
+        queued = unit.queued;
+        return replies;
       });
       if (!picked) return false;
+      if (queued) wakeSendQueues(); // committed: messages to others go now
       this.told.delete(picked.chat.key);
     } catch (e) {
       if (!picked) throw e;

@@ -12,10 +12,12 @@
  * "sending" by a process that died is recorded as interrupted and not sent again, except a
  * reply, which is sent again (at least once).
  */
+import { AsyncResource } from "node:async_hooks";
 import { GrammyError, HttpError, InputFile, type Api } from "grammy";
 import type { Db } from "../db/client.js";
 import type { OutboxMessage, Prisma } from "../../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import { currentUnit } from "./unit.js";
 
 export type OutboxMethod = "sendMessage" | "sendPhoto" | "sendVoice" | "sendDocument" | "sendAudio" | "sendVideo";
 /** Which parameter carries the uploaded file, per method (replies queued by platform/telegram/unit.ts may use any method). */
@@ -79,6 +81,19 @@ export interface Outgoing {
 
 type Tx = Prisma.TransactionClient;
 
+/** The send queues running in this process, woken when a queued message is committed (see `wakeSendQueues`). */
+const wakers = new Set<() => void>();
+
+/**
+ * Tells this process's send queues that queued messages were committed and may go now, instead
+ * of at their next look (other processes find them there). `enqueue` calls it itself outside
+ * any transaction; an update's unit has the inbox call it after the commit; a caller that
+ * queues in a transaction of its own calls it after that commits.
+ */
+export function wakeSendQueues() {
+  for (const wake of wakers) wake();
+}
+
 /** Queues messages; a dedupe key already queued is skipped. */
 export async function enqueue(prisma: Db | Tx, items: Outgoing | Outgoing[]) {
   // A person who deleted their data has no Telegram id any more (a negative placeholder): nothing goes to them.
@@ -95,7 +110,11 @@ export async function enqueue(prisma: Db | Tx, items: Outgoing | Outgoing[]) {
       ref: m.ref ?? null,
     }));
   if (rows.length === 0) return 0;
-  return (await prisma.outboxMessage.createMany({ data: rows, skipDuplicates: true })).count;
+  const { count } = await prisma.outboxMessage.createMany({ data: rows, skipDuplicates: true });
+  const unit = currentUnit();
+  if (unit) unit.queued = true;
+  else if ("$transaction" in prisma) wakeSendQueues(); // the root client: already committed
+  return count;
 }
 
 export interface OutboxOptions {
@@ -110,6 +129,9 @@ export interface OutboxOptions {
   clock?: () => number;
 }
 
+/** How often a queue looks for rows a dead process left "sending" (not at every look: their lease lasts a minute). */
+const RECOVER_EVERY_MS = 1_000;
+
 export const OUTBOX_DEFAULTS: OutboxOptions = { perSecond: 25, perChatMs: 1_000, maxAttempts: 6, leaseMs: 60_000, backoffMs: 1_000 };
 
 export class Outbox {
@@ -117,6 +139,8 @@ export class Outbox {
   private readonly recent: number[] = [];
   private readonly lastPerChat = new Map<string, number>();
   private pausedUntil = 0;
+  /** When leases that ran out were last looked for. */
+  private recoveredAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -140,19 +164,10 @@ export class Outbox {
       if (this.stopped) return sent;
       const now = this.now();
       if (now < this.pausedUntil) return sent;
-      // A row whose lease ran out was being sent by a process that died: Telegram may or may not
-      // have taken it. It is not sent again (a person never gets the same message twice); it is
-      // recorded as interrupted for the logs and the coordinator's view of deliveries.
-      // A reply is different: it answers what the person just did, so it is sent again (at least once).
-      await prisma.outboxMessage.updateMany({
-        where: { status: "sending", kind: REPLY_KIND, leaseUntil: { lt: new Date(now) } },
-        data: { status: "pending", leaseUntil: null },
-      });
-      const interrupted = await prisma.outboxMessage.updateMany({
-        where: { status: "sending", leaseUntil: { lt: new Date(now) } },
-        data: { status: "failed", leaseUntil: null, lastError: "interrupted while sending: delivery unknown, not sent again" },
-      });
-      if (interrupted.count) this.deps.logger.warn({ count: interrupted.count }, "messages interrupted by a crash while being sent: not sent again");
+      if (now - this.recoveredAt >= RECOVER_EVERY_MS) {
+        this.recoveredAt = now;
+        await this.recover(now);
+      }
       const due = await prisma.outboxMessage.findMany({
         where: { status: "pending", notBefore: { lte: new Date(now) } },
         orderBy: { id: "asc" },
@@ -189,6 +204,25 @@ export class Outbox {
       waiting.add(chat);
     }
     return undefined;
+  }
+
+  /**
+   * A row whose lease ran out was being sent by a process that died: Telegram may or may not
+   * have taken it. It is not sent again (a person never gets the same message twice); it is
+   * recorded as interrupted for the logs and the coordinator's view of deliveries.
+   * A reply is different: it answers what the person just did, so it is sent again (at least once).
+   */
+  private async recover(now: number) {
+    const { prisma, logger } = this.deps;
+    await prisma.outboxMessage.updateMany({
+      where: { status: "sending", kind: REPLY_KIND, leaseUntil: { lt: new Date(now) } },
+      data: { status: "pending", leaseUntil: null },
+    });
+    const interrupted = await prisma.outboxMessage.updateMany({
+      where: { status: "sending", leaseUntil: { lt: new Date(now) } },
+      data: { status: "failed", leaseUntil: null, lastError: "interrupted while sending: delivery unknown, not sent again" },
+    });
+    if (interrupted.count) logger.warn({ count: interrupted.count }, "messages interrupted by a crash while being sent: not sent again");
   }
 
   private async sendOne(row: OutboxMessage): Promise<boolean> {
@@ -234,24 +268,40 @@ export class Outbox {
     }
   }
 
-  /** Drains every `everyMs` until stopped. */
+  /** Drains every `everyMs`, and when woken (`wakeSendQueues`), until stopped. */
   start(everyMs = 250) {
     this.stopped = false;
+    let again = false;
     const tick = () => {
-      if (this.running || this.stopped) return;
+      if (this.stopped) return;
+      if (this.running) {
+        again = true; // woken while draining: look once more when done
+        return;
+      }
+      again = false;
       this.running = this.drain()
         .then(() => undefined)
         .catch((e) => this.deps.logger.error({ err: String(e) }, "outbox run failed"))
-        .finally(() => (this.running = undefined));
+        .finally(() => {
+          this.running = undefined;
+          if (again) tick();
+        });
     };
+    // A wake comes from whoever queued (an update's handler, a scheduler): the drain runs in the
+    // queue's own async context, never inside the caller's transaction (platform/telegram/unit.ts).
+    this.wake = AsyncResource.bind(tick);
+    wakers.add(this.wake);
     tick();
     this.timer = setInterval(tick, everyMs);
     this.timer.unref();
   }
 
+  private wake: (() => void) | undefined;
+
   /** Stops taking new rows and waits for the message being sent. */
   async stop() {
     this.stopped = true;
+    if (this.wake) wakers.delete(this.wake);
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }

@@ -36,6 +36,8 @@ export class Unit {
   readonly calls: DeferredCall[] = [];
   /** The row the inbox read when it picked the update (with what the handler reads first), once. */
   picked?: { updateId: number; row: Record<string, unknown> };
+  /** The handler queued messages for the send queue (platform/telegram/outbox.ts): woken after the commit. */
+  queued = false;
   private tickets = 0;
   private savepoints = 0;
 
