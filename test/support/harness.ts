@@ -85,15 +85,15 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
       logger,
       languages: deps.languages!,
       mode: "polling",
-      inbox: { everyMs: 50 },
       pollTimeout: 1,
     });
     // "Settled" means handled, not only fetched: the fake asks the inbox too.
     tg.busy = async () =>
       pipeline.working || (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "inbox_updates" WHERE "handled_at" IS NULL`))[0]!.n > 0;
-    // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the limits).
+    // The send queue, without the per-chat pause so tests run quickly (test/outbox.test.ts checks the
+    // limits). What this process queues wakes it; it looks on its own only for what others queued.
     outbox = new Outbox({ api: sendApi, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
-    if (opts.outbox !== false) outbox.start(20);
+    if (opts.outbox !== false) outbox.start(100);
   };
   await launch();
   const h: Harness = {
