@@ -31,6 +31,9 @@ ENV PORT=8080
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# The image holds dist/ and no sources: npm skips the pre-scripts that build dist/ in a checkout,
+# so `npm run cli -- …` and `npm run migrate` run the compiled JavaScript here too.
+ENV npm_config_ignore_scripts=true
 # Migrations are applied on start; `npm run migrate` applies them on their own.
 # The JavaScript heap is capped (MAX_HEAP_MB, as in `npm start`): exports stream, and a capped
 # heap keeps the process well under 400 MB with the embedded database.
