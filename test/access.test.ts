@@ -28,6 +28,7 @@ interface Ids {
   orgA: number;
   assignment: number; // the source's assignment on y
   option: number; // a classification option
+  dimension: number; // a single-choice classification dimension
   invite: number; // an invite link of org A
 }
 
@@ -72,6 +73,7 @@ const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[]
     refusedBy: /^refused: not this person's substantiation$/,
   },
   { action: "switch a classification option off", run: (i) => `cb dm:t:${i.option}:0`, allowed: ["admin"], refusedBy: SCOPE },
+  { action: "let a dimension take several options", run: (i) => `cb dm:m:${i.dimension}:1`, allowed: ["admin"], refusedBy: SCOPE },
   { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the members command", run: () => "/members", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
@@ -117,6 +119,7 @@ describe("access-control matrix", () => {
       orgA: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id,
       assignment: (await prisma.substantiationAssignment.findFirstOrThrow({ where: { outcomeId: y.id } })).id,
       option: (await prisma.dimensionOption.findFirstOrThrow({ where: { active: true }, orderBy: { id: "desc" } })).id,
+      dimension: (await prisma.dimension.findUniqueOrThrow({ where: { key: "significance" } })).id,
       invite: (
         await prisma.invite.findFirstOrThrow({ where: { organisationId: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id } })
       ).id,
@@ -139,7 +142,7 @@ describe("access-control matrix", () => {
       answers: await p.substantiationAnswer.count(),
       suggestions: await p.substantiatorSuggestion.count(),
       thread: await p.threadMessage.count(),
-      dimensions: await p.dimension.findMany({ select: { id: true, active: true }, orderBy: { id: "asc" } }),
+      dimensions: await p.dimension.findMany({ select: { id: true, active: true, multiple: true }, orderBy: { id: "asc" } }),
       options: await p.dimensionOption.findMany({ select: { id: true, active: true }, orderBy: { id: "asc" } }),
       outbox: await p.outboxMessage.count({ where: { kind: { not: "reply" } } }),
       conversations: await p.conversationState.count(),
@@ -213,6 +216,8 @@ describe("access-control matrix", () => {
     expect(exported.seen.text).toContain("SECRET-7731");
     const off = await attempt("admin", `cb dm:t:${ids.option}:0`);
     expect(off.changed, off.seen.text).toBe(true);
+    const several = await attempt("admin", `cb dm:m:${ids.dimension}:1`);
+    expect(several.changed, several.seen.text).toBe(true);
     const deactivated = await attempt("coordA", `cb mb:a:${ids.membership}:0`);
     expect(deactivated.changed, deactivated.seen.text).toBe(true);
   }, 60_000);

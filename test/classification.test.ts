@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addOption, DimensionError, findOption, loadDimensions, setOption, setOptionActive } from "../src/classification/service.js";
+import {
+  addOption,
+  DimensionError,
+  findDimension,
+  findOption,
+  loadDimensions,
+  setDimensionMultiple,
+  setOption,
+  setOptionActive,
+} from "../src/classification/service.js";
 import { classificationStats, parsePeriod } from "../src/reporting/stats.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
@@ -37,7 +46,8 @@ describe("default dimensions", () => {
       "gender",
       "sustainability",
     ]);
-    expect(dims.filter((d) => d.multiple).map((d) => d.key)).toEqual(["framework", "gender", "sustainability"]);
+    // An outcome often changes several kinds of social actor: that dimension takes several too.
+    expect(dims.filter((d) => d.multiple).map((d) => d.key)).toEqual(["framework", "social_actor", "gender", "sustainability"]);
     expect(dims[0]!.options.map((o) => o.key)).toEqual(["SO", "R1", "R2", "R3", "OCD"]);
     for (const d of dims) {
       for (const x of [d, ...d.options]) {
@@ -98,6 +108,28 @@ describe("changing the dimensions", () => {
     await setOptionActive(db.prisma, added.id, false);
     const dims = await loadDimensions(db.prisma);
     expect(dims.find((d) => d.key === "change_type")!.options.map((o) => o.key)).not.toContain("housing_rights");
+  });
+});
+
+describe("one or several options per statement", () => {
+  it("a dimension becomes multiple keeping its values, and single again only once no statement has two of its options", async () => {
+    const o = await statement(orgA);
+    const low = await option("significance", "low");
+    const high = await option("significance", "high");
+    await setOption(db.prisma, { outcomeId: o.id, optionId: low.id, selected: true, actorId: authorId });
+    expect(await setDimensionMultiple(db.prisma, "significance", true)).toEqual({ status: "changed" });
+    expect(await setDimensionMultiple(db.prisma, "significance", true)).toEqual({ status: "unchanged" });
+    expect(await chosen(o.id)).toEqual(["low"]);
+    await setOption(db.prisma, { outcomeId: o.id, optionId: high.id, selected: true, actorId: authorId });
+    expect(await chosen(o.id)).toEqual(["high", "low"]); // both kept now
+
+    expect(await setDimensionMultiple(db.prisma, "significance", false)).toEqual({ status: "several_chosen", statements: 1 });
+    expect((await findDimension(db.prisma, "significance")).multiple).toBe(true);
+    await setOption(db.prisma, { outcomeId: o.id, optionId: low.id, selected: false, actorId: authorId });
+    expect(await setDimensionMultiple(db.prisma, "significance", false)).toEqual({ status: "changed" });
+    expect((await findDimension(db.prisma, "significance")).multiple).toBe(false);
+    expect(await chosen(o.id)).toEqual(["high"]);
+    await expect(setDimensionMultiple(db.prisma, "nope", true)).rejects.toThrow('no dimension "nope"');
   });
 });
 

@@ -146,6 +146,15 @@ describe("command line set-up", () => {
       r = await cli("dimension", "list");
       expect(r.stdout).toContain('  housing: {"en":"Housing","km":"លំនៅដ្ឋាន"}');
       expect(r.stdout).toContain("  OCD [off]:");
+      r = await cli("dimension", "multiple", "change_type");
+      expect(r.stdout.trim(), r.stderr).toBe("change_type: several options may apply");
+      r = await cli("dimension", "single", "change_type");
+      expect(r.stdout.trim(), r.stderr).toBe("change_type: one option per statement");
+      r = await cli("dimension", "single", "change_type");
+      expect(r.stdout.trim(), r.stderr).toBe("change_type was already single");
+      r = await cli("dimension", "list");
+      expect(r.stdout).toContain("social_actor (several):");
+      expect(r.stdout).not.toContain("change_type (several)");
       r = await cli("dimension", "add-option", "nope", "--en", "X");
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('no dimension "nope"');

@@ -142,10 +142,41 @@ describe("/dimensions", () => {
 
     const coord = h.user(4101);
     await coord.drain(100);
+    const forgedSwitch = coord.pressData(`dm:m:${housing.dimensionId}:1`);
+    expect((await coord.callbackAnswer(forgedSwitch)).text).toBe("You are not allowed to do that.");
     coord.text("/dimensions");
     await coord.expect("You are not allowed to do that.");
     const forged = coord.pressData(`dm:t:${housing.id}:1`);
     expect((await coord.callbackAnswer(forged)).text).toBe("You are not allowed to do that.");
     expect((await h.db.prisma.dimensionOption.findUniqueOrThrow({ where: { id: housing.id } })).active).toBe(false);
+    expect((await h.db.prisma.dimension.findUniqueOrThrow({ where: { key: "change_type" } })).multiple).toBe(false);
+  });
+
+  it("a programme coordinator lets a dimension take several options, and back to one only when no statement has two", async () => {
+    const admin = h.user(ADMIN_ID, "Admin");
+    await admin.drain(100);
+    const author = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(ADMIN_ID) } });
+    const statement = await seedStatement(h.db.prisma, { authorTelegramId: ADMIN_ID, org: ORG_A, status: "accepted" });
+    admin.text("/dimensions");
+    const list = await admin.expect("Classification dimensions");
+    admin.press("Significance", list);
+    await waitFor(() => h.tg.messages.get(list.message_id)!.text.includes("(Choose one.)"));
+    admin.press("Allow several options per statement", list);
+    await waitFor(() => h.tg.messages.get(list.message_id)!.text.includes("(Several may apply.)"));
+    const significance = await h.db.prisma.dimension.findUniqueOrThrow({ where: { key: "significance" }, include: { options: true } });
+    expect(significance.multiple).toBe(true);
+    await h.db.prisma.classification.createMany({
+      data: significance.options.slice(0, 2).map((o) => ({ outcomeId: statement.id, optionId: o.id, createdById: author.id })),
+    });
+    const press = admin.press("Only one option per statement", list);
+    expect(await admin.callbackAnswer(press)).toEqual({
+      text: "It stays as it is: 1 statement has several of its options. Choose one for it first.",
+      show_alert: true,
+    });
+    expect((await h.db.prisma.dimension.findUniqueOrThrow({ where: { key: "significance" } })).multiple).toBe(true);
+    await h.db.prisma.classification.delete({ where: { outcomeId_optionId: { outcomeId: statement.id, optionId: significance.options[0]!.id } } });
+    admin.press("Only one option per statement", list);
+    await waitFor(() => h.tg.messages.get(list.message_id)!.text.includes("(Choose one.)"));
+    expect((await h.db.prisma.dimension.findUniqueOrThrow({ where: { key: "significance" } })).multiple).toBe(false);
   });
 });

@@ -101,7 +101,8 @@ describe("review: the whole round trip", () => {
     await leader.expect(`Your statement #${id} was accepted`);
     expect(await statusOf(id)).toBe("accepted");
 
-    // Classify: several results-framework items, one actor type (pre-filled, then corrected).
+    // Classify: several results-framework items, actor types (one pre-filled, then corrected:
+    // the dimension takes several, so the wrong one is unticked).
     coord.press("🏷 Classify");
     const dim1 = await coord.expect("Contribution to the results framework");
     expect(dim1.text).toContain("(1/9)");
@@ -129,7 +130,10 @@ describe("review: the whole round trip", () => {
     expect(actorButtons()).toContain("✅ Government (national or sub-national)");
     coord.press("▫️ Companies and factories", dim1);
     await waitFor(() => actorButtons().includes("✅ Companies and factories"));
-    expect(actorButtons()).toContain("▫️ Government (national or sub-national)");
+    expect(actorButtons()).toContain("✅ Government (national or sub-national)");
+    coord.press("✅ Government (national or sub-national)", dim1);
+    await waitFor(() => actorButtons().includes("▫️ Government (national or sub-national)"));
+    expect(actorButtons()).toContain("✅ Companies and factories");
     coord.press("✔️ Done", dim1);
     const done = await coord.expect(`Classification of #${id} saved`);
     expect(done.text).toContain("Contribution to the results framework: Specific objective (SO), Result 2 (R2)");
@@ -165,7 +169,8 @@ describe("review: the whole round trip", () => {
       ["classified", "positive", null, "positive", "coord"],
       ["classified", "framework", null, "SO", "coord"],
       ["classified", "framework", "SO", "R2,SO", "coord"],
-      ["classified", "social_actor", "government", "company", "coord"],
+      ["classified", "social_actor", "government", "company,government", "coord"],
+      ["classified", "social_actor", "company,government", "company", "coord"],
     ]);
     // The revision of the place is in the log with its old value.
     expect(events.find((e) => e.type === "field_set" && e.field === "place" && e.newValue === "Daun Penh district, Phnom Penh")).toMatchObject({

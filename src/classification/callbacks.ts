@@ -9,8 +9,9 @@ export const classifyPage = callbackData("cl:e", { id: int, page: int });
 export const chooseOption = callbackData("cl:s", { id: int, option: int, selected: flag, page: int });
 export const classifyDone = callbackData("cl:d", { id: int });
 
-/** /dimensions: the list, one dimension, an option on or off, adding an option. */
+/** /dimensions: the list, one dimension, an option on or off, adding an option, one or several per statement. */
 export const dimensionList = callbackData("dm:l", {});
 export const dimensionCard = callbackData("dm:d", { dimension: int });
 export const optionActive = callbackData("dm:t", { option: int, active: flag });
 export const addOptionButton = callbackData("dm:a", { dimension: int });
+export const dimensionMultiple = callbackData("dm:m", { dimension: int, multiple: flag });

@@ -7,8 +7,29 @@ import { refuse, scopeOf } from "../shared/chat.js";
 import type { BotContext } from "../shared/context.js";
 import { setPending } from "../shared/pending.js";
 import type { InputRoutes } from "../shared/typed-input.js";
-import { addOptionButton, chooseOption, classify, classifyDone, classifyPage, dimensionCard, dimensionList, optionActive } from "./callbacks.js";
-import { addOption, chosenOptions, DimensionError, findDimensionById, findOptionById, label, loadDimensions, setOption, setOptionActive } from "./service.js";
+import {
+  addOptionButton,
+  chooseOption,
+  classify,
+  classifyDone,
+  classifyPage,
+  dimensionCard,
+  dimensionList,
+  dimensionMultiple,
+  optionActive,
+} from "./callbacks.js";
+import {
+  addOption,
+  chosenOptions,
+  DimensionError,
+  findDimensionById,
+  findOptionById,
+  label,
+  loadDimensions,
+  setDimensionMultiple,
+  setOption,
+  setOptionActive,
+} from "./service.js";
 import { classificationFinished, classificationPage, classificationSummary, dimensionsView, dimensionView, type View } from "./views.js";
 
 const put = async (ctx: BotContext, v: View, edit: boolean) => {
@@ -107,6 +128,17 @@ export function classifyFeature(): Composer<BotContext> {
     ctx.log.info({ option_id: option.id, active }, "classification option switched");
     await ctx.answerCallbackQuery();
     await showDimension(ctx, option.dimensionId, true);
+  });
+  onButton(c, dimensionMultiple, async (ctx, { dimension, multiple }) => {
+    if (!(await programmeWide(ctx))) return;
+    const d = await findDimensionById(ctx.deps.prisma, dimension);
+    if (!d) return refuse(ctx, { dimension_id: dimension });
+    const res = await setDimensionMultiple(ctx.deps.prisma, d.id, multiple);
+    if (res.status === "several_chosen")
+      return ctx.answerCallbackQuery({ text: ctx.t("dimensions.single_refused", { count: res.statements }), show_alert: true });
+    if (res.status === "changed") ctx.log.info({ dimension_id: d.id, multiple }, "classification dimension switched");
+    await ctx.answerCallbackQuery(res.status === "changed" ? undefined : { text: ctx.t("errors.already_done") });
+    await showDimension(ctx, d.id, true);
   });
   onButton(c, addOptionButton, async (ctx, { dimension }) => {
     if (!(await programmeWide(ctx))) return;

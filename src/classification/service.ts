@@ -128,6 +128,28 @@ export async function addOption(prisma: Db, input: { dimension: string | number;
   return prisma.dimensionOption.create({ data: { dimensionId: d.id, key, labels: input.labels, position: (max._max.position ?? 0) + 1 } });
 }
 
+export type ChoiceChange = { status: "changed" | "unchanged" } | { status: "several_chosen"; statements: number };
+
+/**
+ * Lets a dimension take several options per statement, or only one. Every value is kept: so a
+ * dimension becomes single-choice only while no statement has two of its options (the refusal
+ * says how many have).
+ */
+export async function setDimensionMultiple(prisma: Db, dimension: string | number, multiple: boolean): Promise<ChoiceChange> {
+  const d = await findDimension(prisma, dimension);
+  if (d.multiple === multiple) return { status: "unchanged" };
+  if (!multiple) {
+    const rows = await prisma.classification.findMany({ where: { option: { dimensionId: d.id } }, select: { outcomeId: true } });
+    const perStatement = new Map<number, number>();
+    for (const r of rows) perStatement.set(r.outcomeId, (perStatement.get(r.outcomeId) ?? 0) + 1);
+    const statements = [...perStatement.values()].filter((n) => n > 1).length;
+    if (statements > 0) return { status: "several_chosen", statements };
+  }
+  // Compare-and-set: a concurrent switch the other way is not overwritten.
+  const { count } = await prisma.dimension.updateMany({ where: { id: d.id, multiple: !multiple }, data: { multiple } });
+  return { status: count === 1 ? "changed" : "unchanged" };
+}
+
 /** Options are switched off, never deleted: statements classified with them keep their history. */
 export async function setOptionActive(prisma: Db, optionId: number, active: boolean) {
   return prisma.dimensionOption.update({ where: { id: optionId }, data: { active } });

@@ -3,7 +3,7 @@ import type { Lang, T } from "../platform/i18n/index.js";
 import { escapeHtml } from "../platform/telegram/html.js";
 import { type Button, keyboard } from "../platform/telegram/keyboard.js";
 import { QUEUE_START, queuePage } from "../review/callbacks.js";
-import { addOptionButton, chooseOption, classifyDone, classifyPage, dimensionCard, dimensionList, optionActive } from "./callbacks.js";
+import { addOptionButton, chooseOption, classifyDone, classifyPage, dimensionCard, dimensionList, dimensionMultiple, optionActive } from "./callbacks.js";
 import type { Dimension, DimensionOption } from "../generated/prisma/client.js";
 
 /** The classification chosen so far, per dimension, or undefined when there is none. */
@@ -71,7 +71,11 @@ export function dimensionView(t: T, lang: Lang, d: DimensionWithOptions): View {
     text: `${o.active ? t("dimensions.disable") : t("dimensions.enable")}: ${label(o, lang)}`,
     data: optionActive.data({ option: o.id, active: !o.active }),
   }));
-  buttons.push({ text: t("dimensions.add"), data: addOptionButton.data({ dimension: d.id }) }, { text: t("dimensions.back"), data: dimensionList.data({}) });
+  buttons.push(
+    { text: t("dimensions.add"), data: addOptionButton.data({ dimension: d.id }) },
+    { text: t(d.multiple ? "dimensions.make_single" : "dimensions.make_multiple"), data: dimensionMultiple.data({ dimension: d.id, multiple: !d.multiple }) },
+    { text: t("dimensions.back"), data: dimensionList.data({}) },
+  );
   return {
     text: `<b>${escapeHtml(label(d, lang))}</b> (${t(d.multiple ? "classify.several" : "classify.one")})\n${lines.join("\n")}`,
     keyboard: keyboard(buttons),

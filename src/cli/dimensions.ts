@@ -1,6 +1,16 @@
-/** npm run cli -- dimension list | add | add-option | label | disable | enable */
+/** npm run cli -- dimension list | add | add-option | label | disable | enable | multiple | single */
 import { parseArgs } from "node:util";
-import { addDimension, addOption, DimensionError, findDimension, findOption, loadDimensions, relabel, setOptionActive } from "../classification/service.js";
+import {
+  addDimension,
+  addOption,
+  DimensionError,
+  findDimension,
+  findOption,
+  loadDimensions,
+  relabel,
+  setDimensionMultiple,
+  setOptionActive,
+} from "../classification/service.js";
 import type { Database } from "../platform/db/client.js";
 import { type Command, type Io, UsageError } from "./command.js";
 
@@ -42,6 +52,17 @@ const switchOption = (action: "disable" | "enable") =>
     io.print(`${dim}/${opt} ${action}d`);
   });
 
+const switchChoice = (action: "multiple" | "single") =>
+  dimension(action, "<dimension>", async ({ prisma }, { positionals: [dim] }, io) => {
+    if (!dim) throw new UsageError(`dimension ${action} needs a dimension`);
+    const res = await setDimensionMultiple(prisma, dim, action === "multiple");
+    if (res.status === "several_chosen")
+      throw new DimensionError(`${dim} stays multiple: ${res.statements} statement(s) have several of its options; choose one for each first`);
+    io.print(
+      res.status === "changed" ? `${dim}: ${action === "multiple" ? "several options may apply" : "one option per statement"}` : `${dim} was already ${action}`,
+    );
+  });
+
 export const dimensionCommands: Command[] = [
   dimension("list", "", async ({ prisma }, _p, io) => {
     for (const d of await loadDimensions(prisma, { includeInactive: true })) {
@@ -67,4 +88,6 @@ export const dimensionCommands: Command[] = [
   }),
   switchOption("disable"),
   switchOption("enable"),
+  switchChoice("multiple"),
+  switchChoice("single"),
 ];
