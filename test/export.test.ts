@@ -1,9 +1,11 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
+import { addDimension } from "../src/classification/service.js";
+import { LANGUAGES } from "../src/platform/i18n/index.js";
 import { statementsCsv, workbookBuffer } from "../src/reporting/workbook.js";
 import { parsePeriod } from "../src/reporting/stats.js";
 import { useHarness } from "./support/harness.js";
-import { seedStatement } from "./support/statements.js";
+import { SIGNIFICANCE, seedStatement } from "./support/statements.js";
 import { acceptedStatement, answerPart, choose, openAndAgree, sourceLink } from "./support/substantiation.js";
 
 const h = useHarness();
@@ -64,7 +66,9 @@ describe("exports", () => {
     expect(statements.slice(1).map((r) => r[0])).toEqual([a.id, b.id, submitted.id]);
     const rowA = statements[1]!;
     expect(rowA[header.indexOf("Contribution to the results framework")]).toBe("Specific objective (SO); Result 2 (R2)");
-    expect(rowA[header.indexOf("Significance", 5)]).toBe("High");
+    // The statement's "why it matters" and the classification's significance are told apart by header.
+    expect(rowA[header.indexOf("Significance (classification)")]).toBe("High");
+    expect(rowA[header.indexOf("Significance")]).toBe(SIGNIFICANCE);
     expect(rowA[header.indexOf("Date")]).toBe("March 2024");
     expect(rowA[header.indexOf("People affected")]).toBe(300);
     expect(statements[2]![3]).toBe(KHMER); // Khmer text survives the round trip
@@ -125,5 +129,31 @@ describe("exports", () => {
     const leader = h.user(8001);
     leader.text("/export");
     await leader.expect("You are not allowed to do that.");
+  });
+
+  it("every sheet's headers are unique in every language, also with dimensions named like a column or like each other", async () => {
+    await addDimension(h.db.prisma, { key: "place_kind", labels: { en: "Place", km: "ទីកន្លែង" }, multiple: false });
+    await addDimension(h.db.prisma, { key: "region", labels: { en: "Region", km: "តំបន់" }, multiple: false });
+    await addDimension(h.db.prisma, { key: "region_2", labels: { en: "Region", km: "តំបន់" }, multiple: false });
+    for (const lang of LANGUAGES) {
+      const q = { scope: { all: true as const }, period: {}, lang, timeZone: "Asia/Phnom_Penh" };
+      const { buffer } = await workbookBuffer(h.db.prisma, q);
+      const { names, sheet } = await readBack(buffer);
+      for (const name of names) {
+        const header = (sheet(name)[0] as string[]).map(String);
+        expect(new Set(header).size, `${lang}: ${name}: ${header.join(" | ")}`).toBe(header.length);
+      }
+      const header = sheet(names[0]!)[0] as string[];
+      const place = lang === "en" ? "Place" : "ទីកន្លែង";
+      const region = lang === "en" ? "Region" : "តំបន់";
+      expect(header).toContain(lang === "en" ? "Place (classification)" : "ទីកន្លែង (ការចាត់ថ្នាក់)");
+      expect(header.filter((x) => x === place)).toHaveLength(1);
+      expect(header).toEqual(expect.arrayContaining([region, `${region} (2)`]));
+      const csv = (await statementsCsv(h.db.prisma, q)).buffer
+        .toString("utf8")
+        .replace(/^\uFEFF/, "")
+        .split("\r\n")[0]!;
+      expect(csv.split(",")).toEqual(header.map((x) => (x.includes(",") ? `"${x}"` : x)));
+    }
   });
 });

@@ -78,7 +78,12 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
     "positive",
     "submitted",
   ].map((h) => t(`export.columns.${h}`, { tz: q.timeZone }));
-  headers.push(...dims.map((d) => label(d, q.lang)));
+  // A dimension named like a column of the statement ("Significance") is marked as the classification.
+  const parts = new Set(headers);
+  for (const d of dims) {
+    const name = label(d, q.lang);
+    headers.push(parts.has(name) ? t("export.columns.classified", { label: name }) : name);
+  }
   const yesNo = (v: boolean | null) => (v === null ? "" : t(v ? "export.yes" : "export.no"));
   async function* chunks() {
     for await (const statements of loadStatements(prisma, q)) {
@@ -114,7 +119,21 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
       });
     }
   }
-  return { headers, chunks };
+  return { headers: uniqueHeaders(headers), chunks };
+}
+
+/**
+ * Headers unique within a sheet, so that a lookup by header (a pivot, a script, the importer)
+ * finds the right column: a name that is still repeated gets a number, "Region (2)".
+ */
+export function uniqueHeaders(headers: string[]): string[] {
+  const seen = new Set<string>();
+  return headers.map((h) => {
+    let name = h;
+    for (let n = 2; seen.has(name); n++) name = `${h} (${n})`;
+    seen.add(name);
+    return name;
+  });
 }
 
 /** The statements sheet as rows of cells, headers first. */
@@ -136,7 +155,7 @@ type SheetWriter = ReturnType<ExcelJS.stream.xlsx.WorkbookWriter["addWorksheet"]
 function addSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, headers: string[], rows: Iterable<Array<string | number>>): SheetWriter {
   const ws = wb.addWorksheet(name.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
   ws.columns = headers.map(() => ({ width: 18 }));
-  const head = ws.addRow(headers);
+  const head = ws.addRow(uniqueHeaders(headers));
   head.font = { bold: true };
   head.commit();
   for (const r of rows) ws.addRow(r).commit();
