@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CHARTS, chartData, pngSize, renderChart } from "../src/reporting/charts.js";
+import { addDimension, addOption, findOption, setOption } from "../src/classification/service.js";
+import { chartData, pngSize, renderChart } from "../src/reporting/charts.js";
 import { useHarness } from "./support/harness.js";
 import { acceptedStatement } from "./support/substantiation.js";
 
@@ -14,8 +15,19 @@ describe("charts", () => {
     await seed({ framework: ["SO", "R1", "R2"], expected: ["expected"], positive: ["positive"], significance: ["high"] });
     await seed({ framework: ["SO"], expected: ["unexpected"], positive: ["negative"], sustainability: ["social"] });
     const charts = await chartData(h.db.prisma, { all: true }, {}, "en");
-    expect(charts.map((c) => c.key)).toEqual([...CHARTS]);
+    // The evaluation report's charts, in its order: every dimension, expected and positive drawn together.
+    expect(charts.map((c) => c.key)).toEqual([
+      "framework",
+      "social_actor",
+      "change_type",
+      "nature",
+      "contribution_importance",
+      "significance",
+      "gender",
+      "sustainability",
+    ]);
     const bars = (key: string) => Object.fromEntries(charts.find((c) => c.key === key)!.bars.map((b) => [b.label, b.count]));
+    const shares = (key: string) => Object.fromEntries(charts.find((c) => c.key === key)!.bars.map((b) => [b.label, `${b.count} of ${b.base}, ${b.percent}%`]));
     expect(charts[0]!.total).toBe(3);
     expect(bars("framework")).toEqual({
       "Specific objective (SO)": 3,
@@ -28,6 +40,13 @@ describe("charts", () => {
     expect(bars("gender")["New roles or stronger leadership"]).toBe(1);
     expect(bars("significance")).toEqual({ Low: 0, Medium: 0, High: 1 });
     expect(bars("sustainability").Social).toBe(1);
+    // Percentages are of the statements classified in the dimension, and the chart says so.
+    expect(shares("framework")["Result 2 (R2)"]).toBe("2 of 3, 67%");
+    expect(shares("nature")).toEqual({ Expected: "2 of 3, 67%", Unexpected: "1 of 3, 33%", Negative: "1 of 3, 33%" });
+    expect(shares("gender")["New roles or stronger leadership"]).toBe("1 of 1, 100%");
+    expect(shares("significance").High).toBe("1 of 1, 100%");
+    expect(charts.find((c) => c.key === "gender")!.subtitle).toBe("1 of 3 accepted statements classified; percentages are of these 1");
+    expect(charts.find((c) => c.key === "framework")!.subtitle).toBe("3 of 3 accepted statements classified; percentages are of these 3");
     const km = await chartData(h.db.prisma, { all: true }, {}, "km");
     expect(km[0]!.title).toBe("ការរួមចំណែកដល់ក្របខ័ណ្ឌលទ្ធផល");
     expect(km[3]!.bars.map((b) => b.label)).toEqual(["បានរំពឹងទុក", "មិនបានរំពឹងទុក", "អវិជ្ជមាន"]);
@@ -64,5 +83,24 @@ describe("charts", () => {
     const org = await h.db.prisma.organisation.findUniqueOrThrow({ where: { name: ORG } });
     const id = other.pressData(`ch:${org.id}:all`);
     expect((await other.callbackAnswer(id)).text).toBe("You are not allowed to do that.");
+  });
+
+  it("a dimension the programme adds is drawn too; one switched off is not", async () => {
+    const region = await addDimension(h.db.prisma, { key: "region", labels: { en: "Region", km: "តំបន់" }, multiple: false });
+    await addOption(h.db.prisma, { dimension: "region", key: "north", labels: { en: "North", km: "ខាងជើង" } });
+    await addOption(h.db.prisma, { dimension: "region", key: "south", labels: { en: "South", km: "ខាងត្បូង" } });
+    const author = await h.db.prisma.user.findUniqueOrThrow({ where: { telegramId: 9001n } });
+    const [first] = await h.db.prisma.outcome.findMany({ where: { status: "accepted" }, orderBy: { id: "asc" }, take: 1 });
+    await setOption(h.db.prisma, { outcomeId: first!.id, optionId: (await findOption(h.db.prisma, "region", "north")).id, selected: true, actorId: author.id });
+    const charts = await chartData(h.db.prisma, { all: true }, {}, "en");
+    const drawn = charts.find((c) => c.key === "region")!;
+    expect(charts.at(-1)).toBe(drawn);
+    expect(drawn.title).toBe("Region");
+    expect(drawn.bars.map((b) => [b.label, b.count, b.base, b.percent])).toEqual([
+      ["North", 1, 1, 100],
+      ["South", 0, 1, 0],
+    ]);
+    await h.db.prisma.dimension.update({ where: { id: region.id }, data: { active: false } });
+    expect((await chartData(h.db.prisma, { all: true }, {}, "en")).map((c) => c.key)).not.toContain("region");
   });
 });

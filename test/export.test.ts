@@ -58,7 +58,7 @@ describe("exports", () => {
     expect(file.name).toMatch(/^outcomes-all-\d{4}-\d{2}-\d{2}\.xlsx$/);
 
     const { names, sheet } = await readBack(file.bytes);
-    expect(names).toEqual(["Outcome statements", "Substantiation answers", "Substantiation results", "Event log"]);
+    expect(names).toEqual(["Outcome statements", "Substantiation answers", "Substantiation results", "Chart data", "Event log"]);
     const statements = sheet("Outcome statements");
     const header = statements[0] as string[];
     expect(header.slice(0, 4)).toEqual(["No.", "Organisation", "Status", "Description"]);
@@ -81,6 +81,12 @@ describe("exports", () => {
     const results = sheet("Substantiation results");
     expect(results[1]).toEqual([a.id, 2, 5, 1, 0, 0]);
     expect(String(results[2]![0])).toContain("Of 2 sources, 50% fully agreed, 50% partially agreed");
+    // Each chart's bars as drawn: count, what it is a share of, percentage (accepted statements).
+    const chartRows = sheet("Chart data");
+    expect(chartRows[0]).toEqual(["Chart", "Option", "Statements", "Of (classified in the dimension)", "Percent"]);
+    expect(chartRows).toContainEqual(["Contribution to the results framework", "Result 2 (R2)", 1, 1, 100]);
+    expect(chartRows).toContainEqual(["Significance", "High", 1, 1, 100]);
+    expect(chartRows).toContainEqual(["Contribution to the results framework", "Result 1 (R1)", 0, 1, 0]);
     // The event log in the words of /history, with the code in a column of its own; times local.
     const events = sheet("Event log");
     expect(events[0]).toEqual(["Outcome", "Time (Asia/Phnom_Penh)", "Who", "What happened", "Field", "Old value", "New value", "Event code"]);
@@ -101,7 +107,7 @@ describe("exports", () => {
     expect(names[0]).toBe("របាយការណ៍លទ្ធផល");
     expect((sheet("របាយការណ៍លទ្ធផល")[0] as string[]).slice(0, 3)).toEqual(["លេខ", "អង្គការ", "ស្ថានភាព"]);
     // The Khmer event log: Khmer words, no codes but in the code column.
-    const kmEvents = sheet(names[3]!);
+    const kmEvents = sheet(names[4]!);
     const opened = kmEvents.find((r) => r[7] === "source_opened")!;
     expect(opened[3]).toContain("ប្រភពមួយបានបើកតំណរបស់ខ្លួន");
     expect(opened.slice(0, 7).join(" ")).not.toMatch(/[a-z]{3,}/);

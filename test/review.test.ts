@@ -194,10 +194,14 @@ describe("review: the whole round trip", () => {
     expect(stats.text).toContain("1 accepted statement");
     expect(stats.text).toMatch(/<b>Contribution to the results framework<\/b>: Specific objective \(SO\) 1/);
     expect(stats.text).toContain("Companies and factories 1");
+    // Each count says what it is a share of: the statements classified in its dimension.
+    expect(stats.text).toContain("Specific objective (SO) 1 of 1 (100%) · Result 2 (R2) 1 of 1 (100%)");
+    expect(stats.text).toContain("<b>Significance</b>: not classified: 1");
     expect(stats.text).not.toContain("Result 1 (R1)");
     expect(stats.text.split("\n").length).toBeLessThanOrEqual(14);
     coord.press("📋 Every option", stats);
-    await waitFor(() => h.tg.messages.get(stats.message_id)!.text.includes("Result 1 (R1) 0"), 10_000, "every option");
+    await waitFor(() => h.tg.messages.get(stats.message_id)!.text.includes("Result 1 (R1) 0 of 1 (0%)"), 10_000, "every option");
+    expect(h.tg.messages.get(stats.message_id)!.text).toContain("<b>Significance</b> · 0 of 1 classified");
 
     // The leader's /my shows it accepted.
     leader.text("/my");

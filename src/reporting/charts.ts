@@ -14,40 +14,74 @@ import type { Db } from "../platform/db/client.js";
 import { translator, type Lang } from "../platform/i18n/index.js";
 import type { Scope } from "../shared/access.js";
 import { label } from "../classification/service.js";
-import { classificationStats, type Period } from "./stats.js";
+import { htmlToText } from "../platform/telegram/html.js";
+import { percentOf } from "./percent.js";
+import { classificationStats, type DimensionStats, type Period } from "./stats.js";
 
 export const CHART_WIDTH = 800;
 export const FONT_FAMILY = "Noto Sans Khmer";
 
-/** The charts the evaluation report draws, in its order. */
-export const CHARTS = ["framework", "social_actor", "change_type", "nature", "contribution_importance", "significance", "gender", "sustainability"] as const;
-export type ChartKey = (typeof CHARTS)[number];
+/** The key of the chart that draws "expected" and "positive" together, as the evaluation report does. */
+export const NATURE = "nature";
+
+export interface Bar {
+  label: string;
+  count: number;
+  /** What the percentage is of: the statements classified in the bar's dimension. */
+  base: number;
+  /** Rounded percentage of `base` (0 when the base is 0). */
+  percent: number;
+}
 
 export interface ChartData {
-  key: ChartKey;
+  /** The dimension's key, or "nature". */
+  key: string;
   title: string;
-  bars: Array<{ label: string; count: number }>;
-  /** Accepted statements in scope and period (the base of every chart). */
+  /** Says what the percentages are of, in the reader's language. */
+  subtitle: string;
+  bars: Bar[];
+  /** Accepted statements in scope and period. */
   total: number;
 }
 
-/** The numbers behind each chart. "nature" combines expected, unexpected and negative. */
+/**
+ * The numbers behind each chart: one per active dimension, in the dimensions' order, so a
+ * dimension the programme adds is drawn too. "expected" and "positive" are drawn together as
+ * the nature of the change (expected, unexpected, negative). Each bar's percentage is of the
+ * statements classified in its dimension, not of every statement: "22 of 36 classified, 61%".
+ */
 export async function chartData(prisma: Db, scope: Scope, period: Period, lang: Lang, organisationId?: number): Promise<ChartData[]> {
   const t = translator(lang);
   const stats = await classificationStats(prisma, scope, period, organisationId);
   const byKey = new Map(stats.dimensions.map((d) => [d.dimension.key, d]));
-  const bars = (dim: string, only?: string[]) => {
-    const d = byKey.get(dim);
-    if (!d) return [];
-    return d.dimension.options.filter((o) => !only || only.includes(o.key)).map((o) => ({ label: label(o, lang), count: d.counts.get(o.id) ?? 0 }));
+  const bars = (d: DimensionStats, only?: string[]): Bar[] => {
+    const base = stats.total - d.unclassified;
+    return d.dimension.options
+      .filter((o) => !only || only.includes(o.key))
+      .map((o) => {
+        const count = d.counts.get(o.id) ?? 0;
+        return { label: label(o, lang), count, base, percent: percentOf(count, base) };
+      });
   };
-  return CHARTS.map((key) => {
-    if (key === "nature") {
-      return { key, title: t("charts.nature"), bars: [...bars("expected", ["expected", "unexpected"]), ...bars("positive", ["negative"])], total: stats.total };
+  const subtitle = (drawn: Bar[]) => {
+    const bases = new Set(drawn.map((b) => b.base));
+    return bases.size === 1 ? t("charts.base", { n: [...bases][0]!, total: stats.total }) : t("charts.base_mixed", { n: stats.total });
+  };
+  const charts: ChartData[] = [];
+  const expected = byKey.get("expected");
+  const positive = byKey.get("positive");
+  for (const d of stats.dimensions) {
+    const key = d.dimension.key;
+    if (expected && positive && (key === "expected" || key === "positive")) {
+      if (key === "positive") continue;
+      const drawn = [...bars(expected, ["expected", "unexpected"]), ...bars(positive, ["negative"])];
+      charts.push({ key: NATURE, title: t("charts.nature"), subtitle: subtitle(drawn), bars: drawn, total: stats.total });
+      continue;
     }
-    const d = byKey.get(key);
-    return { key, title: d ? label(d.dimension, lang) : key, bars: bars(key), total: stats.total };
-  });
+    const drawn = bars(d);
+    charts.push({ key, title: label(d.dimension, lang), subtitle: subtitle(drawn), bars: drawn, total: stats.total });
+  }
+  return charts;
 }
 
 /** Noto Sans Khmer (Khmer and Latin) as TTF: resvg reads TrueType, the package ships WOFF. */
@@ -109,16 +143,17 @@ export async function renderChart(chart: ChartData, lang: Lang): Promise<Buffer>
     width: CHART_WIDTH - 320,
     background: "white",
     padding: 16,
-    title: { text: chart.title, subtitle: t("charts.base", { n: chart.total }), font: FONT_FAMILY, subtitleFont: FONT_FAMILY, fontSize: 18, anchor: "start" },
+    title: { text: chart.title, subtitle: htmlToText(chart.subtitle), font: FONT_FAMILY, subtitleFont: FONT_FAMILY, fontSize: 18, anchor: "start" },
     config: { font: FONT_FAMILY, axis: { labelFont: FONT_FAMILY, titleFont: FONT_FAMILY, labelFontSize: 13, labelLimit: 0 } },
-    data: { values: chart.bars },
+    // Each bar says its count, of what, and the percentage: "22 of 36 (61%)".
+    data: { values: chart.bars.map((b) => ({ ...b, text: htmlToText(t("charts.bar", { n: b.count, base: b.base, percent: b.percent })) })) },
     encoding: {
       y: { field: "label", type: "nominal", sort: null, title: null },
       x: { field: "count", type: "quantitative", title: t("charts.statements"), axis: { tickMinStep: 1, format: "d" } },
     },
     layer: [
       { mark: { type: "bar", color: "#2a7f62" } },
-      { mark: { type: "text", align: "left", dx: 4, font: FONT_FAMILY, fontSize: 13 }, encoding: { text: { field: "count", type: "quantitative" } } },
+      { mark: { type: "text", align: "left", dx: 4, font: FONT_FAMILY, fontSize: 13 }, encoding: { text: { field: "text", type: "nominal" } } },
     ],
   };
   const [vega, { compile }, { Resvg }] = await Promise.all([import("vega"), import("vega-lite"), import("@resvg/resvg-js")]);

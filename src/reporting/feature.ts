@@ -33,8 +33,7 @@ import { formatDay } from "../platform/i18n/format.js";
 import { statementHistory } from "../review/callbacks.js";
 import { packMessages } from "../platform/telegram/split.js";
 import { khmerToAsciiDigits } from "../platform/i18n/digits.js";
-import { escapeHtml } from "../platform/telegram/html.js";
-import { label } from "../classification/service.js";
+import { statsView } from "./views.js";
 import { eventLabels, historyLine } from "./events.js";
 
 export function chartsFeature(): Composer<BotContext> {
@@ -243,10 +242,7 @@ function periodButtons(ctx: BotContext, org: number, all: boolean): Button[] {
 const statsData = (org: number, p: Period, all: boolean) =>
   all ? statsAll.data({ org, period: periodToken(p), all: "a" }) : stats.data({ org, period: periodToken(p) });
 
-/**
- * /stats: the counts per classification dimension. By default one line per dimension, with only
- * the options that were chosen (so one statement fits one screen); "every option" lists them all.
- */
+/** /stats: the counts per classification dimension (reporting/views.ts statsView), with period and organisation buttons. */
 async function showStats(ctx: BotContext, org: number, period: Period, edit: boolean, all = false) {
   const scope = await scopeOf(ctx);
   if (!scope || (org && !inScope(scope, org))) return refuse(ctx, { organisation_id: org, command: "stats" });
@@ -254,17 +250,7 @@ async function showStats(ctx: BotContext, org: number, period: Period, edit: boo
   const stats = await classificationStats(prisma, scope, period, org || undefined);
   const orgName = (await organisationName(prisma, org)) ?? ctx.t("review.all_orgs");
   const t = ctx.t;
-  const sections = [t("stats.title", { org: orgName, period: periodLabel(t, period), count: stats.total })];
-  const lines: string[] = [];
-  for (const d of stats.dimensions) {
-    const name = escapeHtml(label(d.dimension, ctx.lang));
-    const options = d.dimension.options.filter((o) => all || (d.counts.get(o.id) ?? 0) > 0);
-    const counts = options.map((o) => t("stats.option", { option: label(o, ctx.lang), n: d.counts.get(o.id) ?? 0 }));
-    const rest = d.unclassified > 0 || all ? [t("stats.unclassified", { n: d.unclassified })] : [];
-    if (all) sections.push(`<b>${name}</b>\n${[...counts, ...rest.map((r) => `<i>${r}</i>`)].join("\n")}`);
-    else lines.push(`<b>${name}</b>: ${[...counts, ...rest].join(" · ") || "—"}`);
-  }
-  if (!all) sections.push(lines.join("\n"));
+  const sections = statsView(t, ctx.lang, t("stats.title", { org: orgName, period: periodLabel(t, period), count: stats.total }), stats, all);
   const orgs = await organisationsIn(prisma, scope);
   const buttons = periodButtons(ctx, org, all);
   buttons.push({ text: t(all ? "stats.show_chosen" : "stats.show_all"), data: statsData(org, period, !all) });

@@ -1,9 +1,13 @@
-/** What reporting shows: a coordinator's digest. */
+/** What reporting shows: a coordinator's digest, and /stats. */
 import { formatTime } from "../platform/i18n/format.js";
 import type { Lang, T } from "../platform/i18n/index.js";
 import { type Button, keyboard } from "../platform/telegram/keyboard.js";
 import { openCard } from "../review/callbacks.js";
 import { snippet } from "../shared/text.js";
+import { label } from "../classification/views.js";
+import { escapeHtml } from "../platform/telegram/html.js";
+import { percentOf } from "./percent.js";
+import type { DimensionStats } from "./stats.js";
 
 export interface Digest {
   text: string;
@@ -64,3 +68,29 @@ export async function digestView(
 
 /** The digest's buttons as stored in the send queue (plain JSON). */
 export const digestKeyboard = (d: Digest) => JSON.parse(JSON.stringify(keyboard(d.buttons, 2)));
+
+/**
+ * /stats: the counts per classification dimension, each with the base it is a share of (the
+ * statements classified in that dimension): "Result 2 (R2) 22 of 36 (61%)". By default one line per
+ * dimension with only the options that were chosen (so one statement fits one screen); `all`
+ * lists every option, a dimension at a time. Returns the sections, to be packed into messages.
+ */
+export function statsView(t: T, lang: Lang, title: string, stats: { total: number; dimensions: DimensionStats[] }, all: boolean): string[] {
+  const sections = [title];
+  const lines: string[] = [];
+  for (const d of stats.dimensions) {
+    const name = escapeHtml(label(d.dimension, lang));
+    const base = stats.total - d.unclassified;
+    const options = d.dimension.options.filter((o) => all || (d.counts.get(o.id) ?? 0) > 0);
+    const counts = options.map((o) => {
+      const n = d.counts.get(o.id) ?? 0;
+      return t("stats.option", { option: label(o, lang), n, base, percent: percentOf(n, base) });
+    });
+    const rest = d.unclassified > 0 || all ? [t("stats.unclassified", { n: d.unclassified })] : [];
+    if (all)
+      sections.push(`<b>${name}</b> · ${t("stats.classified", { n: base, total: stats.total })}\n${[...counts, ...rest.map((r) => `<i>${r}</i>`)].join("\n")}`);
+    else lines.push(`<b>${name}</b>: ${[...counts, ...rest].join(" · ") || "—"}`);
+  }
+  if (!all) sections.push(lines.join("\n"));
+  return sections;
+}

@@ -1,6 +1,7 @@
 /**
  * Exports for monitoring and evaluation staff: an XLSX workbook (statements with every
  * classification dimension as columns, substantiation answers, the results table and headline,
+ * the data of every chart (count, base and percentage per bar),
  * the event log) and a CSV of the statements sheet. Headers follow the reader's language.
  * Anonymous sources are never named: their rows say "Anonymous source".
  */
@@ -20,6 +21,7 @@ import { collectResults } from "../substantiation/service.js";
 import { formatTime } from "../platform/i18n/format.js";
 import { describeEvent, eventLabels, eventParts, rememberingT } from "./events.js";
 import { htmlToText } from "../platform/telegram/html.js";
+import { chartData } from "./charts.js";
 
 export interface ExportQuery {
   scope: Scope;
@@ -187,6 +189,7 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
 
   await answersSheet(wb, prisma, q, ids);
   await resultsSheet(wb, prisma, q, ids);
+  await chartsSheet(wb, prisma, q);
   await eventsSheet(wb, prisma, q, ids);
   await wb.commit();
   await done;
@@ -237,6 +240,18 @@ async function resultsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, 
     t("export.sheets.results"),
     [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))],
     [...table, [], [t("results.headline", headlineParams(h))], [t("results.rule")]],
+  ).commit();
+}
+
+/** What each chart draws, a row per bar: its count, what that is a share of, and the percentage (accepted statements, as /charts). */
+async function chartsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery) {
+  const t = translator(q.lang);
+  const charts = await chartData(prisma, q.scope, q.period, q.lang, q.organisationId);
+  addSheet(
+    wb,
+    t("export.sheets.charts"),
+    ["chart", "bar", "count", "base", "percent"].map((h) => t(`export.columns.${h}`)),
+    charts.flatMap((c) => c.bars.map((b) => [c.title, b.label, b.count, b.base, b.percent])),
   ).commit();
 }
 
