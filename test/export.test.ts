@@ -58,7 +58,15 @@ describe("exports", () => {
     expect(file.name).toMatch(/^outcomes-all-\d{4}-\d{2}-\d{2}\.xlsx$/);
 
     const { names, sheet } = await readBack(file.bytes);
-    expect(names).toEqual(["Outcome statements", "Substantiation answers", "Substantiation results", "Chart data", "Event log"]);
+    expect(names).toEqual([
+      "Outcome statements",
+      "Classification (long)",
+      "Classification (0-1)",
+      "Substantiation answers",
+      "Substantiation results",
+      "Chart data",
+      "Event log",
+    ]);
     const statements = sheet("Outcome statements");
     const header = statements[0] as string[];
     expect(header.slice(0, 4)).toEqual(["No.", "Organisation", "Status", "Description"]);
@@ -81,6 +89,26 @@ describe("exports", () => {
     const results = sheet("Substantiation results");
     expect(results[1]).toEqual([a.id, 2, 5, 1, 0, 0]);
     expect(String(results[2]![0])).toContain("Of 2 sources, 50% fully agreed, 50% partially agreed");
+    // The classification for analysis: a row per statement and option, and a 0/1 column per option.
+    const long = sheet("Classification (long)");
+    expect(long[0]).toEqual(["No.", "Dimension", "Option"]);
+    expect(long.slice(1).filter((r) => r[0] === a.id)).toEqual([
+      [a.id, "Contribution to the results framework", "Specific objective (SO)"],
+      [a.id, "Contribution to the results framework", "Result 2 (R2)"],
+      [a.id, "Significance", "High"],
+    ]);
+    expect(long.slice(1).some((r) => r[0] === b.id)).toBe(false);
+    const flags = sheet("Classification (0-1)");
+    const flagHeader = flags[0] as string[];
+    const flagRow = (id: number) => flags.find((r) => r[0] === id)!;
+    expect(flagRow(a.id)[flagHeader.indexOf("Contribution to the results framework: Result 2 (R2)")]).toBe(1);
+    expect(flagRow(a.id)[flagHeader.indexOf("Contribution to the results framework: Result 1 (R1)")]).toBe(0);
+    expect(
+      flagRow(b.id)
+        .slice(1)
+        .every((x) => x === 0),
+    ).toBe(true);
+    expect(flags.length).toBe(1 + 3);
     // Each chart's bars as drawn: count, what it is a share of, percentage (accepted statements).
     const chartRows = sheet("Chart data");
     expect(chartRows[0]).toEqual(["Chart", "Option", "Statements", "Of (classified in the dimension)", "Percent"]);
@@ -107,7 +135,7 @@ describe("exports", () => {
     expect(names[0]).toBe("របាយការណ៍លទ្ធផល");
     expect((sheet("របាយការណ៍លទ្ធផល")[0] as string[]).slice(0, 3)).toEqual(["លេខ", "អង្គការ", "ស្ថានភាព"]);
     // The Khmer event log: Khmer words, no codes but in the code column.
-    const kmEvents = sheet(names[4]!);
+    const kmEvents = sheet(names.at(-1)!);
     const opened = kmEvents.find((r) => r[7] === "source_opened")!;
     expect(opened[3]).toContain("ប្រភពមួយបានបើកតំណរបស់ខ្លួន");
     expect(opened.slice(0, 7).join(" ")).not.toMatch(/[a-z]{3,}/);

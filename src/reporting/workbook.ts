@@ -14,7 +14,7 @@ import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
 import { translator, type Lang } from "../platform/i18n/index.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
-import { label, loadDimensions } from "../classification/service.js";
+import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { inPeriod, statementMonth, type Period } from "./stats.js";
 import { headlineParams, perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
 import { collectResults } from "../substantiation/service.js";
@@ -94,6 +94,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
         const chosen = new Set(o.classifications.map((c) => c.optionId));
         return {
           id: o.id,
+          options: [...chosen],
           cells: [
             o.id,
             o.organisation.name,
@@ -121,7 +122,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
       });
     }
   }
-  return { headers: uniqueHeaders(headers), chunks };
+  return { headers: uniqueHeaders(headers), chunks, dims };
 }
 
 /**
@@ -179,13 +180,16 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   wb.creator = "Outcome Harvest bot";
   const sheet = await statementSheet(prisma, q);
   const ids: number[] = [];
+  const chosen: Array<{ id: number; options: number[] }> = [];
   const ws = addSheet(wb, t("export.sheets.statements"), sheet.headers, []);
   for await (const chunk of sheet.chunks())
     for (const r of chunk) {
       ws.addRow(r.cells).commit();
       ids.push(r.id);
+      chosen.push({ id: r.id, options: r.options });
     }
   ws.commit();
+  classificationSheets(wb, q, sheet.dims, chosen);
 
   await answersSheet(wb, prisma, q, ids);
   await resultsSheet(wb, prisma, q, ids);
@@ -194,6 +198,33 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   await wb.commit();
   await done;
   return { buffer: Buffer.concat(chunks), statements: ids.length };
+}
+
+/**
+ * The classification shaped for analysis (the statements sheet keeps the readable "A; B" cells):
+ * a long sheet with a row per statement and option chosen, and a sheet with a 0/1 column per
+ * option, ready for a pivot or a regression.
+ */
+function classificationSheets(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  q: ExportQuery,
+  dims: DimensionWithOptions[],
+  rows: Array<{ id: number; options: number[] }>,
+) {
+  const t = translator(q.lang);
+  const options = dims.flatMap((d) => d.options.map((o) => ({ dimension: label(d, q.lang), option: label(o, q.lang), id: o.id })));
+  const byId = new Map(options.map((o) => [o.id, o]));
+  const long = rows.flatMap((r) => options.filter((o) => r.options.includes(o.id)).map((o) => [r.id, o.dimension, o.option] as Array<string | number>));
+  addSheet(wb, t("export.sheets.classification_long"), [t("export.columns.number"), t("export.columns.dimension"), t("export.columns.bar")], long).commit();
+  addSheet(
+    wb,
+    t("export.sheets.classification_flags"),
+    [t("export.columns.number"), ...options.map((o) => `${o.dimension}: ${o.option}`)],
+    rows.map((r) => {
+      const set = new Set(r.options.filter((id) => byId.has(id)));
+      return [r.id, ...options.map((o) => (set.has(o.id) ? 1 : 0))];
+    }),
+  ).commit();
 }
 
 /** Substantiation answers: one row per source and part. */
