@@ -80,6 +80,10 @@ describe("exports", () => {
     expect(rowA[header.indexOf("Date")]).toBe("March 2024");
     expect(rowA[header.indexOf("People affected")]).toBe(300);
     expect(statements[2]![3]).toBe(KHMER); // Khmer text survives the round trip
+    // Each part's language in a column of its own, told by its script.
+    expect(statements[2]![header.indexOf("Description: language")]).toBe("ខ្មែរ");
+    expect(rowA[header.indexOf("Description: language")]).toBe("English");
+    expect(rowA[header.indexOf("Contribution: language")]).toBe("English");
     expect(statements[3]![2]).toBe("Submitted");
 
     const answers = sheet("Substantiation answers");

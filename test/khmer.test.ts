@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { asciiToKhmerDigits } from "../src/platform/i18n/digits.js";
+import { writtenIn } from "../src/platform/i18n/script.js";
 import { useHarness } from "./support/harness.js";
 import { waitFor } from "./support/user.js";
 
@@ -171,5 +172,17 @@ describe("first words and numbers", () => {
     expect(m.text).not.toMatch(/[0-9]|\bkm\b|weekly/);
     // Who sees the statements: the coordinators of the programme and of the organisation, as the consent says.
     expect(m.text).toContain("អ្នកសម្របសម្រួលនៃកម្មវិធី និងអ្នកសម្របសម្រួលនៃអង្គការរបស់អ្នក");
+  });
+});
+
+describe("the language of a text, by its script", () => {
+  it("Khmer letters make Khmer, Latin ones English; digits and links keep the language they were written under", () => {
+    expect(writtenIn("មន្ទីរការងារខេត្តបានចាប់ផ្តើមចុះឈ្មោះ", "en")).toBe("km");
+    expect(writtenIn("The labour department began registering workers", "km")).toBe("en");
+    expect(writtenIn("The Labour Department of ខេត្តព្រះវិហារ began registering informal workers", "km")).toBe("en");
+    expect(writtenIn("ក្រសួងការងារ ILO ២០២៤", "en")).toBe("km");
+    expect(writtenIn("300 · https://t.me/x", "km")).toBe("en"); // the link's letters are Latin
+    expect(writtenIn("300 · ២៤", "km")).toBe("km");
+    expect(writtenIn("2024-03", "km")).toBe("km");
   });
 });

@@ -12,13 +12,14 @@ import type { Db } from "../platform/db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
-import { translator, type Lang } from "../platform/i18n/index.js";
+import { isLang, translator, type Lang } from "../platform/i18n/index.js";
+import { writtenIn } from "../platform/i18n/script.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { inPeriod, statementMonth, type Period } from "./stats.js";
 import { headlineParams, perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
 import { collectResults } from "../substantiation/service.js";
-import { formatTime } from "../platform/i18n/format.js";
+import { formatTime, LANGUAGE_AUTONYMS } from "../platform/i18n/format.js";
 import { describeEvent, eventLabels, eventParts, rememberingT } from "./events.js";
 import { htmlToText } from "../platform/telegram/html.js";
 import { chartData } from "./charts.js";
@@ -68,8 +69,11 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
     "organisation",
     "status",
     "description",
+    "description_language",
     "significance",
+    "significance_language",
     "contribution",
+    "contribution_language",
     "date",
     "place",
     "actor",
@@ -92,6 +96,8 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
       yield statements.map((o) => {
         const date = draftDate(o);
         const chosen = new Set(o.classifications.map((c) => c.optionId));
+        // Each part's own language (a Khmer author may answer a part in English), by its script.
+        const languageOf = (text: string | null) => (text ? LANGUAGE_AUTONYMS[writtenIn(text, isLang(o.language) ? o.language : "en")] : "");
         return {
           id: o.id,
           options: [...chosen],
@@ -100,8 +106,11 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             o.organisation.name,
             t(`status.${o.status}`),
             o.description ?? "",
+            languageOf(o.description),
             o.significance ?? "",
+            languageOf(o.significance),
             o.contribution ?? "",
+            languageOf(o.contribution),
             date ? formatDate(date, q.lang) : (o.dateText ?? ""),
             o.place ?? "",
             o.actorName ?? "",
