@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buddhistYear, formatDate, parseDate, readDate } from "../src/harvest/dates.js";
+import { buddhistYear, formatDate, parseDate, readDate, unreadWords } from "../src/harvest/dates.js";
 import { VISAK_BOCHEA } from "../src/harvest/visak-bochea.js";
 
 const NOW = new Date("2026-11-24T00:00:00Z");
@@ -122,5 +122,24 @@ describe("Buddhist-era years, as Cambodia counts them (CE + 544 from Visak Boche
     expect(readDate("10/5/2567", NOW)).toMatchObject({ era: { options: [{ start: { year: 2023, month: 5 } }, { start: { year: 2024, month: 5 } }] } });
     // A period with an open Buddhist year: no options, the person writes it again.
     expect(readDate("2565 to 2567", NOW)).toMatchObject({ era: { beYear: 2565, options: [] } });
+  });
+});
+
+describe("unreadWords: what a reading skipped", () => {
+  it("is empty for every date the bot writes, in both languages, and names a misspelt month", () => {
+    for (const s of [
+      "March 2024",
+      "ខែមីនា ឆ្នាំ២០២៤",
+      "since March 2024",
+      "ចាប់ពីខែមីនា ឆ្នាំ២០២៤ ដល់បច្ចុប្បន្ន",
+      "March 2024 – June 2024",
+      "2024",
+      "15th May 2024",
+      "ថ្ងៃទី១៥ ខែឧសភា ២០២៤",
+      "between 2022 and 2023",
+    ])
+      expect(unreadWords(s), s).toEqual([]);
+    expect(unreadWords("Marhc 2024")).toEqual(["marhc"]);
+    expect(unreadWords("around 2024")).toEqual(["around"]);
   });
 });

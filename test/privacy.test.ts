@@ -39,7 +39,7 @@ describe("/privacy", () => {
     await leader.expect("Your personal data is deleted. 1 statement(s) stay");
     await h.tg.settled();
 
-    const row = await h.db.prisma.user.findUniqueOrThrow({ where: { id: kept.authorId } });
+    const row = await h.db.prisma.user.findUniqueOrThrow({ where: { id: kept.authorId! } });
     expect(row).toMatchObject({ displayName: "", username: null, language: null, consentAt: null });
     expect(row.telegramId < 0n).toBe(true);
     expect(row.deletedAt).toBeInstanceOf(Date);

@@ -1,16 +1,25 @@
 /**
  * The command line's table: set-up without Telegram (migrations, organisations, invites,
- * members, classification dimensions, harvest rounds, exports). The usage text is made from it.
+ * members, classification dimensions, harvest rounds, exports, imports). The usage text is made from it.
  */
 import type { Database } from "../platform/db/client.js";
 import { type Command, type Io, UsageError } from "./command.js";
 import { dimensionCommands } from "./dimensions.js";
 import { memberCommands } from "./members.js";
 import { organisationCommands } from "./organisations.js";
+import { importCommand } from "./imports.js";
 import { exportCommand, migrateCommand } from "./reports.js";
 import { roundCommands } from "./rounds.js";
 
-export const COMMANDS: Command[] = [migrateCommand, ...organisationCommands, ...memberCommands, ...dimensionCommands, ...roundCommands, exportCommand];
+export const COMMANDS: Command[] = [
+  migrateCommand,
+  ...organisationCommands,
+  ...memberCommands,
+  ...dimensionCommands,
+  ...roundCommands,
+  exportCommand,
+  importCommand,
+];
 
 export const USAGE = `usage:\n${COMMANDS.map((c) => `  npm run cli -- ${[...c.words, c.usage].filter(Boolean).join(" ")}`).join("\n")}`;
 

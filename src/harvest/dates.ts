@@ -233,6 +233,18 @@ function eraBound(year: number): YearMonth {
   return { year, month: Math.floor((visakBochea(year) ?? 500) / 100) };
 }
 
+/**
+ * Words of a typed date that no rule reads ("Marhc" in "Marhc 2024"): a reading that skipped
+ * them may be wrong. The chat echoes its reading back for a yes; a file's date has nobody to ask.
+ */
+export function unreadWords(input: string): string[] {
+  let text = ` ${khmerToAsciiDigits(input).toLowerCase().normalize("NFC")} `;
+  for (const [re] of MONTH_WORDS) text = text.replace(re, " ");
+  for (const re of [...NOW_WORDS, ...SINCE_WORDS, RANGE_SEPARATORS]) text = text.replace(new RegExp(re.source, "g"), " ");
+  text = text.replace(/ខែ|ឆ្នាំ|ថ្ងៃទី|ទី|ពី|\bof\b|\bin\b|\bfrom\b|\bbetween\b|ព\.ស\.?|\bb\.?e\.?(?![a-z])/g, " ").replace(/(?<=\d)(?:st|nd|rd|th)\b/g, " ");
+  return text.match(/[a-z\u1780-\u17d3\u17dc-\u17ff]+/g) ?? [];
+}
+
 /** A date read without asking: undefined for anything unreadable or open (see readDate). */
 export function parseDate(input: string, now: Date = new Date()): ParsedDate | undefined {
   const r = readDate(input, now);

@@ -12,9 +12,10 @@ import type { Db } from "../platform/db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
-import { isLang, translator, type Lang } from "../platform/i18n/index.js";
+import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
 import { writtenIn } from "../platform/i18n/script.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
+import { authorName } from "../shared/users.js";
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { inPeriod, statementMonth, type Period } from "./stats.js";
 import { headlineParams, perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
@@ -34,6 +35,14 @@ export interface ExportQuery {
 
 /** A time for a spreadsheet: "2026-11-25 14:05" in the programme's time zone (named in the column's header). */
 const localTime = (d: Date | null | undefined, timeZone: string) => (d ? formatTime(d, timeZone) : "");
+/** A day for a spreadsheet: "2026-11-25" in the programme's time zone. */
+const localDay = (d: Date | null | undefined, timeZone: string) => localTime(d, timeZone).slice(0, 10);
+
+/**
+ * A statement's reference: the one it was imported with, else its number here ("OH-12"), so an
+ * export imported elsewhere, and imported there again, updates what the first import created.
+ */
+export const referenceOf = (o: { id: number; externalRef: string | null }) => o.externalRef ?? `OH-${o.id}`;
 
 /**
  * The statements in scope and period (submitted or later; drafts and discarded ones are not
@@ -52,7 +61,11 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
       where: { ...where, id: { gt: after } },
       orderBy: { id: "asc" },
       take: CHUNK,
-      include: { organisation: { select: { name: true } }, classifications: { select: { optionId: true } } },
+      include: {
+        organisation: { select: { name: true } },
+        author: { select: { displayName: true, deletedAt: true } },
+        classifications: { select: { optionId: true } },
+      },
     });
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.id;
@@ -64,32 +77,7 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
 async function statementSheet(prisma: Db, q: ExportQuery) {
   const t = translator(q.lang);
   const dims = await loadDimensions(prisma, { includeInactive: true });
-  const headers = [
-    "number",
-    "organisation",
-    "status",
-    "description",
-    "description_language",
-    "significance",
-    "significance_language",
-    "contribution",
-    "contribution_language",
-    "date",
-    "place",
-    "actor",
-    "actor_type",
-    "people",
-    "women",
-    "expected",
-    "positive",
-    "submitted",
-  ].map((h) => t(`export.columns.${h}`, { tz: q.timeZone }));
-  // A dimension named like a column of the statement ("Significance") is marked as the classification.
-  const parts = new Set(headers);
-  for (const d of dims) {
-    const name = label(d, q.lang);
-    headers.push(parts.has(name) ? t("export.columns.classified", { label: name }) : name);
-  }
+  const headers = statementColumns(t, q.timeZone, q.lang, dims).map((c) => c.header);
   const yesNo = (v: boolean | null) => (v === null ? "" : t(v ? "export.yes" : "export.no"));
   async function* chunks() {
     for await (const statements of loadStatements(prisma, q)) {
@@ -120,6 +108,9 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             yesNo(o.expected),
             yesNo(o.positive),
             localTime(o.submittedAt, q.timeZone),
+            referenceOf(o),
+            authorName(o, t),
+            localDay(o.harvestedAt ?? o.submittedAt, q.timeZone),
             ...dims.map((d) =>
               d.options
                 .filter((x) => chosen.has(x.id))
@@ -131,7 +122,54 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
       });
     }
   }
-  return { headers: uniqueHeaders(headers), chunks, dims };
+  return { headers, chunks, dims };
+}
+
+/** The statement's own columns of the export, in order (the importer reads them back by these names). */
+export const STATEMENT_FIELDS = [
+  "number",
+  "organisation",
+  "status",
+  "description",
+  "description_language",
+  "significance",
+  "significance_language",
+  "contribution",
+  "contribution_language",
+  "date",
+  "place",
+  "actor",
+  "actor_type",
+  "people",
+  "women",
+  "expected",
+  "positive",
+  "submitted",
+  "reference",
+  "reported_by",
+  "harvested",
+] as const;
+export type StatementField = (typeof STATEMENT_FIELDS)[number];
+
+export type StatementColumn = { header: string } & ({ field: StatementField } | { dimensionId: number });
+
+/**
+ * The statements sheet's columns in one language: the statement's fields, then a column per
+ * dimension. A dimension named like a field ("Significance") is marked as the classification, and
+ * any name still repeated is numbered, so every header is unique.
+ */
+export function statementColumns(t: T, timeZone: string, lang: Lang, dims: DimensionWithOptions[]): StatementColumn[] {
+  const fields: StatementColumn[] = STATEMENT_FIELDS.map((field) => ({ field, header: t(`export.columns.${field}`, { tz: timeZone }) }));
+  const parts = new Set(fields.map((c) => c.header));
+  const columns = [
+    ...fields,
+    ...dims.map((d) => {
+      const name = label(d, lang);
+      return { dimensionId: d.id, header: parts.has(name) ? t("export.columns.classified", { label: name }) : name };
+    }),
+  ];
+  const unique = uniqueHeaders(columns.map((c) => c.header));
+  return columns.map((c, i) => ({ ...c, header: unique[i]! }));
 }
 
 /**
@@ -342,8 +380,12 @@ async function inChunks<T>(ids: number[], load: (chunk: number[]) => Promise<T[]
   return out;
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
+/**
+ * A CSV cell. Text that a spreadsheet program would take for a formula (=, +, -, @ first) gets a
+ * leading apostrophe, so opening the file never runs it; the importer takes the apostrophe off.
+ */
+export const csvCell = (v: string | number) => {
+  const s = typeof v === "string" && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

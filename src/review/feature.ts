@@ -25,7 +25,7 @@ import { readPending, setPending } from "../shared/pending.js";
 import { hasVisibleText } from "../shared/text.js";
 import type { InputRoutes } from "../shared/typed-input.js";
 import { answerFileOf } from "../shared/typed-input.js";
-import { personName } from "../shared/users.js";
+import { authorName, personName } from "../shared/users.js";
 import { progressMap, substantiationOf } from "../substantiation/service.js";
 import { substantiationSection, substantiationTags } from "../substantiation/views.js";
 import {
@@ -241,13 +241,16 @@ export function reviewFeature(): Composer<BotContext> {
       if (!res.ok) await ctx.answerCallbackQuery().catch(() => {});
       return;
     }
+    // Asking or returning needs an author who can answer: an imported statement may have none.
+    if (!o.author && (action === "ask" || action === "return"))
+      return ctx.answerCallbackQuery({ text: ctx.t("review.no_author", { name: authorName(o, ctx.t) }), show_alert: true });
     await ctx.answerCallbackQuery();
     const allowed = nextStatus(o.status, action === "edit" ? "edit" : (action as CoordinatorAction));
     if (o.version !== version || !allowed) return changedMeanwhile(ctx, o);
     if (action === "edit") return show(ctx, editWhich(ctx.t, id, version, EDITABLE_FIELDS));
     await setPending(ctx, { kind: action as "ask" | "return" | "reject", outcomeId: id, version });
-    const language = isLang(o.author.language) ? ctx.t(`languages.${o.author.language}`) : ctx.t("languages.en");
-    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: personName(o.author, ctx.t), language }));
+    const language = isLang(o.author?.language) ? ctx.t(`languages.${o.author.language}`) : ctx.t("languages.en");
+    await ctx.reply(ctx.t(`review.prompt.${action}`, { id, author: authorName(o, ctx.t), language }));
   });
 
   onButton(c, editField, async (ctx, { id, version, field }) => {

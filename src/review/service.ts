@@ -315,6 +315,8 @@ export async function recentlyAnswered(prisma: Db, userId: number, now: Date): P
  * cannot be delivered is marked in the thread and the coordinator told (review/undelivered.ts).
  */
 export async function tellAuthor(prisma: Db, res: Extract<ActResult, { ok: true }>, action: CoordinatorAction) {
+  // An imported statement whose author is not a bot user: there is nobody to tell.
+  if (res.outcome.authorId === null) return;
   const author = await prisma.user.findUniqueOrThrow({ where: { id: res.outcome.authorId } });
   const id = res.outcome.id;
   const params = { id, text: res.message?.text ?? "", snippet: snippet(res.outcome.description ?? res.outcome.actorName) };

@@ -12,7 +12,7 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { isLang, translator } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
 import { coordinatorScope, scopeFilter } from "../shared/access.js";
-import { personName } from "../shared/users.js";
+import { authorName } from "../shared/users.js";
 import { keyboard } from "../platform/telegram/keyboard.js";
 import { notify } from "../platform/telegram/notify.js";
 import { enqueue, wakeSendQueues } from "../platform/telegram/outbox.js";
@@ -62,7 +62,7 @@ export async function queueSubmissionNotices(tx: Tx, outcomeId: number, adminIds
       tx,
       c,
       "review.submitted_notice",
-      { id: o.id, org: o.organisation.name, author: personName(o.author, t), snippet: snippet(o.description ?? o.actorName, 80) },
+      { id: o.id, org: o.organisation.name, author: authorName(o, t), snippet: snippet(o.description ?? o.actorName, 80) },
       (tt) => openCardKeyboard(tt, o.id),
       { kind: "submitted_notice", dedupeKey: `submitted:${o.id}:${c.id}` },
     );
@@ -100,7 +100,7 @@ export async function runNoticeBatches(deps: { prisma: Db; logger: Logger }, con
       t("review.submitted_batch_line", {
         id: o.id,
         org: o.organisation.name,
-        author: personName(o.author, t),
+        author: authorName(o, t),
         snippet: snippet(o.description ?? o.actorName, 70),
       }),
     );

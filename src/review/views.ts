@@ -8,7 +8,7 @@ import { classify } from "../classification/callbacks.js";
 import { myStatement } from "../harvest/callbacks.js";
 import { inDoubt } from "../substantiation/callbacks.js";
 import { snippet } from "../shared/text.js";
-import { personName } from "../shared/users.js";
+import { authorName, personName } from "../shared/users.js";
 import {
   answerQuestionButton,
   editField,
@@ -133,9 +133,9 @@ export function pickQueueStatus(t: T, org: number, statuses: OutcomeStatus[]): V
 }
 
 /** The card's line about author, submission and waiting time. */
-export function cardMeta(t: T, lang: Lang, timeZone: string, now: Date, o: Outcome & { author: User }): string {
+export function cardMeta(t: T, lang: Lang, timeZone: string, now: Date, o: Outcome & { author: User | null }): string {
   return t("review.card_meta", {
-    author: personName(o.author, t),
+    author: authorName(o, t),
     submitted: o.submittedAt ? formatDay(o.submittedAt, lang, timeZone) : "—",
     waited: o.status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now, t) : "—",
   });

@@ -28,3 +28,9 @@ export function upsertUser(prisma: Db, from: TelegramPerson): Promise<User> {
 export function personName(user: Pick<User, "displayName" | "deletedAt">, t: T): string {
   return user.deletedAt ? t("privacy.author_removed") : user.displayName;
 }
+
+/** Who reported a statement: its author, or for one imported from an earlier harvest the name the file gave. */
+export function authorName(o: { author: Pick<User, "displayName" | "deletedAt"> | null; reportedBy: string | null }, t: T): string {
+  if (o.author) return personName(o.author, t);
+  return o.reportedBy?.trim() || t("review.author_unknown");
+}
