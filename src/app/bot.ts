@@ -8,6 +8,7 @@ import { accessGate, membersFeature, onboardingFeature, organisationsFeature } f
 import { classifyFeature } from "../classification/feature.js";
 import { answerPickCancelFeature, authorFeature, reviewFeature, reviewInputRoutes, unpromptedAnswerFeature } from "../review/feature.js";
 import { classificationInputRoutes } from "../classification/feature.js";
+import { importFeature, importInputRoutes } from "../import/feature.js";
 import { sourceFeature, substantiationFeature, substantiationInputRoutes, suggestionsFeature } from "../substantiation/feature.js";
 import { typedInput } from "../shared/typed-input.js";
 import { chartsFeature, digestFeature, exportFeature, reportsFeature } from "../reporting/feature.js";
@@ -174,9 +175,10 @@ function features(): Composer<BotContext> {
   c.use(onboardingFeature());
   c.use(accessGate());
   // Typed answers to a question, note or edit the bot asked for; before the harvest conversation.
-  c.use(typedInput({ ...reviewInputRoutes, ...classificationInputRoutes, ...substantiationInputRoutes }));
+  c.use(typedInput({ ...reviewInputRoutes, ...importInputRoutes, ...classificationInputRoutes, ...substantiationInputRoutes }));
   c.use(answerPickCancelFeature());
   c.use(harvestFeature());
+  c.use(importFeature());
   c.use(authorFeature());
   c.use(suggestionsFeature());
   c.use(organisationsFeature());

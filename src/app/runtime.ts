@@ -9,6 +9,8 @@ import type { Config } from "../platform/config.js";
 import type { Database } from "../platform/db/client.js";
 import { startDigests } from "../reporting/service.js";
 import { startRoundReminders } from "../harvest/round-reminders.js";
+import { startImportReader } from "../import/reader.js";
+import { fileDownloader } from "../platform/telegram/files.js";
 import type { Logger } from "../platform/logger.js";
 import { startReminders } from "../substantiation/source-reminders.js";
 import { onOutboxFailure } from "../review/undelivered.js";
@@ -140,7 +142,7 @@ async function statusDetail(config: Config, db: Database, state: { up: boolean; 
   };
 }
 
-/** The send queue, the schedulers (reminders, digests, round reminders) and the inbox's hourly purge. */
+/** The send queue, the schedulers (reminders, digests, round reminders), the reader of imported files and the inbox's hourly purge. */
 function startBackground(config: Config, deps: AppDeps) {
   const { db, logger } = deps;
   const { everyMs, ...outboxOptions } = deps.outbox ?? {};
@@ -151,6 +153,7 @@ function startBackground(config: Config, deps: AppDeps) {
     stoppers.push(startReminders({ prisma: db.prisma, logger }, config));
     stoppers.push(startDigests({ prisma: db.prisma, logger }, config));
     stoppers.push(startRoundReminders({ prisma: db.prisma, logger }, config));
+    stoppers.push(startImportReader({ prisma: db.prisma, logger, download: fileDownloader(config), timeZone: config.timeZone }));
   }
   const purge = () =>
     purgeInbox(db.prisma)

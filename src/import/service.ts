@@ -19,7 +19,7 @@ import { parseCount, parseDate, unreadWords, ymToString, type ParsedDate } from 
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { statementColumns, type StatementColumn, type StatementField } from "../reporting/workbook.js";
 import { inScope, type Scope } from "../shared/access.js";
-import type { Cell, Table } from "./read.js";
+import { type Cell, readTable, type Table } from "./read.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -389,40 +389,77 @@ export async function applyImport(
   input: { actorId: number | null; fileName: string; now?: Date },
 ): Promise<{ created: number; updated: number; ids: number[] }> {
   if (plan.problems.length) throw new Error("an import with problems is not written");
+  return prisma.$transaction((tx) => writePlan(tx, plan, input), { timeout: 120_000, maxWait: 120_000 });
+}
+
+/** The writes of an import, in the caller's transaction. */
+async function writePlan(tx: Tx, plan: ImportPlan, input: { actorId: number | null; fileName: string; now?: Date }) {
   const now = input.now ?? new Date();
-  return prisma.$transaction(
-    async (tx: Tx) => {
-      const ids: number[] = [];
-      for (const row of plan.rows) {
-        const fields = { ...row.data, externalRef: row.reference, waitingSince: row.data.status === "submitted" ? now : null };
-        let id: number;
-        if (row.update) {
-          const { count } = await tx.outcome.updateMany({
-            where: { id: row.update.id, version: row.update.version },
-            data: { ...fields, version: { increment: 1 } },
-          });
-          if (count !== 1) throw new ImportChanged();
-          id = row.update.id;
-          await tx.classification.deleteMany({ where: { outcomeId: id } });
-        } else {
-          const created = await tx.outcome.create({ data: { ...fields, authorId: null, submittedAt: now, step: null } });
-          id = created.id;
-        }
-        if (row.optionIds.length)
-          await tx.classification.createMany({ data: row.optionIds.map((optionId) => ({ outcomeId: id, optionId, createdById: input.actorId })) });
-        await tx.outcomeEvent.create({
-          data: {
-            outcomeId: id,
-            actorId: input.actorId,
-            type: row.update ? "import_updated" : "imported",
-            newValue: input.fileName.slice(0, 200),
-            createdAt: now,
-          },
-        });
-        ids.push(id);
-      }
-      return { created: plan.creates, updated: plan.updates, ids };
-    },
-    { timeout: 120_000, maxWait: 120_000 },
-  );
+  const ids: number[] = [];
+  for (const row of plan.rows) {
+    const fields = { ...row.data, externalRef: row.reference, waitingSince: row.data.status === "submitted" ? now : null };
+    let id: number;
+    if (row.update) {
+      const { count } = await tx.outcome.updateMany({
+        where: { id: row.update.id, version: row.update.version },
+        data: { ...fields, version: { increment: 1 } },
+      });
+      if (count !== 1) throw new ImportChanged();
+      id = row.update.id;
+      await tx.classification.deleteMany({ where: { outcomeId: id } });
+    } else {
+      id = (await tx.outcome.create({ data: { ...fields, authorId: null, submittedAt: now, step: null } })).id;
+    }
+    if (row.optionIds.length)
+      await tx.classification.createMany({ data: row.optionIds.map((optionId) => ({ outcomeId: id, optionId, createdById: input.actorId })) });
+    await tx.outcomeEvent.create({
+      data: { outcomeId: id, actorId: input.actorId, type: row.update ? "import_updated" : "imported", newValue: input.fileName.slice(0, 200), createdAt: now },
+    });
+    ids.push(id);
+  }
+  return { created: plan.creates, updated: plan.updates, ids };
+}
+
+// --- Files sent to the bot (/import) ---
+
+/** A file a coordinator sent: the background reader downloads and checks it (import/reader.ts). */
+export function requestImport(prisma: Db, input: { userId: number; chatId: number; lang: Lang; admin: boolean; fileId: string; fileName: string }) {
+  return prisma.importJob.create({ data: { ...input, chatId: BigInt(input.chatId) } });
+}
+
+export type ConfirmResult =
+  | { status: "not_found" }
+  | { status: "not_waiting"; was: string }
+  | { status: "changed"; plan: ImportPlan; fileName: string }
+  | { status: "imported"; created: number; updated: number; fileName: string };
+
+/**
+ * A coordinator confirms the dry run of their file: it is checked again, with their scope now,
+ * and written if nothing changed; the job is marked imported in the same transaction, so a
+ * second press writes nothing. Someone else's job is "not_found".
+ */
+export async function confirmJob(prisma: Db, input: { jobId: number; userId: number; scope: Scope; timeZone: string }): Promise<ConfirmResult> {
+  const job = await prisma.importJob.findUnique({ where: { id: input.jobId } });
+  if (!job || job.userId !== input.userId) return { status: "not_found" };
+  if (job.status !== "planned" || !job.file) return { status: "not_waiting", was: job.status };
+  const table = await readTable(Buffer.from(job.file, "base64"), job.fileName);
+  const plan = await planImport(prisma, { table, scope: input.scope, timeZone: input.timeZone });
+  if (plan.problems.length || plan.creates !== job.creates || plan.updates !== job.updates) {
+    await prisma.importJob.updateMany({ where: { id: job.id, status: "planned" }, data: { status: "failed", problems: plan.problems.length } });
+    return { status: "changed", plan, fileName: job.fileName };
+  }
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.importJob.updateMany({ where: { id: job.id, status: "planned" }, data: { status: "imported", file: null } });
+    if (count !== 1) return { status: "not_waiting" as const, was: "imported" };
+    const done = await writePlan(tx, plan, { actorId: input.userId, fileName: job.fileName });
+    return { status: "imported" as const, created: done.created, updated: done.updated, fileName: job.fileName };
+  });
+}
+
+/** The coordinator leaves it: nothing is written, the file is forgotten. */
+export async function cancelJob(prisma: Db, input: { jobId: number; userId: number }): Promise<"cancelled" | "not_waiting" | "not_found"> {
+  const job = await prisma.importJob.findUnique({ where: { id: input.jobId }, select: { userId: true } });
+  if (!job || job.userId !== input.userId) return "not_found";
+  const { count } = await prisma.importJob.updateMany({ where: { id: input.jobId, status: "planned" }, data: { status: "cancelled", file: null } });
+  return count === 1 ? "cancelled" : "not_waiting";
 }

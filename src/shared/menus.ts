@@ -7,7 +7,7 @@ import type { MenuRole } from "./access.js";
 /** Every person's last commands: leave a question, privacy, language, help. */
 const ALWAYS = ["cancel", "privacy", "language", "help"];
 /** What coordinators do with statements, in the order of the method. */
-const COORDINATING = ["review", "substantiate", "stats", "charts", "export", "digest", "members"];
+const COORDINATING = ["review", "substantiate", "stats", "charts", "export", "import", "digest", "members"];
 
 /** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
 export const ROLE_COMMANDS: Record<MenuRole, string[]> = {

@@ -31,6 +31,8 @@ const Pending = z.discriminatedUnion("kind", [
   }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_comment"), assignmentId: z.number(), part: z.string() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_decline"), assignmentId: z.number() }),
+  // After /import: the file to read.
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("import") }),
 ]);
 export type Pending = z.infer<typeof Pending>;
 

@@ -55,6 +55,8 @@ export class FakeTelegram {
   route?: (u: Update) => string | undefined;
   /** The bot's own view of "done" (its inbox is empty); settled() waits for it too. */
   busy?: () => Promise<boolean>;
+  /** Files people sent, by file id, for getFile and the download. */
+  files = new Map<string, { bytes: Buffer; path: string }>();
   /** Answers from answerCallbackQuery, by callback query id. */
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
   /** Optional fault injection: return a response instead of handling the call. */
@@ -90,6 +92,17 @@ export class FakeTelegram {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const raw = body.toString("utf8");
+    // A file's download (after getFile): GET /file/bot<token>/<file_path>, as Telegram serves it.
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? "");
+    if (download) {
+      const file = download[1] === this.token ? [...this.files.values()].find((f) => f.path === decodeURIComponent(download[2]!)) : undefined;
+      if (!file) {
+        res.writeHead(404).end("Not Found");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/octet-stream" }).end(file.bytes);
+      return;
+    }
     const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? "");
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -158,6 +171,13 @@ export class FakeTelegram {
           });
         }
         return this.updates.slice(0, Number(p.limit ?? 100));
+      }
+      case "getFile": {
+        const file = this.files.get(String(p.file_id));
+        if (!file) throw new Error("Bad Request: invalid file_id");
+        // Like Telegram: a bot may not download a file over 20 MB.
+        if (file.bytes.length > 20 * 1024 * 1024) throw new Error("Bad Request: file is too big");
+        return { file_id: p.file_id, file_unique_id: `u-${p.file_id}`, file_size: file.bytes.length, file_path: file.path };
       }
       case "setWebhook":
         this.webhook = { url: String(p.url), secret: p.secret_token };

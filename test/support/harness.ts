@@ -8,6 +8,8 @@ import { createInvite } from "../../src/onboarding/service.js";
 import type { Role } from "../../src/generated/prisma/client.js";
 import { onOutboxFailure } from "../../src/review/undelivered.js";
 import { Outbox } from "../../src/platform/telegram/outbox.js";
+import { fileDownloader } from "../../src/platform/telegram/files.js";
+import { startImportReader } from "../../src/import/reader.js";
 import { startPipeline, type Pipeline } from "../../src/app/pipeline.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { logSink } from "./secrets.js";
@@ -71,6 +73,7 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
   const sendApi = queueApi(config);
   let outbox: Outbox;
   let pipeline: Pipeline;
+  let stopImportReader = async () => {};
   const launch = async () => {
     deps = { prisma: db.prisma, sql: db.sql, logger };
     bot = createBot(config, deps);
@@ -94,6 +97,8 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
     // limits). What this process queues wakes it; it looks on its own only for what others queued.
     outbox = new Outbox({ api: sendApi, prisma: db.prisma, logger }, { perChatMs: 0, perSecond: 1000, onFailed: onOutboxFailure(db.prisma, logger) });
     if (opts.outbox !== false) outbox.start(100);
+    // The reader of files sent to /import, as the runtime runs it (downloads through the fake).
+    stopImportReader = startImportReader({ prisma: db.prisma, logger, download: fileDownloader(config), timeZone: config.timeZone }, 100);
   };
   await launch();
   const h: Harness = {
@@ -105,12 +110,14 @@ export async function startHarness(env: Record<string, string> = {}, opts: Harne
       return bot;
     },
     async stop() {
+      await stopImportReader();
       await outbox.stop();
       await pipeline.stop();
       await tg.stop();
       await db.close();
     },
     async restartBot() {
+      await stopImportReader();
       await outbox.stop();
       await pipeline.stop();
       await launch();

@@ -44,6 +44,16 @@ export class FakeUser {
     return this.send({ voice: { file_id: `file-${uniqueId}`, file_unique_id: uniqueId, duration: 12 } });
   }
 
+  /** Sends a file as a document (Telegram keeps its bytes for getFile and the download). */
+  document(fileName: string, bytes: Buffer, caption?: string) {
+    const fileId = `doc-${Math.random().toString(36).slice(2)}`;
+    this.tg.files.set(fileId, { bytes, path: `documents/${fileId}/${fileName}` });
+    return this.send({
+      document: { file_id: fileId, file_unique_id: `u-${fileId}`, file_name: fileName, file_size: bytes.length },
+      caption,
+    } as Partial<Message>);
+  }
+
   sticker() {
     return this.send({
       sticker: { file_id: "stk", file_unique_id: "stk", type: "regular", width: 512, height: 512, is_animated: false, is_video: false },
