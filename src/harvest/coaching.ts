@@ -159,3 +159,17 @@ export function runChecks(d: DraftForChecks, c: CheckContext): Finding[] {
   }
   return findings;
 }
+
+/**
+ * What makes a draft an "outcome lead" rather than a statement, as practitioners say: it still
+ * lacks a date, a social actor (other than the organisation itself), a place or a specific
+ * contribution. Worked out from the statement each time it is shown, so the list is always true
+ * and empties as the author completes it.
+ */
+export const LEAD_CHECKS = ["date", "actor", "place", "detail.contribution"] as const satisfies readonly CheckId[];
+export type LeadGap = (typeof LEAD_CHECKS)[number];
+
+export function leadGaps(d: DraftForChecks, c: CheckContext): LeadGap[] {
+  const found = new Set(runChecks(d, c).map((f) => f.id));
+  return LEAD_CHECKS.filter((id) => found.has(id));
+}

@@ -4,6 +4,7 @@ import { scopeFilter, type Scope } from "../shared/access.js";
 import { khmerToAsciiDigits } from "../harvest/dates.js";
 import type { T } from "../platform/i18n/index.js";
 import { loadDimensions, type DimensionWithOptions } from "../classification/service.js";
+import { leadGaps } from "../harvest/coaching.js";
 
 /** Months as "YYYY-MM", both ends included; open ends are unbounded. */
 export interface Period {
@@ -55,9 +56,27 @@ export async function classificationStats(prisma: Db, scope: Scope, period: Peri
   const where = { status: "accepted" as const, discardedAt: null, ...scopeFilter(scope), ...(organisationId ? { organisationId } : {}) };
   const rows = await prisma.outcome.findMany({
     where,
-    select: { id: true, dateStart: true, submittedAt: true, createdAt: true, classifications: { select: { optionId: true } } },
+    select: {
+      id: true,
+      dateStart: true,
+      submittedAt: true,
+      createdAt: true,
+      classifications: { select: { optionId: true } },
+      // What decides whether it is still an outcome lead (harvest/coaching.ts leadGaps).
+      description: true,
+      significance: true,
+      contribution: true,
+      actorName: true,
+      place: true,
+      peopleAffected: true,
+      organisation: { select: { name: true } },
+      evidence: { where: { kind: "voice" }, select: { part: true } },
+    },
   });
   const outcomes = rows.filter((o) => inPeriod(statementMonth(o), period));
+  const leads = outcomes.filter(
+    (o) => leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) }).length > 0,
+  ).length;
   const dims = await loadDimensions(prisma);
   const result: DimensionStats[] = dims.map((d) => {
     const ids = new Set(d.options.map((o) => o.id));
@@ -70,5 +89,5 @@ export async function classificationStats(prisma: Db, scope: Scope, period: Peri
     }
     return { dimension: d, counts, unclassified };
   });
-  return { total: outcomes.length, dimensions: result };
+  return { total: outcomes.length, leads, dimensions: result };
 }

@@ -12,6 +12,8 @@ import type { Db } from "../platform/db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
+import { gapList } from "../harvest/lead.js";
+import { leadGaps } from "../harvest/coaching.js";
 import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
 import { writtenIn } from "../platform/i18n/script.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
@@ -65,6 +67,7 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
         organisation: { select: { name: true } },
         author: { select: { displayName: true, deletedAt: true } },
         classifications: { select: { optionId: true } },
+        evidence: { where: { kind: "voice" }, select: { part: true } },
       },
     });
     if (rows.length === 0) return;
@@ -111,6 +114,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             referenceOf(o),
             authorName(o, t),
             localDay(o.harvestedAt ?? o.submittedAt, q.timeZone),
+            gapList(t, leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) })),
             ...dims.map((d) =>
               d.options
                 .filter((x) => chosen.has(x.id))
@@ -148,6 +152,7 @@ export const STATEMENT_FIELDS = [
   "reference",
   "reported_by",
   "harvested",
+  "lacks",
 ] as const;
 export type StatementField = (typeof STATEMENT_FIELDS)[number];
 

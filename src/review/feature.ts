@@ -8,9 +8,10 @@
 import { Composer } from "grammy";
 import { classificationSummary } from "../classification/views.js";
 import { chosenOptions, loadDimensions } from "../classification/service.js";
-import { runChecks } from "../harvest/coaching.js";
+import { leadGaps, runChecks } from "../harvest/coaching.js";
 import { loadOwnDraft, saveDraft, toView } from "../harvest/service.js";
 import { enterHarvest } from "../harvest/feature.js";
+import { leadLine } from "../harvest/lead.js";
 import { eraParams, renderStatement } from "../harvest/views.js";
 import { inHarvest } from "../harvest/active.js";
 import { LIMITS } from "../harvest/steps.js";
@@ -134,6 +135,8 @@ export async function showCard(ctx: BotContext, id: number) {
   const view = toView(o);
   const sections = renderStatement(view, t, ctx.lang);
   sections.push(cardMeta(t, ctx.lang, ctx.config.timeZone, now(ctx), o));
+  const lead = leadLine(t, leadGaps(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
+  if (lead) sections.push(lead);
   const findings = findingsSection(t, runChecks(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
   if (findings) sections.push(findings);
   const thread = await threadOf(prisma, id);

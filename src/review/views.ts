@@ -1,4 +1,6 @@
 /** What review shows: the queue, a statement's card and thread, the actions, the notices about them. */
+import type { LeadGap } from "../harvest/coaching.js";
+import { leadLine } from "../harvest/lead.js";
 import type { Outcome, OutcomeStatus, ThreadMessage, User } from "../generated/prisma/client.js";
 import { formatDay, formatTime } from "../platform/i18n/format.js";
 import type { Lang, T } from "../platform/i18n/index.js";
@@ -67,6 +69,8 @@ export function renderThread(messages: Array<ThreadMessage & { author: User }>, 
 export interface QueueRow {
   id: number;
   organisation: string;
+  /** What it lacks to be more than an outcome lead (harvest/coaching.ts leadGaps). */
+  gaps: readonly LeadGap[];
   description: string | null;
   actorName: string | null;
   waitingSince: Date | null;
@@ -96,8 +100,7 @@ export function queueView(t: T, lang: Lang, timeZone: string, now: Date, q: Queu
       waited: status === "submitted" ? waited(o.waitingSince ?? o.submittedAt, now, t) : formatDay(o.submittedAt ?? o.updatedAt, lang, timeZone),
       snippet: snippet(o.description ?? o.actorName),
     });
-    const tag = q.tags.get(o.id);
-    return tag ? `${line}\n${tag}` : line;
+    return [line, leadLine(t, o.gaps), q.tags.get(o.id)].filter(Boolean).join("\n");
   });
   const buttons: Button[] = q.rows.map((o) => ({
     text: `${t("format.ref", { id: o.id })} · ${snippet(o.description ?? o.actorName, 28)}`,
