@@ -63,6 +63,7 @@ function shownValue(e: LoggedEvent, v: string | null, t: T, lang: Lang, labels: 
     case "source_opened":
     case "source_refused":
     case "source_answered":
+    case "source_recorded":
     case "source_declined": {
       const n = /^source #(\d+)$/.exec(v)?.[1];
       return n ? t("history.source", { n: Number(n) }) : v;

@@ -17,7 +17,7 @@ import { leadGaps } from "../harvest/coaching.js";
 import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
 import { writtenIn } from "../platform/i18n/script.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
-import { authorName } from "../shared/users.js";
+import { authorName, personName } from "../shared/users.js";
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { inPeriod, statementMonth, type Period } from "./stats.js";
 import { headlineParams, perOutcome, perSource, LEVELS, PARTS } from "../substantiation/results.js";
@@ -285,11 +285,14 @@ async function answersSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, 
   const assignments = await inChunks(ids, (chunk) =>
     prisma.substantiationAssignment.findMany({
       where: { outcomeId: { in: chunk }, status: "submitted" },
-      include: { answers: true },
+      include: { answers: true, recordedBy: { select: { displayName: true, deletedAt: true } } },
       orderBy: [{ outcomeId: "asc" }, { id: "asc" }],
     }),
   );
   const anonymous = t("source.anonymous_source");
+  // How the answer was collected: by the source in the bot, or given offline and recorded by a coordinator.
+  const collected = (a: (typeof assignments)[number]) =>
+    a.recordedBy ? htmlToText(t("export.collected_offline", { name: personName(a.recordedBy, t) })) : t("export.collected_bot");
   const answerRows = assignments.flatMap((a) =>
     PARTS.map((p) => {
       const x = a.answers.find((y) => y.part === p);
@@ -301,13 +304,14 @@ async function answersSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, 
         x?.comment ?? "",
         x?.commentFileId ? t("export.yes") : "",
         localTime(a.submittedAt, q.timeZone),
+        collected(a),
       ];
     }),
   );
   addSheet(
     wb,
     t("export.sheets.answers"),
-    ["outcome", "source", "part", "level", "comment", "voice", "answered"].map((h) => t(`export.columns.${h}`, { tz: q.timeZone })),
+    ["outcome", "source", "part", "level", "comment", "voice", "answered", "collected"].map((h) => t(`export.columns.${h}`, { tz: q.timeZone })),
     answerRows,
   ).commit();
 }

@@ -22,6 +22,7 @@ const Pending = z.discriminatedUnion("kind", [
   }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("option"), dimensionId: z.number() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("source"), outcomeId: z.number() }),
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("offline_answers"), outcomeId: z.number() }),
   z.object({
     v: z.literal(PENDING_VERSION),
     kind: z.literal("suggest"),

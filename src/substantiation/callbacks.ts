@@ -8,6 +8,8 @@ export const toggleInProposal = callbackData("sb:t", { proposal: int, id: int, c
 export const confirmProposal = callbackData("sb:c", { proposal: int });
 /** Adding a source to a statement; an organisation's results; a statement marked in doubt (or not). */
 export const addSourceButton = callbackData("sb:a", { id: int });
+/** Record the answers a source gave offline (by phone, in an interview). */
+export const recordOffline = callbackData("sb:f", { id: int });
 export const results = callbackData("sb:r", { org: int });
 export const inDoubt = callbackData("sb:d", { id: int, doubt: flag });
 

@@ -31,6 +31,7 @@ import { type InputRoutes, type TypedInput, typedInput } from "../shared/typed-i
 import { upsertUser } from "../shared/users.js";
 import {
   addSourceButton,
+  recordOffline,
   changePart,
   confirmDecline,
   confirmProposal as confirmProposalButton,
@@ -50,6 +51,7 @@ import {
   suggestSources,
   toggleInProposal,
 } from "./callbacks.js";
+import { readOfflineAnswers } from "./offline.js";
 import { isLevel, isPart, PARTS, type Part } from "./results.js";
 import { proposeSample } from "./sample.js";
 import {
@@ -84,6 +86,7 @@ import {
   tellConflict,
   tellCoordinator,
   voicesOfPart,
+  recordOfflineAnswers,
 } from "./service.js";
 import {
   assignmentList,
@@ -102,6 +105,8 @@ import {
   suggestionSaved,
   summaryView,
   type View,
+  offlinePrompt,
+  offlineProblems,
 } from "./views.js";
 
 const show = (ctx: BotContext, v: View) => ctx.reply(v.text, { reply_markup: v.keyboard });
@@ -493,6 +498,15 @@ export function substantiationFeature(): Composer<BotContext> {
     await ctx.reply(sourcePrompt(ctx.t, o.id, await suggestionsOf(ctx.deps.prisma, o.id)));
   });
 
+  onButton(c, recordOffline, async (ctx, { id }) => {
+    const o = await loadForReview(ctx, id);
+    if (!o) return;
+    await ctx.answerCallbackQuery();
+    if (!(await isChosen(ctx.deps.prisma, o.id))) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
+    await setPending(ctx, { kind: "offline_answers", outcomeId: o.id });
+    await ctx.reply(offlinePrompt(ctx.t, o.id));
+  });
+
   onButton(c, results, async (ctx, { org }) => {
     const scope = await scopeFor(ctx, org);
     if (!scope) return;
@@ -559,6 +573,21 @@ export function suggestionsFeature(): Composer<BotContext> {
 /** The name of a source the coordinator types after "Add a source"; the author's answers about who could confirm a change. */
 export const substantiationInputRoutes: InputRoutes = {
   source: { limit: LIMITS.short, handle: (ctx, p, { text }) => addSource(ctx, p, text!) },
+  offline_answers: {
+    limit: 4000,
+    async handle(ctx, p, { text }) {
+      // Checked again: the coordinator's scope, and that the statement is still chosen.
+      const o = await loadForReview(ctx, p.outcomeId);
+      if (!o || !(await isChosen(ctx.deps.prisma, o.id))) return setPending(ctx, null);
+      const read = readOfflineAnswers(text!);
+      if (!read.ok) return ctx.reply(offlineProblems(ctx.t, read.problems));
+      const a = await recordOfflineAnswers(ctx.deps.prisma, { outcomeId: o.id, recordedById: ctx.user!.id, value: read.value, now: now(ctx) });
+      await setPending(ctx, null);
+      if (!a) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
+      ctx.log.info({ outcome_id: o.id, assignment_id: a.id }, "offline answers recorded");
+      await ctx.reply(ctx.t("substantiation.offline_saved", { id: o.id, source: read.value.label }));
+    },
+  },
   suggest: {
     limit: LIMITS.short,
     async handle(ctx, p, { text }) {

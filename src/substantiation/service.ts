@@ -10,6 +10,7 @@ import { type OverviewData, type Progress, resultsKeyboard, type SubstantiationO
 export type { Progress, SubstantiationOf, SubstantiationState };
 import { isLevel, PARTS, type Level, type Part, type SourceAnswers } from "./results.js";
 import type { Candidate, Pick } from "./sample.js";
+import type { OfflineAnswers } from "./offline.js";
 
 export const SOURCE_CODE_PREFIX = "s_";
 export const SOURCE_LINK_DAYS = 30;
@@ -389,5 +390,39 @@ export function saveSuggestion(prisma: Db, s: { outcomeId: number; suggestedById
       relation: s.relation ?? null,
       contact: s.contact ?? null,
     },
+  });
+}
+
+/**
+ * A source's answers given offline, recorded by a coordinator: a source of its own on the chosen
+ * statement, already answered, marked as recorded by them. They count in the results like any
+ * other source's. The caller has checked that the statement is in the coordinator's scope.
+ */
+export async function recordOfflineAnswers(prisma: Db, input: { outcomeId: number; recordedById: number; value: OfflineAnswers; now: Date }) {
+  return prisma.$transaction(async (tx) => {
+    const s = await tx.substantiation.findUnique({ where: { outcomeId: input.outcomeId } });
+    if (!s) return undefined;
+    const a = await tx.substantiationAssignment.create({
+      data: {
+        substantiationId: s.id,
+        outcomeId: input.outcomeId,
+        // No link: nobody opens it. A hash of its own keeps the column unique.
+        codeHash: `offline:${randomBytes(16).toString("hex")}`,
+        label: input.value.label,
+        createdById: input.recordedById,
+        recordedById: input.recordedById,
+        expiresAt: input.now,
+        status: "submitted",
+        anonymous: false,
+        submittedAt: input.now,
+      },
+    });
+    await tx.substantiationAnswer.createMany({
+      data: input.value.answers.map((x) => ({ assignmentId: a.id, part: x.part, level: x.level, comment: x.comment ?? null })),
+    });
+    await tx.outcomeEvent.create({
+      data: { outcomeId: input.outcomeId, actorId: input.recordedById, type: "source_recorded", newValue: `source #${a.id}` },
+    });
+    return a;
   });
 }

@@ -7,6 +7,7 @@ import { packMessages } from "../platform/telegram/split.js";
 import { snippet } from "../shared/text.js";
 import {
   addSourceButton,
+  recordOffline,
   changePart,
   confirmDecline,
   confirmProposal,
@@ -27,6 +28,7 @@ import {
 } from "./callbacks.js";
 import { headlineParams, LEVELS, PARTS, type Part, perOutcome, perSource } from "./results.js";
 import { reasonLabel } from "./sample.js";
+import type { OfflineProblem } from "./offline.js";
 import type { SubstantiatorSuggestion } from "../generated/prisma/client.js";
 
 /** "Substantiation: in progress, 1 of 2 sources answered" and the suggestions, or undefined when there is neither. */
@@ -210,7 +212,10 @@ export function overviewView(t: T, d: OverviewData): { sections: string[]; keybo
   const buttons: Button[] = [
     { text: t("substantiation.propose"), data: propose.data({ org: d.org }) },
     { text: t("substantiation.results_button"), data: results.data({ org: d.org }) },
-    ...d.chosen.map((s) => ({ text: t("substantiation.add_source", { id: s.outcomeId }), data: addSourceButton.data({ id: s.outcomeId }) })),
+    ...d.chosen.flatMap((s) => [
+      { text: t("substantiation.add_source", { id: s.outcomeId }), data: addSourceButton.data({ id: s.outcomeId }) },
+      { text: t("substantiation.offline_button", { id: s.outcomeId }), data: recordOffline.data({ id: s.outcomeId }) },
+    ]),
     ...d.organisations.map((o) => ({ text: `🏢 ${o.name}`, data: overview.data({ org: o.id }) })),
   ];
   return { sections, keyboard: keyboard(buttons, 2) };
@@ -322,4 +327,25 @@ export function suggestionSaved(t: T, outcomeId: number, name: string): View {
     text: t("suggest.saved", { id: outcomeId, name }),
     keyboard: keyboard([{ text: t("suggest.another"), data: suggestSources.data({ id: outcomeId }) }]),
   };
+}
+
+/** How to type a source's answers given offline, with the words the bot reads (any language it speaks). */
+export function offlinePrompt(t: T, outcomeId: number): string {
+  return t("substantiation.offline_prompt", {
+    id: outcomeId,
+    parts: PARTS.map((p) => t(`source.parts.${p}`)).join(" · "),
+    levels: LEVELS.map((l) => t(`source.levels.${l}`)).join(" · "),
+  });
+}
+
+/** What is wrong with typed offline answers, one line each. */
+export function offlineProblems(t: T, problems: OfflineProblem[]): string {
+  const lines = problems.map((p) =>
+    p.code === "unreadable_line"
+      ? t("substantiation.offline_problems.unreadable_line", { line: p.line })
+      : p.code === "no_source"
+        ? t("substantiation.offline_problems.no_source")
+        : t(`substantiation.offline_problems.${p.code}`, { part: t(`source.parts.${p.part}`) }),
+  );
+  return `${t("substantiation.offline_problems.title")}\n${lines.join("\n")}`;
 }
