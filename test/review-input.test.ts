@@ -76,9 +76,9 @@ describe("typed input for review actions", () => {
     await coord.expect("Please type your own text");
     coord.photo();
     await coord.expect("Please type text here.");
-    coord.text("x".repeat(1300));
-    await coord.expect("That is too long: 1300 characters, the limit is 1200.");
-    expect((await coord.next()).text).toBe("x".repeat(1300));
+    coord.text("x".repeat(4050));
+    await coord.expect("That is too long: 4050 characters, the limit is 4000.");
+    expect((await coord.next()).text).toBe("x".repeat(4050));
     coord.text("/help");
     const help = await coord.expect("/review");
     expect(help.text).toContain("I am waiting for the text you were asked for");

@@ -36,7 +36,7 @@ export const EDIT_PARTS: Record<string, Step[]> = {
 export const ACTOR_TYPES = ["workers", "partner", "government", "cso", "grassroots", "company", "public"] as const;
 
 /** Limits for free text, in characters. */
-export const LIMITS = { long: 1200, short: 200 } as const;
+export const LIMITS = { long: 4000, short: 200 } as const;
 
 /** The step after `step`. Once the summary was seen, finishing an edited part goes back to it (through coaching). */
 export function nextStep(step: Step, reviewReached: boolean): Step {
