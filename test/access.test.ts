@@ -74,6 +74,8 @@ const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[]
   },
   { action: "switch a classification option off", run: (i) => `cb dm:t:${i.option}:0`, allowed: ["admin"], refusedBy: SCOPE },
   { action: "let a dimension take several options", run: (i) => `cb dm:m:${i.dimension}:1`, allowed: ["admin"], refusedBy: SCOPE },
+  { action: "link two statements", run: (i) => `cb rv:m:${i.x}:${i.y}:led_to`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "start linking a statement", run: (i) => `cb rv:k:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the members command", run: () => "/members", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
@@ -146,6 +148,7 @@ describe("access-control matrix", () => {
       options: await p.dimensionOption.findMany({ select: { id: true, active: true }, orderBy: { id: "asc" } }),
       outbox: await p.outboxMessage.count({ where: { kind: { not: "reply" } } }),
       conversations: await p.conversationState.count(),
+      links: await p.outcomeLink.count(),
     });
   }
 

@@ -86,6 +86,7 @@ describe("an export imported into an empty database", () => {
       "Contribution: language",
       "Submitted (Asia/Phnom_Penh)",
       "Outcome lead: still lacks",
+      "Links",
     ]);
     const report = importReport(en, "outcomes.xlsx", first).map(htmlToText);
     expect(report[0]).toBe("outcomes.xlsx: 3 statements: 3 new, 0 to update.");

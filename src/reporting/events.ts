@@ -62,6 +62,13 @@ function shownValue(e: LoggedEvent, v: string | null, t: T, lang: Lang, labels: 
     case "source_invited":
     case "source_opened":
     case "source_refused":
+    case "link_same":
+    case "link_same_by":
+    case "link_led_to":
+    case "link_led_from": {
+      const id = /^#(\d+)$/.exec(v)?.[1];
+      return id ? t("format.ref", { id: Number(id) }) : v;
+    }
     case "source_answered":
     case "source_recorded":
     case "source_declined": {

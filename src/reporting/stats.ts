@@ -5,6 +5,7 @@ import { khmerToAsciiDigits } from "../harvest/dates.js";
 import type { T } from "../platform/i18n/index.js";
 import { loadDimensions, type DimensionWithOptions } from "../classification/service.js";
 import { leadGaps } from "../harvest/coaching.js";
+import { notADuplicate } from "../review/links.js";
 
 /** Months as "YYYY-MM", both ends included; open ends are unbounded. */
 export interface Period {
@@ -53,7 +54,8 @@ export interface DimensionStats {
 }
 
 export async function classificationStats(prisma: Db, scope: Scope, period: Period, organisationId?: number) {
-  const where = { status: "accepted" as const, discardedAt: null, ...scopeFilter(scope), ...(organisationId ? { organisationId } : {}) };
+  // A statement marked as the same change as another is counted once, with that one.
+  const where = { status: "accepted" as const, discardedAt: null, ...notADuplicate, ...scopeFilter(scope), ...(organisationId ? { organisationId } : {}) };
   const rows = await prisma.outcome.findMany({
     where,
     select: {

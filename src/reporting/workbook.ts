@@ -14,6 +14,8 @@ import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
 import { gapList } from "../harvest/lead.js";
 import { leadGaps } from "../harvest/coaching.js";
+import { linksFromRows } from "../review/links.js";
+import { linksSection } from "../review/views.js";
 import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
 import { writtenIn } from "../platform/i18n/script.js";
 import { scopeFilter, type Scope } from "../shared/access.js";
@@ -68,6 +70,8 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
         author: { select: { displayName: true, deletedAt: true } },
         classifications: { select: { optionId: true } },
         evidence: { where: { kind: "voice" }, select: { part: true } },
+        linksFrom: { select: { kind: true, toId: true } },
+        linksTo: { select: { kind: true, fromId: true } },
       },
     });
     if (rows.length === 0) return;
@@ -115,6 +119,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             authorName(o, t),
             localDay(o.harvestedAt ?? o.submittedAt, q.timeZone),
             gapList(t, leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) })),
+            htmlToText(linksSection(t, linksFromRows(o)) ?? "").replace(/\n/g, "; "),
             ...dims.map((d) =>
               d.options
                 .filter((x) => chosen.has(x.id))
@@ -153,6 +158,7 @@ export const STATEMENT_FIELDS = [
   "reported_by",
   "harvested",
   "lacks",
+  "links",
 ] as const;
 export type StatementField = (typeof STATEMENT_FIELDS)[number];
 

@@ -1,5 +1,5 @@
 /** The buttons of review: the queue and its filters, a statement's card and actions; the author's answers and revisions. */
-import { callbackData, int, word } from "../platform/telegram/callbacks.js";
+import { callbackData, int, oneOf, word } from "../platform/telegram/callbacks.js";
 
 /** A statement's card (from the queue, a notice, a digest). */
 export const openCard = callbackData("rv:o", { id: int });
@@ -10,6 +10,12 @@ export const filterStatus = callbackData("rv:fs", { org: int });
 /** An action on the version of the statement the card showed. */
 export const reviewAction = callbackData("rv:a", { id: int, version: int, action: word });
 export const editField = callbackData("rv:e", { id: int, version: int, field: word });
+/** Link this statement to another: asks for its number; then how the two are linked. */
+export const linkStart = callbackData("rv:k", { id: int });
+/** From the statement the coordinator is on: it is the same change as the other, it led to it, or it follows from it. */
+export const LINK_CHOICES = ["same", "led_to", "led_from"] as const;
+export type LinkChoice = (typeof LINK_CHOICES)[number];
+export const linkChoice = callbackData("rv:m", { id: int, other: int, choice: oneOf(LINK_CHOICES) });
 /** The event log of a statement (/history). */
 export const statementHistory = callbackData("rv:h", { id: int });
 

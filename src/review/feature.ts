@@ -15,6 +15,7 @@ import { leadLine } from "../harvest/lead.js";
 import { eraParams, renderStatement } from "../harvest/views.js";
 import { inHarvest } from "../harvest/active.js";
 import { LIMITS } from "../harvest/steps.js";
+import { khmerToAsciiDigits } from "../platform/i18n/digits.js";
 import { isLang } from "../platform/i18n/index.js";
 import { onButton } from "../platform/telegram/callbacks.js";
 import { PLAIN_TEXT } from "../platform/telegram/limits.js";
@@ -39,6 +40,8 @@ import {
   queuePage,
   reviewAction,
   reviseStatement,
+  linkChoice,
+  linkStart,
 } from "./callbacks.js";
 import {
   act,
@@ -65,6 +68,7 @@ import {
   tellAuthor,
   threadOf,
 } from "./service.js";
+import { linksOf, linkStatements } from "./links.js";
 import { nextStatus } from "./status.js";
 import {
   actionDone,
@@ -78,6 +82,8 @@ import {
   type View,
   whatNext,
   whichQuestion,
+  linkChoices,
+  linksSection,
 } from "./views.js";
 
 export { ADD_TO_ANSWER_MS };
@@ -147,6 +153,8 @@ export async function showCard(ctx: BotContext, id: number) {
   if (classes) sections.push(classes);
   const substantiation = substantiationSection(t, await substantiationOf(prisma, id, true));
   if (substantiation) sections.push(substantiation);
+  const links = linksSection(t, await linksOf(prisma, id));
+  if (links) sections.push(links);
   for (const m of packMessages(sections)) await ctx.reply(m);
   for (const e of o.evidence) {
     const part = e.part === "evidence" ? t("format.evidence") : t(`parts.${e.part}`);
@@ -232,6 +240,23 @@ export function reviewFeature(): Composer<BotContext> {
     await showCard(ctx, o.id);
   });
 
+  onButton(c, linkStart, async (ctx, { id }) => {
+    const o = await loadForReview(ctx, id);
+    if (!o) return;
+    await ctx.answerCallbackQuery();
+    await setPending(ctx, { kind: "link", outcomeId: o.id });
+    await ctx.reply(ctx.t("review.link_prompt", { id: o.id }));
+  });
+  onButton(c, linkChoice, async (ctx, { id, other, choice }) => {
+    const res = await linkStatements(ctx.deps.prisma, actorOf(ctx), { id, other, choice });
+    if (res.status === "not_allowed") return refuse(ctx, { outcome_id: id, other });
+    if (res.status !== "linked") return ctx.answerCallbackQuery({ text: ctx.t(`review.link_refused.${res.status}`, { id, other }), show_alert: true });
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => {});
+    ctx.log.info({ outcome_id: id, other, choice }, "statements linked");
+    await ctx.reply(ctx.t("review.linked", { id, other }));
+  });
+
   onButton(c, reviewAction, async (ctx, { id, version, action }) => {
     if (!["accept", "ask", "return", "reject", "edit"].includes(action)) return refuse(ctx, { data: ctx.callbackQuery.data });
     const o = await loadForReview(ctx, id);
@@ -300,6 +325,16 @@ async function answerOrSayAnswered(ctx: BotContext, questionId: number, content:
 
 /** What a coordinator types for a question, note or reason; an edit; an author's answer after its button. */
 export const reviewInputRoutes: InputRoutes = {
+  link: {
+    limit: LIMITS.short,
+    async handle(ctx, p, { text }) {
+      const other = Number(khmerToAsciiDigits(text!).trim().replace(/^#/, ""));
+      if (!Number.isSafeInteger(other) || other <= 0) return ctx.reply(ctx.t("review.link_number"));
+      await setPending(ctx, null);
+      if (!(await loadForReview(ctx, p.outcomeId))) return;
+      await show(ctx, linkChoices(ctx.t, p.outcomeId, other));
+    },
+  },
   ask: { limit: LIMITS.long, handle: coordinatorText },
   return: { limit: LIMITS.long, handle: coordinatorText },
   reject: { limit: LIMITS.long, handle: coordinatorText },

@@ -1,5 +1,6 @@
 /** What review shows: the queue, a statement's card and thread, the actions, the notices about them. */
 import type { LeadGap } from "../harvest/coaching.js";
+import type { Links } from "./links.js";
 import { leadLine } from "../harvest/lead.js";
 import type { Outcome, OutcomeStatus, ThreadMessage, User } from "../generated/prisma/client.js";
 import { formatDay, formatTime } from "../platform/i18n/format.js";
@@ -14,6 +15,9 @@ import { authorName, personName } from "../shared/users.js";
 import {
   answerQuestionButton,
   editField,
+  LINK_CHOICES,
+  linkChoice,
+  linkStart,
   filterOrganisation,
   filterStatus,
   openCard,
@@ -165,6 +169,7 @@ export function whatNext(t: T, o: Pick<Outcome, "id" | "status" | "version" | "i
     buttons.push({ text: t(o.inDoubt ? "review.actions.not_in_doubt" : "review.actions.in_doubt"), data: inDoubt.data({ id, doubt: !o.inDoubt }) });
   }
   buttons.push(
+    { text: t("review.actions.link"), data: linkStart.data({ id }) },
     { text: t("review.actions.history"), data: statementHistory.data({ id }) },
     { text: t("review.actions.queue"), data: queuePage.data(QUEUE_START) },
   );
@@ -210,6 +215,34 @@ export function whichQuestion(t: T, questions: Array<{ id: number; outcomeId: nu
         text: t("answers.which_button", { id: q.outcomeId, question: snippet(q.text, 40) }),
         data: pickQuestion.data({ question: q.id }),
       })),
+    ),
+  };
+}
+
+/** Statement numbers as the reader writes them ("#12, #15" / "លេខ ១២, លេខ ១៥"). */
+export const refs = (t: T, ids: number[]) => ids.map((id) => t("format.ref", { id })).join(", ");
+
+/** A statement's links to others, a line each; undefined when it has none. */
+export function linksSection(t: T, links: Links): string | undefined {
+  const lines = (
+    [
+      ["same_as", links.sameAs],
+      ["duplicates", links.duplicates],
+      ["led_to", links.ledTo],
+      ["follows_from", links.followsFrom],
+    ] as const
+  )
+    .filter(([, ids]) => ids.length)
+    .map(([key, ids]) => t(`review.links.${key}`, { ids: refs(t, ids) }));
+  return lines.length ? lines.join("\n") : undefined;
+}
+
+/** How two statements are linked: the three choices. */
+export function linkChoices(t: T, id: number, other: number): View {
+  return {
+    text: t("review.link_which", { id, other }),
+    keyboard: keyboard(
+      LINK_CHOICES.map((choice) => ({ text: t(`review.link_choices.${choice}`, { id, other }), data: linkChoice.data({ id, other, choice }) })),
     ),
   };
 }

@@ -32,6 +32,8 @@ const Pending = z.discriminatedUnion("kind", [
   }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_comment"), assignmentId: z.number(), part: z.string() }),
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("sub_decline"), assignmentId: z.number() }),
+  // A coordinator links a statement to another: its number.
+  z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("link"), outcomeId: z.number() }),
   // After /import: the file to read.
   z.object({ v: z.literal(PENDING_VERSION), kind: z.literal("import") }),
 ]);
