@@ -59,9 +59,6 @@ function shownValue(e: LoggedEvent, v: string | null, t: T, lang: Lang, labels: 
       return t(v === "yes" ? "format.yes" : "format.no");
     case "evidence_added":
       return t(`history.kinds.${v}`, { defaultValue: v });
-    case "source_invited":
-    case "source_opened":
-    case "source_refused":
     case "link_same":
     case "link_same_by":
     case "link_led_to":
@@ -69,6 +66,9 @@ function shownValue(e: LoggedEvent, v: string | null, t: T, lang: Lang, labels: 
       const id = /^#(\d+)$/.exec(v)?.[1];
       return id ? t("format.ref", { id: Number(id) }) : v;
     }
+    case "source_invited":
+    case "source_opened":
+    case "source_refused":
     case "source_answered":
     case "source_recorded":
     case "source_declined": {
