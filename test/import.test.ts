@@ -169,15 +169,15 @@ describe("a file with problems", () => {
     "Expected",
     "Harvested",
   ];
+  const lines = [
+    ["P-1", ORG_A, "Accepted", "A fine statement", "March 2024", "Government (national or sub-national)", "High", 300, "yes", "2024-04-02"],
+    ["P-2", "Kampot Salt Worker Union", "Finished", "x".repeat(10_001), "Marhc 2024", "Aliens", "High; Low", "many", "perhaps", "2024-02-30"],
+    ["P-1", ORG_A, "", "", "", "", "", "", "", ""],
+  ];
   let problems: ImportPlan["problems"];
 
   it("names every problem by line and column, with the nearest known name, and imports nothing", async () => {
-    const bytes = await workbook([
-      header,
-      ["P-1", ORG_A, "Accepted", "A fine statement", "March 2024", "Government (national or sub-national)", "High", 300, "yes", "2024-04-02"],
-      ["P-2", "Kampot Salt Worker Union", "Finished", "x".repeat(10_001), "Marhc 2024", "Aliens", "High; Low", "many", "perhaps", "2024-02-30"],
-      ["P-1", ORG_A, "", "", "", "", "", "", "", ""],
-    ]);
+    const bytes = await workbook([header, ...lines]);
     const result = await plan(target, bytes, "past-harvest.xlsx");
     problems = result.problems;
     // The header first: a misspelt column stops the reading (nothing else can be trusted).
@@ -189,12 +189,7 @@ describe("a file with problems", () => {
     expect(htmlToText(problemLine(km, problems[0]!))).toBe("ជួរទី ១ ជួរឈរ «Descripton»៖ ខ្ញុំមិនស្គាល់ជួរឈរនេះទេ។ ជួរឈរដែលស្គាល់ ហើយជិតបំផុតគឺ «Description»។");
 
     header[3] = "Description";
-    const fixed = await workbook([
-      header,
-      ["P-1", ORG_A, "Accepted", "A fine statement", "March 2024", "Government (national or sub-national)", "High", 300, "yes", "2024-04-02"],
-      ["P-2", "Kampot Salt Worker Union", "Finished", "x".repeat(10_001), "Marhc 2024", "Aliens", "High; Low", "many", "perhaps", "2024-02-30"],
-      ["P-1", ORG_A, "", "", "", "", "", "", "", ""],
-    ]);
+    const fixed = await workbook([header, ...lines]);
     const again = await plan(target, fixed, "past-harvest.xlsx");
     // In the order of the file: by line, then by column.
     expect(again.problems.map((p) => [p.line, p.column ?? "", p.code])).toEqual([

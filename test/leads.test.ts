@@ -1,10 +1,9 @@
 /** Outcome leads: drafts that still lack a date, an actor, a place or a specific contribution, told apart from complete statements. */
 import { describe, expect, it } from "vitest";
 import { leadGaps } from "../src/harvest/coaching.js";
-import { workbookBuffer } from "../src/reporting/workbook.js";
 import { useHarness } from "./support/harness.js";
+import { exportedSheet } from "./support/workbook.js";
 import { seedStatement } from "./support/statements.js";
-import ExcelJS from "exceljs";
 
 const h = useHarness();
 const ORG = "Battambang Tuk-tuk Drivers Association";
@@ -44,11 +43,7 @@ describe("outcome leads", () => {
     const stats = await coord.expect("Statistics");
     expect(stats.text).toContain("Complete statements 1 · outcome leads 1");
 
-    const { buffer } = await workbookBuffer(h.db.prisma, { scope: { all: true }, period: {}, lang: "en", timeZone: "Asia/Phnom_Penh" });
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(buffer as never);
-    const rows: unknown[][] = [];
-    wb.worksheets[0]!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    const rows = await exportedSheet(h.db.prisma);
     const col = (rows[0] as string[]).indexOf("Outcome lead: still lacks");
     expect(rows.slice(1).map((r) => [r[0], r[col] ?? ""])).toEqual([
       [lead.id, "a date, a place"],

@@ -1,8 +1,7 @@
 /** Links between statements: the same change reported twice (counted once, both kept), and one change leading to another. */
-import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { workbookBuffer } from "../src/reporting/workbook.js";
 import { useHarness } from "./support/harness.js";
+import { exportedSheet } from "./support/workbook.js";
 import { seedStatement } from "./support/statements.js";
 
 const h = useHarness();
@@ -70,11 +69,7 @@ describe("links between statements", () => {
       [a.id, c.id, "led_to"],
     ]);
 
-    const { buffer } = await workbookBuffer(h.db.prisma, { scope: { all: true }, period: {}, lang: "en", timeZone: "Asia/Phnom_Penh" });
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(buffer as never);
-    const rows: unknown[][] = [];
-    wb.worksheets[0]!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    const rows = await exportedSheet(h.db.prisma);
     const col = (rows[0] as string[]).indexOf("Links");
     expect(rows.slice(1).map((r) => [r[0], r[col]])).toEqual([
       [a.id, `🔗 The same change is also reported in #${b.id}: counted once, with this one; ➡️ Led to #${c.id}`],

@@ -1,9 +1,8 @@
 /** Substantiation answers collected offline (by phone, in an interview), recorded by a coordinator. */
-import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { readOfflineAnswers } from "../src/substantiation/offline.js";
-import { workbookBuffer } from "../src/reporting/workbook.js";
 import { useHarness } from "./support/harness.js";
+import { exportedSheet } from "./support/workbook.js";
 import { acceptedStatement, choose } from "./support/substantiation.js";
 
 const h = useHarness();
@@ -73,11 +72,7 @@ describe("offline answers", () => {
     const all = [results, ...(await coord.drain(300))].map((m) => m.text).join("\n");
     expect(all).toContain("Of 1 sources, 0% fully agreed, 100% partially agreed");
 
-    const { buffer } = await workbookBuffer(h.db.prisma, { scope: { all: true }, period: {}, lang: "en", timeZone: "Asia/Phnom_Penh" });
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(buffer as never);
-    const rows: unknown[][] = [];
-    wb.getWorksheet("Substantiation answers")!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    const rows = await exportedSheet(h.db.prisma, "Substantiation answers");
     expect(rows[0]!.at(-1)).toBe("How it was collected");
     expect(rows.slice(1).map((r) => r.at(-1))).toEqual(Array(3).fill(`given offline, recorded by ${coordRow.displayName}`));
   });

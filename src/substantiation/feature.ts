@@ -489,23 +489,27 @@ export function substantiationFeature(): Composer<BotContext> {
     await show(ctx, confirmedView(ctx.t, created));
   });
 
-  onButton(c, addSourceButton, async (ctx, { id }) => {
-    const o = await loadForReview(ctx, id);
-    if (!o) return;
-    await ctx.answerCallbackQuery();
-    if (!(await isChosen(ctx.deps.prisma, o.id))) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
-    await setPending(ctx, { kind: "source", outcomeId: o.id });
-    await ctx.reply(sourcePrompt(ctx.t, o.id, await suggestionsOf(ctx.deps.prisma, o.id)));
-  });
-
-  onButton(c, recordOffline, async (ctx, { id }) => {
-    const o = await loadForReview(ctx, id);
-    if (!o) return;
-    await ctx.answerCallbackQuery();
-    if (!(await isChosen(ctx.deps.prisma, o.id))) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
-    await setPending(ctx, { kind: "offline_answers", outcomeId: o.id });
-    await ctx.reply(offlinePrompt(ctx.t, o.id));
-  });
+  // A source for a chosen statement: by a link they open, or their answers given offline, typed.
+  const forSources =
+    (kind: "source" | "offline_answers", prompt: (ctx: BotContext, id: number) => Promise<string>) =>
+    async (ctx: BotContext, { id }: { id: number }) => {
+      const o = await loadForReview(ctx, id);
+      if (!o) return;
+      await ctx.answerCallbackQuery();
+      if (!(await isChosen(ctx.deps.prisma, o.id))) return ctx.reply(ctx.t("substantiation.not_chosen", { id: o.id }));
+      await setPending(ctx, { kind, outcomeId: o.id });
+      await ctx.reply(await prompt(ctx, o.id));
+    };
+  onButton(
+    c,
+    addSourceButton,
+    forSources("source", async (ctx, id) => sourcePrompt(ctx.t, id, await suggestionsOf(ctx.deps.prisma, id))),
+  );
+  onButton(
+    c,
+    recordOffline,
+    forSources("offline_answers", async (ctx, id) => offlinePrompt(ctx.t, id)),
+  );
 
   onButton(c, results, async (ctx, { org }) => {
     const scope = await scopeFor(ctx, org);
