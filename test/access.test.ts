@@ -26,6 +26,7 @@ interface Ids {
   question: number; // a coordinator's question about x to leaderA
   membership: number; // leaderA's membership of org A
   orgA: number;
+  orgB: number;
   assignment: number; // the source's assignment on y
   option: number; // a classification option
   dimension: number; // a single-choice classification dimension
@@ -76,6 +77,8 @@ const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[]
   { action: "let a dimension take several options", run: (i) => `cb dm:m:${i.dimension}:1`, allowed: ["admin"], refusedBy: SCOPE },
   { action: "link two statements", run: (i) => `cb rv:m:${i.x}:${i.y}:led_to`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "start linking a statement", run: (i) => `cb rv:k:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "the contributing organisations of a statement", run: (i) => `cb rv:j:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
+  { action: "name a contributing organisation", run: (i) => `cb rv:t:${i.x}:${i.orgB}:1`, allowed: ["admin"], refusedBy: SCOPE },
   { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the members command", run: () => "/members", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
@@ -119,6 +122,7 @@ describe("access-control matrix", () => {
       question: question.id,
       membership: (await prisma.membership.findFirstOrThrow({ where: { userId: leaderA.id } })).id,
       orgA: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_A } })).id,
+      orgB: (await prisma.organisation.findUniqueOrThrow({ where: { name: ORG_B } })).id,
       assignment: (await prisma.substantiationAssignment.findFirstOrThrow({ where: { outcomeId: y.id } })).id,
       option: (await prisma.dimensionOption.findFirstOrThrow({ where: { active: true }, orderBy: { id: "desc" } })).id,
       dimension: (await prisma.dimension.findUniqueOrThrow({ where: { key: "significance" } })).id,
@@ -149,6 +153,7 @@ describe("access-control matrix", () => {
       outbox: await p.outboxMessage.count({ where: { kind: { not: "reply" } } }),
       conversations: await p.conversationState.count(),
       links: await p.outcomeLink.count(),
+      contributors: await p.outcomeOrganisation.count(),
     });
   }
 

@@ -18,7 +18,7 @@ import { writtenIn } from "../platform/i18n/script.js";
 import { parseCount, parseDate, unreadWords, ymToString, type ParsedDate } from "../harvest/dates.js";
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { statementColumns, type StatementColumn, type StatementField } from "../reporting/workbook.js";
-import { inScope, type Scope } from "../shared/access.js";
+import { inScope, outcomeInScope, type Scope } from "../shared/access.js";
 import { type Cell, readTable, type Table } from "./read.js";
 
 type Tx = Prisma.TransactionClient;
@@ -84,6 +84,8 @@ export interface StatementData {
 export interface PlannedRow {
   line: number;
   reference: string | null;
+  /** Organisations that contributed besides the lead one (a joint outcome). */
+  contributorIds: number[];
   /** The statement this row updates (imported before with the same reference), with its version. */
   update?: { id: number; version: number };
   data: StatementData;
@@ -272,6 +274,24 @@ export async function planImport(prisma: Db, input: { table: Table; scope: Scope
       else references.set(reference, line);
     }
 
+    // A joint outcome: the other organisations, by name, separated by ";".
+    const contributorsCell = at("contributors");
+    const contributorIds: number[] = [];
+    for (const name of contributorsCell.value.split(/\s*;\s*/).filter(Boolean)) {
+      const other = orgByName.get(norm(name));
+      if (!other)
+        problem(contributorsCell.header, "unknown_organisation", {
+          value: name,
+          nearest:
+            closest(
+              name,
+              organisations.map((o) => o.name),
+            ) ?? "",
+        });
+      else if (!inScope(scope, other.id)) problem(contributorsCell.header, "outside_scope", { value: name });
+      else if (other.id !== organisation?.id && !contributorIds.includes(other.id)) contributorIds.push(other.id);
+    }
+
     const optionIds: number[] = [];
     columns.forEach((col, i) => {
       if (!col || !("dimension" in col)) return;
@@ -311,6 +331,7 @@ export async function planImport(prisma: Db, input: { table: Table; scope: Scope
     rows.push({
       line,
       reference,
+      contributorIds,
       optionIds,
       data: {
         organisationId: organisation?.id ?? 0,
@@ -340,14 +361,14 @@ export async function planImport(prisma: Db, input: { table: Table; scope: Scope
   const existing = references.size
     ? await prisma.outcome.findMany({
         where: { externalRef: { in: [...references.keys()] } },
-        select: { id: true, externalRef: true, organisationId: true, version: true },
+        select: { id: true, externalRef: true, organisationId: true, version: true, contributors: true },
       })
     : [];
   const byRef = new Map(existing.map((o) => [o.externalRef!, o]));
   for (const row of rows) {
     const before = row.reference ? byRef.get(row.reference) : undefined;
     if (!before) continue;
-    if (!inScope(scope, before.organisationId)) problems.push({ line: row.line, code: "outside_scope", params: { value: row.reference! } });
+    if (!outcomeInScope(scope, before)) problems.push({ line: row.line, code: "outside_scope", params: { value: row.reference! } });
     row.update = { id: before.id, version: before.version };
   }
   // In the order of the file: by line, then by column.
@@ -407,9 +428,12 @@ async function writePlan(tx: Tx, plan: ImportPlan, input: { actorId: number | nu
       if (count !== 1) throw new ImportChanged();
       id = row.update.id;
       await tx.classification.deleteMany({ where: { outcomeId: id } });
+      await tx.outcomeOrganisation.deleteMany({ where: { outcomeId: id } });
     } else {
       id = (await tx.outcome.create({ data: { ...fields, authorId: null, submittedAt: now, step: null } })).id;
     }
+    if (row.contributorIds.length)
+      await tx.outcomeOrganisation.createMany({ data: row.contributorIds.map((organisationId) => ({ outcomeId: id, organisationId })) });
     if (row.optionIds.length)
       await tx.classification.createMany({ data: row.optionIds.map((optionId) => ({ outcomeId: id, optionId, createdById: input.actorId })) });
     await tx.outcomeEvent.create({

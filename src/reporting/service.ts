@@ -8,7 +8,7 @@ import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
 import type { Logger } from "../platform/logger.js";
-import { type Actor, coordinatorScope, inScope, scopeFilter, type Scope } from "../shared/access.js";
+import { type Actor, coordinatorScope, outcomeInScope, scopeFilter, type Scope } from "../shared/access.js";
 import { type Digest, digestKeyboard, digestView } from "./views.js";
 
 export type { Digest };
@@ -30,8 +30,23 @@ export async function buildDigest(
   const range = { gte: input.from, lt: input.to };
   // Counted in the database: a digest over thousands of statements loads only what it shows.
   const submittedWhere = { ...inScope, submittedAt: range };
-  const [perOrgCounts, shown, waitingCount, oldestWaiting, oldestSubmitted, questions, decidedCounts] = await Promise.all([
-    prisma.outcome.groupBy({ by: ["organisationId"], where: submittedWhere, _count: { _all: true }, orderBy: { organisationId: "asc" } }),
+  // Per organisation in scope, a joint outcome counts for its lead and for each contributing
+  // organisation; the total counts it once.
+  const orgsInScope = input.scope.all ? {} : { organisationId: { in: input.scope.orgIds } };
+  const [perOrgCounts, jointCounts, submittedCount, shown, waitingCount, oldestWaiting, oldestSubmitted, questions, decidedCounts] = await Promise.all([
+    prisma.outcome.groupBy({
+      by: ["organisationId"],
+      where: { ...submittedWhere, ...orgsInScope },
+      _count: { _all: true },
+      orderBy: { organisationId: "asc" },
+    }),
+    prisma.outcomeOrganisation.groupBy({
+      by: ["organisationId"],
+      where: { outcome: submittedWhere, ...orgsInScope },
+      _count: { _all: true },
+      orderBy: { organisationId: "asc" },
+    }),
+    prisma.outcome.count({ where: submittedWhere }),
     prisma.outcome.findMany({
       where: submittedWhere,
       select: { id: true, description: true, actorName: true, organisation: { select: { name: true } } },
@@ -49,7 +64,8 @@ export async function buildDigest(
       orderBy: { newValue: "asc" },
     }),
   ]);
-  const submittedCount = perOrgCounts.reduce((n, g) => n + g._count._all, 0);
+  const perOrg = new Map<number, number>();
+  for (const g of [...perOrgCounts, ...jointCounts]) perOrg.set(g.organisationId, (perOrg.get(g.organisationId) ?? 0) + g._count._all);
   const oldestTimes = [oldestWaiting._min.waitingSince, oldestSubmitted._min.submittedAt].filter((d): d is Date => Boolean(d)).map((d) => d.getTime());
   const oldest = waitingCount ? (oldestTimes.length ? Math.min(...oldestTimes) : input.now.getTime()) : undefined;
   const accepted = decidedCounts.find((g) => g.newValue === "accepted")?._count._all ?? 0;
@@ -75,7 +91,7 @@ export async function buildDigest(
     open: open.length,
     overdue,
     oldest,
-    perOrg: perOrgCounts.map((g) => ({ organisationId: g.organisationId, n: g._count._all })),
+    perOrg: [...perOrg].sort(([a], [b]) => a - b).map(([organisationId, n]) => ({ organisationId, n })),
     shown: shown.map((o) => ({ id: o.id, organisation: o.organisation.name, description: o.description, actorName: o.actorName })),
     names: async (ids) =>
       new Map((await prisma.organisation.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((o) => [o.id, o.name])),
@@ -225,9 +241,9 @@ export async function saveNoticeChoice(prisma: Db, userId: number, choice: strin
 
 /** The event log of one statement, for its author or a coordinator in scope; undefined for anyone else. */
 export async function historyOf(prisma: Db, actor: Actor, id: number) {
-  const o = await prisma.outcome.findUnique({ where: { id } });
+  const o = await prisma.outcome.findUnique({ where: { id }, include: { contributors: true } });
   const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
-  const allowed = o && (o.authorId === actor.userId || (o.status !== "draft" && inScope(scope, o.organisationId)));
+  const allowed = o && (o.authorId === actor.userId || (o.status !== "draft" && outcomeInScope(scope, o)));
   if (!allowed) return undefined;
   return prisma.outcomeEvent.findMany({ where: { outcomeId: id }, orderBy: { id: "asc" }, include: { actor: true } });
 }

@@ -1,6 +1,6 @@
 /** Counts per classification dimension: the numbers behind the evaluation report's figures. */
 import type { Db } from "../platform/db/client.js";
-import { scopeFilter, type Scope } from "../shared/access.js";
+import { ofOrganisation, scopeFilter, type Scope } from "../shared/access.js";
 import { khmerToAsciiDigits } from "../harvest/dates.js";
 import type { T } from "../platform/i18n/index.js";
 import { loadDimensions, type DimensionWithOptions } from "../classification/service.js";
@@ -55,7 +55,13 @@ export interface DimensionStats {
 
 export async function classificationStats(prisma: Db, scope: Scope, period: Period, organisationId?: number) {
   // A statement marked as the same change as another is counted once, with that one.
-  const where = { status: "accepted" as const, discardedAt: null, ...notADuplicate, ...scopeFilter(scope), ...(organisationId ? { organisationId } : {}) };
+  const where = {
+    status: "accepted" as const,
+    discardedAt: null,
+    ...notADuplicate,
+    ...scopeFilter(scope),
+    ...(organisationId ? ofOrganisation(organisationId) : {}),
+  };
   const rows = await prisma.outcome.findMany({
     where,
     select: {

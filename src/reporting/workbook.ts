@@ -18,7 +18,7 @@ import { linksFromRows } from "../review/links.js";
 import { linksSection } from "../review/views.js";
 import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
 import { writtenIn } from "../platform/i18n/script.js";
-import { scopeFilter, type Scope } from "../shared/access.js";
+import { ofOrganisation, scopeFilter, type Scope } from "../shared/access.js";
 import { authorName, personName } from "../shared/users.js";
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { inPeriod, statementMonth, type Period } from "./stats.js";
@@ -57,7 +57,7 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
     status: { not: "draft" },
     discardedAt: null,
     ...scopeFilter(q.scope),
-    ...(q.organisationId ? { organisationId: q.organisationId } : {}),
+    ...(q.organisationId ? ofOrganisation(q.organisationId) : {}),
   };
   let after = 0;
   for (;;) {
@@ -70,6 +70,7 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
         author: { select: { displayName: true, deletedAt: true } },
         classifications: { select: { optionId: true } },
         evidence: { where: { kind: "voice" }, select: { part: true } },
+        contributors: { select: { organisation: { select: { name: true } } } },
         linksFrom: { select: { kind: true, toId: true } },
         linksTo: { select: { kind: true, fromId: true } },
       },
@@ -120,6 +121,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             localDay(o.harvestedAt ?? o.submittedAt, q.timeZone),
             gapList(t, leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) })),
             htmlToText(linksSection(t, linksFromRows(o)) ?? "").replace(/\n/g, "; "),
+            o.contributors.map((c) => c.organisation.name).join("; "),
             ...dims.map((d) =>
               d.options
                 .filter((x) => chosen.has(x.id))
@@ -159,6 +161,7 @@ export const STATEMENT_FIELDS = [
   "harvested",
   "lacks",
   "links",
+  "contributors",
 ] as const;
 export type StatementField = (typeof STATEMENT_FIELDS)[number];
 

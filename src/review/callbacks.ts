@@ -1,5 +1,5 @@
 /** The buttons of review: the queue and its filters, a statement's card and actions; the author's answers and revisions. */
-import { callbackData, int, oneOf, word } from "../platform/telegram/callbacks.js";
+import { callbackData, flag, int, oneOf, word } from "../platform/telegram/callbacks.js";
 
 /** A statement's card (from the queue, a notice, a digest). */
 export const openCard = callbackData("rv:o", { id: int });
@@ -16,6 +16,9 @@ export const linkStart = callbackData("rv:k", { id: int });
 export const LINK_CHOICES = ["same", "led_to", "led_from"] as const;
 export type LinkChoice = (typeof LINK_CHOICES)[number];
 export const linkChoice = callbackData("rv:m", { id: int, other: int, choice: oneOf(LINK_CHOICES) });
+/** A joint outcome: the organisations that contributed besides the lead one, switched on and off. */
+export const contributorsOf = callbackData("rv:j", { id: int });
+export const contributorToggle = callbackData("rv:t", { id: int, org: int, on: flag });
 /** The event log of a statement (/history). */
 export const statementHistory = callbackData("rv:h", { id: int });
 

@@ -42,6 +42,8 @@ import {
   reviseStatement,
   linkChoice,
   linkStart,
+  contributorToggle,
+  contributorsOf,
 } from "./callbacks.js";
 import {
   act,
@@ -68,6 +70,7 @@ import {
   tellAuthor,
   threadOf,
 } from "./service.js";
+import { contributorChoices, setContributor } from "./joint.js";
 import { linksOf, linkStatements } from "./links.js";
 import { nextStatus } from "./status.js";
 import {
@@ -84,6 +87,8 @@ import {
   whichQuestion,
   linkChoices,
   linksSection,
+  contributorsView,
+  jointLine,
 } from "./views.js";
 
 export { ADD_TO_ANSWER_MS };
@@ -141,6 +146,11 @@ export async function showCard(ctx: BotContext, id: number) {
   const view = toView(o);
   const sections = renderStatement(view, t, ctx.lang);
   sections.push(cardMeta(t, ctx.lang, ctx.config.timeZone, now(ctx), o));
+  const joint = jointLine(
+    t,
+    o.contributors.map((c) => c.organisation.name),
+  );
+  if (joint) sections.push(joint);
   const lead = leadLine(t, leadGaps(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
   if (lead) sections.push(lead);
   const findings = findingsSection(t, runChecks(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
@@ -240,6 +250,22 @@ export function reviewFeature(): Composer<BotContext> {
     await showCard(ctx, o.id);
   });
 
+  onButton(c, contributorsOf, async (ctx, { id }) => {
+    const choices = await contributorChoices(ctx.deps.prisma, actorOf(ctx), id);
+    if (!choices) return refuse(ctx, { outcome_id: id });
+    await ctx.answerCallbackQuery();
+    if (choices.orgs.length === 0) return ctx.reply(ctx.t("review.joint_none"));
+    await show(ctx, contributorsView(ctx.t, id, choices.orgs, choices.chosen));
+  });
+  onButton(c, contributorToggle, async (ctx, { id, org, on }) => {
+    const res = await setContributor(ctx.deps.prisma, actorOf(ctx), { outcomeId: id, organisationId: org, on });
+    if (res.status === "not_allowed") return refuse(ctx, { outcome_id: id, organisation_id: org });
+    if (res.status === "lead") return ctx.answerCallbackQuery({ text: ctx.t("review.joint_lead"), show_alert: true });
+    await ctx.answerCallbackQuery(res.status === "unchanged" ? { text: ctx.t("errors.already_done") } : undefined);
+    if (res.status === "changed") ctx.log.info({ outcome_id: id, organisation_id: org, on }, "contributing organisation switched");
+    const choices = await contributorChoices(ctx.deps.prisma, actorOf(ctx), id);
+    if (choices) await ctx.editMessageReplyMarkup({ reply_markup: contributorsView(ctx.t, id, choices.orgs, choices.chosen).keyboard }).catch(() => {});
+  });
   onButton(c, linkStart, async (ctx, { id }) => {
     const o = await loadForReview(ctx, id);
     if (!o) return;

@@ -5,7 +5,7 @@
  * the coordinator's scope; each link is logged on both.
  */
 import type { Db } from "../platform/db/client.js";
-import { type Actor, coordinatorScope, inScope } from "../shared/access.js";
+import { type Actor, coordinatorScope, outcomeInScope } from "../shared/access.js";
 import type { LinkChoice } from "./callbacks.js";
 
 export type LinkResult = { status: "linked" | "not_allowed" | "itself" | "already" | "already_same" };
@@ -16,9 +16,9 @@ export async function linkStatements(prisma: Db, actor: Actor, input: { id: numb
   if (input.id === input.other) return { status: "itself" };
   const both = await prisma.outcome.findMany({
     where: { id: { in: [input.id, input.other] }, discardedAt: null, status: { not: "draft" } },
-    select: { id: true, organisationId: true },
+    select: { id: true, organisationId: true, contributors: true },
   });
-  if (both.length !== 2 || both.some((o) => !inScope(scope, o.organisationId))) return { status: "not_allowed" };
+  if (both.length !== 2 || both.some((o) => !outcomeInScope(scope, o))) return { status: "not_allowed" };
   const [fromId, toId, kind] = input.choice === "led_from" ? [input.other, input.id, "led_to"] : [input.id, input.other, input.choice];
   return prisma.$transaction(async (tx) => {
     // A statement is counted once with one other statement, not several.

@@ -8,7 +8,7 @@ import type { Db } from "../platform/db/client.js";
 import { translator } from "../platform/i18n/index.js";
 import { langOf, notify } from "../platform/telegram/notify.js";
 import { enqueue, FILE_FIELD, sendMethodOf } from "../platform/telegram/outbox.js";
-import { type Actor, coordinatorScope, inScope, scopeFilter } from "../shared/access.js";
+import { type Actor, coordinatorScope, inScope, ofOrganisation, outcomeInScope, scopeFilter } from "../shared/access.js";
 import { snippet } from "../shared/text.js";
 import type { Outcome, OutcomeStatus, Prisma, ThreadMessage } from "../generated/prisma/client.js";
 import { readDate, readPeopleCount, ymToString, type EraQuestion } from "../harvest/dates.js";
@@ -244,9 +244,14 @@ export async function statementForReview(prisma: Db, actor: Actor, id: number) {
   const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
   const o = await prisma.outcome.findFirst({
     where: { id, discardedAt: null, status: { not: "draft" } },
-    include: { organisation: { select: { name: true } }, evidence: { orderBy: { id: "asc" } }, author: true },
+    include: {
+      organisation: { select: { name: true } },
+      evidence: { orderBy: { id: "asc" } },
+      author: true,
+      contributors: { include: { organisation: { select: { name: true } } } },
+    },
   });
-  return o && inScope(scope, o.organisationId) ? o : undefined;
+  return o && outcomeInScope(scope, o) ? o : undefined;
 }
 
 export type ReviewedStatement = NonNullable<Awaited<ReturnType<typeof statementForReview>>>;
@@ -255,7 +260,7 @@ export type ReviewedStatement = NonNullable<Awaited<ReturnType<typeof statementF
 export async function reviewQueue(prisma: Db, actor: Actor, q: { org: number; status: OutcomeStatus; page: number }) {
   const scope = await coordinatorScope(prisma, actor.userId, actor.isAdmin);
   if (!scope || (q.org && !inScope(scope, q.org))) return "not_allowed" as const;
-  const where = { discardedAt: null, status: q.status, ...(q.org ? { organisationId: q.org } : scopeFilter(scope)) };
+  const where = { discardedAt: null, status: q.status, ...(q.org ? ofOrganisation(q.org) : scopeFilter(scope)) };
   const total = await prisma.outcome.count({ where });
   const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE));
   const page = Math.min(Math.max(q.page, 0), pages - 1);

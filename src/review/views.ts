@@ -14,6 +14,8 @@ import { snippet } from "../shared/text.js";
 import { authorName, personName } from "../shared/users.js";
 import {
   answerQuestionButton,
+  contributorToggle,
+  contributorsOf,
   editField,
   LINK_CHOICES,
   linkChoice,
@@ -170,6 +172,7 @@ export function whatNext(t: T, o: Pick<Outcome, "id" | "status" | "version" | "i
   }
   buttons.push(
     { text: t("review.actions.link"), data: linkStart.data({ id }) },
+    { text: t("review.actions.joint"), data: contributorsOf.data({ id }) },
     { text: t("review.actions.history"), data: statementHistory.data({ id }) },
     { text: t("review.actions.queue"), data: queuePage.data(QUEUE_START) },
   );
@@ -243,6 +246,20 @@ export function linkChoices(t: T, id: number, other: number): View {
     text: t("review.link_which", { id, other }),
     keyboard: keyboard(
       LINK_CHOICES.map((choice) => ({ text: t(`review.link_choices.${choice}`, { id, other }), data: linkChoice.data({ id, other, choice }) })),
+    ),
+  };
+}
+
+/** The organisations that contributed to a joint outcome, as a line of its card. */
+export const jointLine = (t: T, names: string[]) => (names.length ? t("review.joint", { orgs: names.join(", ") }) : undefined);
+
+/** Which of the coordinator's organisations contributed to a statement: a switch each. */
+export function contributorsView(t: T, id: number, orgs: Array<{ id: number; name: string }>, chosen: Set<number>): View {
+  return {
+    text: t("review.joint_which", { id }),
+    keyboard: keyboard(
+      orgs.map((g) => ({ text: `${chosen.has(g.id) ? "✅" : "▫️"} ${g.name}`, data: contributorToggle.data({ id, org: g.id, on: !chosen.has(g.id) }) })),
+      2,
     ),
   };
 }

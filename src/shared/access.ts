@@ -81,8 +81,22 @@ export function covers(actor: Scope | null, target: Scope | null): boolean {
 
 export const inScope = (scope: Scope | null, organisationId: number) => Boolean(scope && (scope.all || scope.orgIds.includes(organisationId)));
 
-/** A Prisma filter on organisationId for a scope. */
-export const scopeFilter = (scope: Scope) => (scope.all ? {} : { organisationId: { in: scope.orgIds } });
+/**
+ * A Prisma filter on statements for a scope: its lead organisation, or one that contributed to
+ * it (a joint outcome), is in scope. It uses the key OR, and `ofOrganisation` the key AND, so the
+ * two spread into one filter without one replacing the other.
+ */
+export const scopeFilter = (scope: Scope) =>
+  scope.all ? {} : { OR: [{ organisationId: { in: scope.orgIds } }, { contributors: { some: { organisationId: { in: scope.orgIds } } } }] };
+
+/** A Prisma filter on statements of one organisation: led by it, or with it contributing. */
+export const ofOrganisation = (organisationId: number) => ({
+  AND: [{ OR: [{ organisationId }, { contributors: { some: { organisationId } } }] }],
+});
+
+/** Whether a statement is in scope: its lead organisation or a contributing one. */
+export const outcomeInScope = (scope: Scope | null, o: { organisationId: number; contributors?: Array<{ organisationId: number }> }) =>
+  inScope(scope, o.organisationId) || (o.contributors ?? []).some((c) => inScope(scope, c.organisationId));
 
 /** The organisations of a scope, by name. */
 export function organisationsIn(prisma: Db, scope: Scope) {

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../platform/db/client.js";
 import type { Prisma, SubstantiationAssignment } from "../generated/prisma/client.js";
-import { coordinatorScope, inScope, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
+import { coordinatorScope, ofOrganisation, organisationsIn, outcomeInScope, scopeFilter, type Scope } from "../shared/access.js";
 import { notify } from "../platform/telegram/notify.js";
 import { isLang, translator } from "../platform/i18n/index.js";
 import { type OverviewData, type Progress, resultsKeyboard, type SubstantiationOf, type SubstantiationState } from "./views.js";
@@ -21,7 +21,7 @@ const hash = (code: string) => createHash("sha256").update(code).digest("hex");
 /** Accepted statements in scope not yet chosen, with what the sample criteria need. */
 export async function loadCandidates(prisma: Db, scope: Scope, organisationId?: number) {
   const outcomes = await prisma.outcome.findMany({
-    where: { status: "accepted", discardedAt: null, substantiation: null, ...scopeFilter(scope), ...(organisationId ? { organisationId } : {}) },
+    where: { status: "accepted", discardedAt: null, substantiation: null, ...scopeFilter(scope), ...(organisationId ? ofOrganisation(organisationId) : {}) },
     include: { classifications: { include: { option: { include: { dimension: true } } } } },
     orderBy: { id: "asc" },
   });
@@ -128,8 +128,8 @@ export async function openAssignment(prisma: Db, code: string, userId: number, n
     // Whoever created the link, coordinates the statement, or administers the bot is not an
     // independent source. The link is left as it is, for the person it was meant for.
     if (a.createdById === userId || isAdmin) return { status: "conflict", reason: "coordinator", assignment: a };
-    const statement = await tx.outcome.findUniqueOrThrow({ where: { id: a.outcomeId }, select: { organisationId: true } });
-    if (inScope(await coordinatorScope(tx as Db, userId, false), statement.organisationId)) return { status: "conflict", reason: "coordinator", assignment: a };
+    const statement = await tx.outcome.findUniqueOrThrow({ where: { id: a.outcomeId }, select: { organisationId: true, contributors: true } });
+    if (outcomeInScope(await coordinatorScope(tx as Db, userId, false), statement)) return { status: "conflict", reason: "coordinator", assignment: a };
     if (a.status === "refused") return { status: "used" };
     if (a.userId === userId) return a.status === "declined" ? { status: "declined" } : { status: "ok", assignment: a };
     if (a.expiresAt <= now) return { status: "expired" };
