@@ -79,6 +79,7 @@ const MATRIX: Array<{ action: string; run: (ids: Ids) => string; allowed: Role[]
   { action: "start linking a statement", run: (i) => `cb rv:k:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "the contributing organisations of a statement", run: (i) => `cb rv:j:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "name a contributing organisation", run: (i) => `cb rv:t:${i.x}:${i.orgB}:1`, allowed: ["admin"], refusedBy: SCOPE },
+  { action: "the harvesting questions of a statement", run: (i) => `cb rv:q:${i.x}`, allowed: ["coordA", "admin"], refusedBy: SCOPE },
   { action: "the review queue", run: () => "/review", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the export command", run: () => "/export", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
   { action: "the members command", run: () => "/members", allowed: ["coordA", "coordB", "admin"], refusedBy: SCOPE },
@@ -154,6 +155,7 @@ describe("access-control matrix", () => {
       conversations: await p.conversationState.count(),
       links: await p.outcomeLink.count(),
       contributors: await p.outcomeOrganisation.count(),
+      questionTags: await p.outcomeQuestion.count(),
     });
   }
 

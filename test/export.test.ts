@@ -65,6 +65,7 @@ describe("exports", () => {
       "Substantiation answers",
       "Substantiation results",
       "Chart data",
+      "By harvesting question",
       "Event log",
     ]);
     const statements = sheet("Outcome statements");

@@ -87,6 +87,7 @@ describe("an export imported into an empty database", () => {
       "Submitted (Asia/Phnom_Penh)",
       "Outcome lead: still lacks",
       "Links",
+      "Harvesting questions",
     ]);
     const report = importReport(en, "outcomes.xlsx", first).map(htmlToText);
     expect(report[0]).toBe("outcomes.xlsx: 3 statements: 3 new, 0 to update.");

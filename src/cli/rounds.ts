@@ -1,5 +1,6 @@
-/** npm run cli -- round create | round list */
+/** npm run cli -- round create | round list | round question */
 import { parseArgs } from "node:util";
+import { addQuestion } from "../harvest/questions.js";
 import { zoned } from "../reporting/schedule.js";
 import { type Command, findOrg, UsageError } from "./command.js";
 
@@ -38,9 +39,25 @@ export const roundCommands: Command[] = [
     words: ["round", "list"],
     usage: "",
     async run({ prisma }, _args, io) {
-      const rounds = await prisma.harvestRound.findMany({ orderBy: { startsAt: "asc" } });
+      const rounds = await prisma.harvestRound.findMany({ orderBy: { startsAt: "asc" }, include: { questions: { orderBy: { position: "asc" } } } });
       if (rounds.length === 0) io.print("no rounds");
-      for (const r of rounds) io.print(`${r.id}\t${r.name}\t${r.startsAt.toISOString()}\t${r.endsAt.toISOString()}\t${r.organisationIds.join(",") || "all"}`);
+      for (const r of rounds) {
+        io.print(`${r.id}\t${r.name}\t${r.startsAt.toISOString()}\t${r.endsAt.toISOString()}\t${r.organisationIds.join(",") || "all"}`);
+        for (const q of r.questions) io.print(`  question ${q.id}: ${q.text}`);
+      }
+    },
+  },
+  {
+    words: ["round", "question"],
+    usage: '<round id> "<question the round wants answered>"',
+    async run({ prisma }, args, io) {
+      const [id, ...words] = args;
+      const text = words.join(" ").trim();
+      if (!id || !/^\d+$/.test(id) || !text) throw new UsageError("round question needs a round id and the question");
+      if (text.length > 300) throw new UsageError("a question has at most 300 characters");
+      const q = await addQuestion(prisma, { roundId: Number(id), text });
+      if (!q) throw new UsageError(`no round ${id} (see: npm run cli -- round list)`);
+      io.print(`added question ${q.id} to round ${id}`);
     },
   },
 ];

@@ -30,7 +30,16 @@ export const IMPORT_LIMITS = { text: 10_000, short: 200 } as const;
 const IMPORTABLE: OutcomeStatus[] = ["submitted", "needs_clarification", "returned", "accepted", "rejected"];
 
 /** Fields the export writes for people to read, which an import does not take back (it works them out). */
-const DERIVED: StatementField[] = ["number", "description_language", "significance_language", "contribution_language", "submitted", "lacks", "links"];
+const DERIVED: StatementField[] = [
+  "number",
+  "description_language",
+  "significance_language",
+  "contribution_language",
+  "submitted",
+  "lacks",
+  "links",
+  "questions",
+];
 
 export type ProblemCode =
   | "unknown_column"

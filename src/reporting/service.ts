@@ -4,6 +4,7 @@
  * after downtime finds the row and sends nothing again. A period missed while the bot was down
  * is sent once when it is back, marked late (only the latest period: nobody wants a backlog).
  */
+import { perQuestion } from "../harvest/questions.js";
 import type { Config } from "../platform/config.js";
 import type { Db } from "../platform/db/client.js";
 import { isLang, translator, type Lang } from "../platform/i18n/index.js";
@@ -92,6 +93,7 @@ export async function buildDigest(
     overdue,
     oldest,
     perOrg: [...perOrg].sort(([a], [b]) => a - b).map(([organisationId, n]) => ({ organisationId, n })),
+    perQuestion: await perQuestion(prisma, submittedWhere),
     shown: shown.map((o) => ({ id: o.id, organisation: o.organisation.name, description: o.description, actorName: o.actorName })),
     names: async (ids) =>
       new Map((await prisma.organisation.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((o) => [o.id, o.name])),

@@ -28,6 +28,8 @@ export interface DigestData {
   /** When the statement waiting longest began to wait (ms), if any waits. */
   oldest: number | undefined;
   perOrg: Array<{ organisationId: number; n: number }>;
+  /** The period's new statements per harvesting question they were tagged to. */
+  perQuestion: Array<{ text: string; ids: number[] }>;
   shown: Array<{ id: number; organisation: string; description: string | null; actorName: string | null }>;
   /** The organisations' names, asked only when the digest is not empty. */
   names(ids: number[]): Promise<Map<number, string>>;
@@ -57,6 +59,11 @@ export async function digestView(
     t("digest.decided", { accepted, rejected }),
     t("digest.substantiation", { open, answered, overdue }),
   ];
+  // The period's new statements grouped by the harvesting question they answer.
+  if (d.perQuestion.length) {
+    lines.push("", `<b>${t("digest.by_question")}</b>`);
+    for (const q of d.perQuestion) lines.push(t("digest.question_line", { question: snippet(q.text, 90), n: q.ids.length }));
+  }
   if (shown.length) {
     lines.push("", `<b>${t("digest.new_title")}</b>`);
     for (const o of shown) lines.push(t("digest.new_line", { id: o.id, org: o.organisation, snippet: snippet(o.description ?? o.actorName, 70) }));

@@ -14,6 +14,7 @@ import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
 import { gapList } from "../harvest/lead.js";
 import { leadGaps } from "../harvest/coaching.js";
+import { perQuestion } from "../harvest/questions.js";
 import { linksFromRows } from "../review/links.js";
 import { linksSection } from "../review/views.js";
 import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
@@ -71,6 +72,7 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
         classifications: { select: { optionId: true } },
         evidence: { where: { kind: "voice" }, select: { part: true } },
         contributors: { select: { organisation: { select: { name: true } } } },
+        questions: { select: { question: { select: { text: true } } } },
         linksFrom: { select: { kind: true, toId: true } },
         linksTo: { select: { kind: true, fromId: true } },
       },
@@ -122,6 +124,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             gapList(t, leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) })),
             htmlToText(linksSection(t, linksFromRows(o)) ?? "").replace(/\n/g, "; "),
             o.contributors.map((c) => c.organisation.name).join("; "),
+            o.questions.map((q) => q.question.text).join("; "),
             ...dims.map((d) =>
               d.options
                 .filter((x) => chosen.has(x.id))
@@ -162,6 +165,7 @@ export const STATEMENT_FIELDS = [
   "lacks",
   "links",
   "contributors",
+  "questions",
 ] as const;
 export type StatementField = (typeof STATEMENT_FIELDS)[number];
 
@@ -255,6 +259,7 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   await answersSheet(wb, prisma, q, ids);
   await resultsSheet(wb, prisma, q, ids);
   await chartsSheet(wb, prisma, q);
+  await questionsSheet(wb, prisma, q, ids);
   await eventsSheet(wb, prisma, q, ids);
   await wb.commit();
   await done;
@@ -336,6 +341,20 @@ async function resultsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, 
     t("export.sheets.results"),
     [t("results.outcome"), t("results.sources"), ...LEVELS.map((l) => t(`results.${l}`))],
     [...table, [], [t("results.headline", headlineParams(h))], [t("results.rule")]],
+  ).commit();
+}
+
+/** The exported statements grouped by the harvesting question they answer: a row per question. */
+async function questionsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery, ids: number[]) {
+  const t = translator(q.lang);
+  const groups = (await inChunks(ids, (chunk) => perQuestion(prisma, { id: { in: chunk } }).then((g) => [g]))).flat();
+  const merged = new Map<string, number[]>();
+  for (const g of groups) merged.set(g.text, [...(merged.get(g.text) ?? []), ...g.ids]);
+  addSheet(
+    wb,
+    t("export.sheets.questions"),
+    ["harvest_question", "count", "numbers"].map((h) => t(`export.columns.${h}`)),
+    [...merged].map(([text, list]) => [text, list.length, list.sort((a, b) => a - b).join(", ")]),
   ).commit();
 }
 

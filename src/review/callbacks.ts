@@ -19,6 +19,9 @@ export const linkChoice = callbackData("rv:m", { id: int, other: int, choice: on
 /** A joint outcome: the organisations that contributed besides the lead one, switched on and off. */
 export const contributorsOf = callbackData("rv:j", { id: int });
 export const contributorToggle = callbackData("rv:t", { id: int, org: int, on: flag });
+/** The harvesting questions a statement answers, switched on and off. */
+export const questionsOf = callbackData("rv:q", { id: int });
+export const questionToggle = callbackData("rv:u", { id: int, question: int, on: flag });
 /** The event log of a statement (/history). */
 export const statementHistory = callbackData("rv:h", { id: int });
 

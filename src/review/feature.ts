@@ -44,6 +44,8 @@ import {
   linkStart,
   contributorToggle,
   contributorsOf,
+  questionToggle,
+  questionsOf,
 } from "./callbacks.js";
 import {
   act,
@@ -70,6 +72,7 @@ import {
   tellAuthor,
   threadOf,
 } from "./service.js";
+import { questionChoices, setQuestionTag } from "../harvest/questions.js";
 import { contributorChoices, setContributor } from "./joint.js";
 import { linksOf, linkStatements } from "./links.js";
 import { nextStatus } from "./status.js";
@@ -89,6 +92,7 @@ import {
   linksSection,
   contributorsView,
   jointLine,
+  questionsView,
 } from "./views.js";
 
 export { ADD_TO_ANSWER_MS };
@@ -265,6 +269,20 @@ export function reviewFeature(): Composer<BotContext> {
     if (res.status === "changed") ctx.log.info({ outcome_id: id, organisation_id: org, on }, "contributing organisation switched");
     const choices = await contributorChoices(ctx.deps.prisma, actorOf(ctx), id);
     if (choices) await ctx.editMessageReplyMarkup({ reply_markup: contributorsView(ctx.t, id, choices.orgs, choices.chosen).keyboard }).catch(() => {});
+  });
+  onButton(c, questionsOf, async (ctx, { id }) => {
+    const choices = await questionChoices(ctx.deps.prisma, actorOf(ctx), id);
+    if (!choices) return refuse(ctx, { outcome_id: id });
+    await ctx.answerCallbackQuery();
+    if (choices.questions.length === 0) return ctx.reply(ctx.t("review.questions_none"));
+    await show(ctx, questionsView(ctx.t, id, choices.questions, choices.chosen));
+  });
+  onButton(c, questionToggle, async (ctx, { id, question, on }) => {
+    const res = await setQuestionTag(ctx.deps.prisma, actorOf(ctx), { outcomeId: id, questionId: question, on });
+    if (res === "not_allowed") return refuse(ctx, { outcome_id: id, question_id: question });
+    await ctx.answerCallbackQuery(res === "unchanged" ? { text: ctx.t("errors.already_done") } : undefined);
+    const choices = await questionChoices(ctx.deps.prisma, actorOf(ctx), id);
+    if (choices) await ctx.editMessageReplyMarkup({ reply_markup: questionsView(ctx.t, id, choices.questions, choices.chosen).keyboard }).catch(() => {});
   });
   onButton(c, linkStart, async (ctx, { id }) => {
     const o = await loadForReview(ctx, id);

@@ -16,6 +16,8 @@ import {
   answerQuestionButton,
   contributorToggle,
   contributorsOf,
+  questionToggle,
+  questionsOf,
   editField,
   LINK_CHOICES,
   linkChoice,
@@ -173,6 +175,7 @@ export function whatNext(t: T, o: Pick<Outcome, "id" | "status" | "version" | "i
   buttons.push(
     { text: t("review.actions.link"), data: linkStart.data({ id }) },
     { text: t("review.actions.joint"), data: contributorsOf.data({ id }) },
+    { text: t("review.actions.questions"), data: questionsOf.data({ id }) },
     { text: t("review.actions.history"), data: statementHistory.data({ id }) },
     { text: t("review.actions.queue"), data: queuePage.data(QUEUE_START) },
   );
@@ -260,6 +263,19 @@ export function contributorsView(t: T, id: number, orgs: Array<{ id: number; nam
     keyboard: keyboard(
       orgs.map((g) => ({ text: `${chosen.has(g.id) ? "✅" : "▫️"} ${g.name}`, data: contributorToggle.data({ id, org: g.id, on: !chosen.has(g.id) }) })),
       2,
+    ),
+  };
+}
+
+/** Which harvesting questions a statement answers: a switch each. */
+export function questionsView(t: T, id: number, questions: Array<{ id: number; text: string }>, chosen: Set<number>): View {
+  return {
+    text: t("review.questions_which", { id }),
+    keyboard: keyboard(
+      questions.map((q) => ({
+        text: `${chosen.has(q.id) ? "✅" : "▫️"} ${snippet(q.text, 50)}`,
+        data: questionToggle.data({ id, question: q.id, on: !chosen.has(q.id) }),
+      })),
     ),
   };
 }
