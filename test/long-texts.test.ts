@@ -225,3 +225,28 @@ describe("lists without end", () => {
     await noFailures(coord);
   });
 });
+
+describe("a part that goes on over several messages", () => {
+  it("after a long answer the bot asks for more; each message is added until 'That's all'; a short answer goes straight on", async () => {
+    const leader = await h.member(9651, ORG);
+    leader.text("/new");
+    await leader.expect("What changed?");
+    const first = `${"From March 2024 the provincial labour department registers informal workers at the market. ".repeat(40)}`.trim();
+    const second = "It also sends an inspector every month, and publishes the list of registered workers.";
+    expect(first.length).toBeGreaterThanOrEqual(3000);
+    leader.text(first);
+    const more = await leader.expect("Is there more?");
+    expect(more.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(["✔️ That's all"]);
+    leader.text(second);
+    const again = await leader.expect("Is there more?");
+    expect(again.text).toContain(`(${first.length + 1 + second.length} characters so far)`);
+    leader.press("✔️ That's all", again);
+    await leader.expect("Who changed?");
+    const draft = await h.db.prisma.outcome.findFirstOrThrow({ where: { author: { telegramId: 9651n }, status: "draft" } });
+    expect(draft.description).toBe(`${first}\n${second}`);
+    // A short answer is not followed by the question.
+    leader.text("The provincial labour department");
+    await leader.expect("What kind of social actor");
+    expect(h.tg.sentTo(9651).filter((m) => m.text.includes("Is there more?"))).toHaveLength(2);
+  });
+});

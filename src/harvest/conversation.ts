@@ -32,7 +32,7 @@ import { escapeHtml } from "../platform/telegram/html.js";
 import { hasVisibleText } from "../shared/text.js";
 import { packMessages } from "../platform/telegram/split.js";
 import { tellReviewers } from "../review/service.js";
-import { ACTOR_TYPES, EDIT_PARTS, LIMITS, nextStep, type Step } from "./steps.js";
+import { ACTOR_TYPES, CONTINUE_AT, EDIT_PARTS, LIMITS, type LongPart, moreStep, nextStep, type Step } from "./steps.js";
 
 export type HarvestConversation = Conversation<BotContext, Context>;
 
@@ -395,13 +395,33 @@ function stepQuestion(f: Flow, step: Exclude<Step, "coaching" | "date_era">, t: 
         params: { actor: d.actorName ?? "", org: d.organisationName },
         expect: { text: LIMITS.long, voice: true },
         async take(a) {
+          // A long answer may go on in the next messages; otherwise the step that asks for more is skipped.
+          const after = a.type === "text" && a.text.length >= CONTINUE_AT ? moreStep(step) : f.next(moreStep(step));
           if (a.type === "file") {
-            await f.evidence(step, a.file, f.next(step));
+            await f.evidence(step, a.file, f.next(moreStep(step)));
             await f.say("harvest.voice_kept");
-          } else if (a.type === "text") await f.save({ [step]: a.text, step: f.next(step) });
+          } else if (a.type === "text") await f.save({ [step]: a.text, step: after });
           return "next";
         },
       };
+    case "description_more":
+    case "significance_more":
+    case "contribution_more": {
+      const part = step.replace(/_more$/, "") as LongPart;
+      return {
+        key: "harvest.ask.more",
+        params: { part: t(`parts.${part}`), length: (d[part] ?? "").length },
+        buttons: [{ label: t("harvest.more_done"), value: "done" }],
+        typed: true,
+        expect: { text: LIMITS.long, buttons: ["done"] },
+        async take(a) {
+          // Each message is added to the part, and the question asked again, until "That's all".
+          if (a.type === "button") await f.save({ step: f.next(step) });
+          else if (a.type === "text") await f.save({ [part]: `${d[part] ?? ""}\n${a.text}`.trim(), step });
+          return "next";
+        },
+      };
+    }
     case "actor_name":
       return {
         key: "harvest.ask.actor_name",
