@@ -11,12 +11,12 @@ import { readTable } from "../src/import/read.js";
 import { translator } from "../src/platform/i18n/index.js";
 import { chartData } from "../src/reporting/charts.js";
 import { classificationStats } from "../src/reporting/stats.js";
-import { workbookBuffer } from "../src/reporting/workbook.js";
-import { csvCell } from "../src/reporting/workbook.js";
+import { csvCell, workbookBuffer } from "../src/reporting/workbook.js";
 import { headlineParams, perOutcome, perSource } from "../src/substantiation/results.js";
 import { collectResults, recordOfflineAnswers } from "../src/substantiation/service.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 import { choose } from "./support/substantiation.js";
+import { exportedSheet } from "./support/workbook.js";
 
 const TZ = "Asia/Phnom_Penh";
 const ORGS = ["Takeo Garment Workers", "Kampot Salt Workers", "Siem Reap Vendors", "Battambang Drivers", "Kratie Fishers"];
@@ -116,6 +116,11 @@ describe("a programme's evaluation, imported", () => {
     const perOrg = await Promise.all(ORGS.map(async (o) => (await numbers(db, o)).total));
     expect(perOrg).toEqual([7, 8, 6, 6, 6]);
     expect(perOrg.reduce((a, b) => a + b, 0)).toBe(33);
+    // The export's chart data says the same.
+    const sheet = await exportedSheet(db.prisma, "Chart data");
+    expect(sheet).toContainEqual(["Contribution to the results framework", "Result 2 (R2)", 22, 32, 69]);
+    expect(sheet).toContainEqual(["Social actor type", "Workers' groups", 16, 32, 50]);
+    expect(sheet).toContainEqual(["Gender justice criteria", "New roles or stronger leadership", 6, 6, 100]);
   });
 
   it("7 statements substantiated by 12 sources, 2 of them recorded offline: the results table and headline", async () => {
