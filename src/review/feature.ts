@@ -254,35 +254,52 @@ export function reviewFeature(): Composer<BotContext> {
     await showCard(ctx, o.id);
   });
 
-  onButton(c, contributorsOf, async (ctx, { id }) => {
-    const choices = await contributorChoices(ctx.deps.prisma, actorOf(ctx), id);
-    if (!choices) return refuse(ctx, { outcome_id: id });
-    await ctx.answerCallbackQuery();
-    if (choices.orgs.length === 0) return ctx.reply(ctx.t("review.joint_none"));
-    await show(ctx, contributorsView(ctx.t, id, choices.orgs, choices.chosen));
+  // Lists of switches on a statement: its contributing organisations, its harvesting questions.
+  // Each opens from the card and redraws itself in place when a switch is pressed.
+  const switches = <C>(spec: {
+    load: (ctx: BotContext, id: number) => Promise<C | undefined>;
+    empty: (c: C) => boolean;
+    none: string;
+    view: (ctx: BotContext, id: number, c: C) => View;
+  }) => ({
+    async open(ctx: BotContext, { id }: { id: number }) {
+      const choices = await spec.load(ctx, id);
+      if (!choices) return refuse(ctx, { outcome_id: id });
+      await ctx.answerCallbackQuery();
+      if (spec.empty(choices)) return ctx.reply(ctx.t(spec.none));
+      await show(ctx, spec.view(ctx, id, choices));
+    },
+    async after(ctx: BotContext, id: number, status: string) {
+      await ctx.answerCallbackQuery(status === "unchanged" ? { text: ctx.t("errors.already_done") } : undefined);
+      const choices = await spec.load(ctx, id);
+      if (choices) await ctx.editMessageReplyMarkup({ reply_markup: spec.view(ctx, id, choices).keyboard }).catch(() => {});
+    },
   });
+  const contributors = switches({
+    load: (ctx, id) => contributorChoices(ctx.deps.prisma, actorOf(ctx), id),
+    empty: (c) => c.orgs.length === 0,
+    none: "review.joint_none",
+    view: (ctx, id, c) => contributorsView(ctx.t, id, c.orgs, c.chosen),
+  });
+  onButton(c, contributorsOf, contributors.open);
   onButton(c, contributorToggle, async (ctx, { id, org, on }) => {
     const res = await setContributor(ctx.deps.prisma, actorOf(ctx), { outcomeId: id, organisationId: org, on });
     if (res.status === "not_allowed") return refuse(ctx, { outcome_id: id, organisation_id: org });
     if (res.status === "lead") return ctx.answerCallbackQuery({ text: ctx.t("review.joint_lead"), show_alert: true });
-    await ctx.answerCallbackQuery(res.status === "unchanged" ? { text: ctx.t("errors.already_done") } : undefined);
     if (res.status === "changed") ctx.log.info({ outcome_id: id, organisation_id: org, on }, "contributing organisation switched");
-    const choices = await contributorChoices(ctx.deps.prisma, actorOf(ctx), id);
-    if (choices) await ctx.editMessageReplyMarkup({ reply_markup: contributorsView(ctx.t, id, choices.orgs, choices.chosen).keyboard }).catch(() => {});
+    await contributors.after(ctx, id, res.status);
   });
-  onButton(c, questionsOf, async (ctx, { id }) => {
-    const choices = await questionChoices(ctx.deps.prisma, actorOf(ctx), id);
-    if (!choices) return refuse(ctx, { outcome_id: id });
-    await ctx.answerCallbackQuery();
-    if (choices.questions.length === 0) return ctx.reply(ctx.t("review.questions_none"));
-    await show(ctx, questionsView(ctx.t, id, choices.questions, choices.chosen));
+  const questions = switches({
+    load: (ctx, id) => questionChoices(ctx.deps.prisma, actorOf(ctx), id),
+    empty: (c) => c.questions.length === 0,
+    none: "review.questions_none",
+    view: (ctx, id, c) => questionsView(ctx.t, id, c.questions, c.chosen),
   });
+  onButton(c, questionsOf, questions.open);
   onButton(c, questionToggle, async (ctx, { id, question, on }) => {
     const res = await setQuestionTag(ctx.deps.prisma, actorOf(ctx), { outcomeId: id, questionId: question, on });
     if (res === "not_allowed") return refuse(ctx, { outcome_id: id, question_id: question });
-    await ctx.answerCallbackQuery(res === "unchanged" ? { text: ctx.t("errors.already_done") } : undefined);
-    const choices = await questionChoices(ctx.deps.prisma, actorOf(ctx), id);
-    if (choices) await ctx.editMessageReplyMarkup({ reply_markup: questionsView(ctx.t, id, choices.questions, choices.chosen).keyboard }).catch(() => {});
+    await questions.after(ctx, id, res);
   });
   onButton(c, linkStart, async (ctx, { id }) => {
     const o = await loadForReview(ctx, id);
