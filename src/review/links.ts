@@ -4,7 +4,7 @@
  * left out of counts), or one change that led to another (a chain). Both statements must be in
  * the coordinator's scope; each link is logged on both.
  */
-import type { Db } from "../platform/db/client.js";
+import { type Db, isUniqueViolation } from "../platform/db/client.js";
 import { type Actor, coordinatorScope, outcomeInScope } from "../shared/access.js";
 import type { LinkChoice } from "./callbacks.js";
 
@@ -20,7 +20,7 @@ export async function linkStatements(prisma: Db, actor: Actor, input: { id: numb
   });
   if (both.length !== 2 || both.some((o) => !outcomeInScope(scope, o))) return { status: "not_allowed" };
   const [fromId, toId, kind] = input.choice === "led_from" ? [input.other, input.id, "led_to"] : [input.id, input.other, input.choice];
-  return prisma.$transaction(async (tx) => {
+  const linked = prisma.$transaction(async (tx) => {
     // A statement is counted once with one other statement, not several.
     if (kind === "same" && (await tx.outcomeLink.count({ where: { fromId, kind: "same" } }))) return { status: "already_same" as const };
     const existing = await tx.outcomeLink.count({
@@ -40,6 +40,11 @@ export async function linkStatements(prisma: Db, actor: Actor, input: { id: numb
       ],
     });
     return { status: "linked" as const };
+  });
+  // Two coordinators at once: the database's unique keys let one link through; the other is told.
+  return linked.catch((e) => {
+    if (isUniqueViolation(e)) return { status: kind === "same" ? ("already_same" as const) : ("already" as const) };
+    throw e;
   });
 }
 

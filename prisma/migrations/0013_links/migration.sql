@@ -15,3 +15,6 @@ CREATE TABLE "outcome_links" (
 );
 CREATE UNIQUE INDEX "outcome_links_from_id_to_id_key" ON "outcome_links"("from_id", "to_id");
 CREATE INDEX "outcome_links_to_id_idx" ON "outcome_links"("to_id");
+-- A statement is counted once with one other statement: at most one "same" link from it, even
+-- when two coordinators mark it at the same moment.
+CREATE UNIQUE INDEX "outcome_links_one_same" ON "outcome_links"("from_id") WHERE "kind" = 'same';
