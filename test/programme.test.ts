@@ -160,7 +160,8 @@ describe("a programme's evaluation, imported", () => {
     const offline = async (outcomeId: number, label: string, l: [string, string, string]) =>
       recordOfflineAnswers(db.prisma, {
         outcomeId,
-        recordedById: coordinatorId,
+        // The programme's coordinator, as an admin of the bot: every organisation is theirs.
+        actor: { userId: coordinatorId, isAdmin: true },
         now: new Date(),
         value: { label, answers: (["description", "significance", "contribution"] as const).map((part, i) => ({ part, level: l[i] as "fully" })) },
       });

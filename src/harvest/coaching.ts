@@ -170,6 +170,19 @@ export const LEAD_CHECKS = ["date", "actor", "place", "detail.contribution"] as 
 export type LeadGap = (typeof LEAD_CHECKS)[number];
 
 export function leadGaps(d: DraftForChecks, c: CheckContext): LeadGap[] {
-  const found = new Set(runChecks(d, c).map((f) => f.id));
+  return gapsIn(runChecks(d, c));
+}
+
+/** The lead's gaps among findings already worked out (a card shows both). */
+export function gapsIn(findings: Finding[]): LeadGap[] {
+  const found = new Set(findings.map((f) => f.id));
   return LEAD_CHECKS.filter((id) => found.has(id));
+}
+
+/** What to load with a statement row to tell its gaps: its organisation's name and the parts answered by voice. */
+export const LEAD_INCLUDE = { organisation: { select: { name: true } }, evidence: { where: { kind: "voice" }, select: { part: true } } } as const;
+
+/** The gaps of a statement row loaded with LEAD_INCLUDE. */
+export function leadGapsOfRow(o: DraftForChecks & { organisation: { name: string }; evidence: Array<{ part: string }> }): LeadGap[] {
+  return leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) });
 }

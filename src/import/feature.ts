@@ -63,17 +63,16 @@ export const importInputRoutes: InputRoutes = {
       const fileName = document.file_name ?? "file";
       if ((document.file_size ?? 0) > MAX_FILE_BYTES) return ctx.reply(ctx.t("import.unreadable.too_large"));
       if (!/\.(xlsx|csv)$/i.test(fileName)) return ctx.reply(ctx.t("import.unreadable.type"));
-      const scope = await scopeOf(ctx);
-      if (!scope) return refuse(ctx, { command: "import" });
       await setPending(ctx, null);
-      await requestImport(ctx.deps.prisma, {
+      const job = await requestImport(ctx.deps.prisma, {
         userId: ctx.user!.id,
         chatId: ctx.chat!.id,
         lang: ctx.lang,
-        admin: ctx.config.adminTelegramIds.has(ctx.from!.id),
+        admin: ctx.isAdmin,
         fileId: document.file_id,
         fileName,
       });
+      if (!job) return refuse(ctx, { command: "import" });
       await ctx.reply(ctx.t("import.reading", { file: fileName }));
     },
   },

@@ -21,7 +21,7 @@ import { importReport } from "./views.js";
 export interface ReaderDeps {
   prisma: Db;
   logger: Logger;
-  /** The file's bytes, by Telegram file id; throws "too_large" when Telegram will not give it. */
+  /** The file's bytes, by Telegram file id (platform/telegram/files.ts); Telegram refuses a file over 20 MB as "file is too big". */
   download(fileId: string): Promise<Buffer>;
   timeZone: string;
 }
@@ -80,7 +80,7 @@ async function readJob(deps: ReaderDeps, job: Job) {
   try {
     bytes = await deps.download(job.fileId);
   } catch (e) {
-    const tooLarge = String((e as Error).message).includes("too big") || String((e as Error).message).includes("too_large");
+    const tooLarge = String((e as Error).message).includes("file is too big");
     logger.warn({ job: job.id, message: (e as Error).message }, "import file not downloaded");
     return send([t(tooLarge ? "import.unreadable.too_large" : "import.download_failed")]);
   }

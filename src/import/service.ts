@@ -16,9 +16,11 @@ import { LANGUAGES, translator, type Lang } from "../platform/i18n/index.js";
 import { khmerToAsciiDigits } from "../platform/i18n/digits.js";
 import { writtenIn } from "../platform/i18n/script.js";
 import { parseCount, parseDate, unreadWords, ymToString, type ParsedDate } from "../harvest/dates.js";
+import { ACTOR_TYPES } from "../harvest/steps.js";
 import { type DimensionWithOptions, label, loadDimensions } from "../classification/service.js";
 import { statementColumns, type StatementColumn, type StatementField } from "../reporting/workbook.js";
-import { inScope, outcomeInScope, type Scope } from "../shared/access.js";
+import { coordinatorScope, inScope, outcomeInScope, type Scope } from "../shared/access.js";
+import { choiceWords, looseWord } from "../shared/text.js";
 import { type Cell, readTable, type Table } from "./read.js";
 
 type Tx = Prisma.TransactionClient;
@@ -110,7 +112,7 @@ export interface ImportPlan {
   updates: number;
 }
 
-const norm = (s: string) => s.normalize("NFC").replace(/\s+/g, " ").trim().toLowerCase();
+const norm = looseWord;
 /** "Submitted (Asia/Phnom_Penh)" → "submitted": a header whose time zone differs still matches. */
 const base = (s: string) => norm(s.replace(/\s*\([^)]*\)\s*$/, ""));
 
@@ -129,22 +131,13 @@ function knownColumns(dims: DimensionWithOptions[], timeZone: string) {
       if ("field" in c && !loose.has(base(c.header))) loose.set(base(c.header), col);
     }
   }
-  for (const c of statementColumns(translator("en"), timeZone, "en", dims)) {
-    const col = toColumn(c);
+  // The fields' and dimensions' keys; the English headers are the names a suggestion offers.
+  const english = statementColumns(translator("en"), timeZone, "en", dims);
+  for (const c of english) {
     const key = "field" in c ? c.field : byId.get(c.dimensionId)!.key;
-    if (!exact.has(norm(key))) exact.set(norm(key), col);
+    if (!exact.has(norm(key))) exact.set(norm(key), toColumn(c));
   }
-  return { exact, loose, names: [...new Set(statementColumns(translator("en"), timeZone, "en", dims).map((c) => c.header))] };
-}
-
-/** Words a cell may use for a choice, in every language and as the stored key. */
-function choiceWords<K extends string>(keys: readonly K[], labelOf: (lang: Lang, key: K) => string): Map<string, K> {
-  const words = new Map<string, K>();
-  for (const key of keys) {
-    words.set(norm(key), key);
-    for (const lang of LANGUAGES) words.set(norm(labelOf(lang, key)), key);
-  }
-  return words;
+  return { exact, loose, names: english.map((c) => c.header) };
 }
 
 const text = (c: Cell) => (c === null ? "" : c instanceof Date ? c.toISOString().slice(0, 10) : String(c).trim());
@@ -178,10 +171,14 @@ export async function planImport(prisma: Db, input: { table: Table; scope: Scope
     if (!seen.has(required)) problems.push({ line: 1, code: "missing_column", params: { column: t(`export.columns.${required}`) } });
   if (problems.length) return { rows: [], problems, ignored, creates: 0, updates: 0 };
 
+  const fieldIndex = new Map<StatementField, number>();
+  columns.forEach((c, i) => {
+    if (c && "field" in c) fieldIndex.set(c.field, i);
+  });
   const organisations = await prisma.organisation.findMany({ select: { id: true, name: true } });
   const orgByName = new Map(organisations.map((o) => [norm(o.name), o]));
-  const statuses = choiceWords(IMPORTABLE, (lang, s) => translator(lang)(`status.${s}`));
-  const actorTypes = choiceWords(ACTOR_TYPES, (lang, k) => translator(lang)(`actor_types.${k}`));
+  const statuses = choiceWords(IMPORTABLE, (s, lang) => [translator(lang)(`status.${s}`)]);
+  const actorTypes = choiceWords(ACTOR_TYPES, (k, lang) => [translator(lang)(`actor_types.${k}`)]);
   const yesNo = new Map<string, boolean>();
   for (const lang of LANGUAGES) {
     const tl = translator(lang);
@@ -210,7 +207,7 @@ export async function planImport(prisma: Db, input: { table: Table; scope: Scope
   const references = new Map<string, number>();
   for (const { line, cells } of input.table.rows) {
     const at = (field: StatementField) => {
-      const i = columns.findIndex((c) => c && "field" in c && c.field === field);
+      const i = fieldIndex.get(field) ?? -1;
       return i === -1 ? { value: "", header: "", raw: null as Cell } : { value: text(cells[i]!), header: table.headers[i]!, raw: cells[i]! };
     };
     const problem = (column: string, code: ProblemCode, params?: Problem["params"]) => problems.push({ line, column: column || undefined, code, params });
@@ -387,8 +384,6 @@ export async function planImport(prisma: Db, input: { table: Table; scope: Scope
   return { rows, problems, ignored, creates: rows.length - updates, updates };
 }
 
-const ACTOR_TYPES = ["workers", "partner", "government", "cso", "grassroots", "company", "public"] as const;
-
 /**
  * A day from a cell: a spreadsheet date, or "2024-03-15" (Khmer digits too). Kept at noon UTC,
  * which is the same calendar day in the programme's time zones (UTC+7).
@@ -455,8 +450,10 @@ async function writePlan(tx: Tx, plan: ImportPlan, input: { actorId: number | nu
 
 // --- Files sent to the bot (/import) ---
 
-/** A file a coordinator sent: the background reader downloads and checks it (import/reader.ts). */
-export function requestImport(prisma: Db, input: { userId: number; chatId: number; lang: Lang; admin: boolean; fileId: string; fileName: string }) {
+/** A file a coordinator sent: the background reader downloads and checks it (import/reader.ts); undefined for anyone else. */
+export async function requestImport(prisma: Db, input: { userId: number; chatId: number; lang: Lang; admin: boolean; fileId: string; fileName: string }) {
+  // Only a coordinator's file is read; anyone else's is refused here, not only in the chat.
+  if (!(await coordinatorScope(prisma, input.userId, input.admin))) return undefined;
   return prisma.importJob.create({ data: { ...input, chatId: BigInt(input.chatId) } });
 }
 

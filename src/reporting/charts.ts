@@ -52,7 +52,7 @@ export interface ChartData {
  */
 export async function chartData(prisma: Db, scope: Scope, period: Period, lang: Lang, organisationId?: number): Promise<ChartData[]> {
   const t = translator(lang);
-  const stats = await classificationStats(prisma, scope, period, organisationId);
+  const stats = await classificationStats(prisma, scope, period, organisationId, { leads: false });
   const byKey = new Map(stats.dimensions.map((d) => [d.dimension.key, d]));
   const bars = (d: DimensionStats, only?: string[]): Bar[] => {
     const base = stats.total - d.unclassified;

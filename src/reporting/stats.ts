@@ -4,7 +4,7 @@ import { ofOrganisation, scopeFilter, type Scope } from "../shared/access.js";
 import { khmerToAsciiDigits } from "../harvest/dates.js";
 import type { T } from "../platform/i18n/index.js";
 import { loadDimensions, type DimensionWithOptions } from "../classification/service.js";
-import { leadGaps } from "../harvest/coaching.js";
+import { LEAD_INCLUDE, leadGapsOfRow } from "../harvest/coaching.js";
 import { notADuplicate } from "../review/links.js";
 
 /** Months as "YYYY-MM", both ends included; open ends are unbounded. */
@@ -53,7 +53,13 @@ export interface DimensionStats {
   unclassified: number;
 }
 
-export async function classificationStats(prisma: Db, scope: Scope, period: Period, organisationId?: number) {
+/**
+ * Counts per option of every dimension over the accepted statements in scope and period, and
+ * (unless `leads` is false: the charts do not show them) how many are still outcome leads, which
+ * needs the statements' texts.
+ */
+export async function classificationStats(prisma: Db, scope: Scope, period: Period, organisationId?: number, opts: { leads?: boolean } = {}) {
+  const withLeads = opts.leads !== false;
   // A statement marked as the same change as another is counted once, with that one.
   const where = {
     status: "accepted" as const,
@@ -71,20 +77,17 @@ export async function classificationStats(prisma: Db, scope: Scope, period: Peri
       createdAt: true,
       classifications: { select: { optionId: true } },
       // What decides whether it is still an outcome lead (harvest/coaching.ts leadGaps).
-      description: true,
-      significance: true,
-      contribution: true,
-      actorName: true,
-      place: true,
-      peopleAffected: true,
-      organisation: { select: { name: true } },
-      evidence: { where: { kind: "voice" }, select: { part: true } },
+      description: withLeads,
+      significance: withLeads,
+      contribution: withLeads,
+      actorName: withLeads,
+      place: withLeads,
+      peopleAffected: withLeads,
+      ...(withLeads ? LEAD_INCLUDE : {}),
     },
   });
   const outcomes = rows.filter((o) => inPeriod(statementMonth(o), period));
-  const leads = outcomes.filter(
-    (o) => leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) }).length > 0,
-  ).length;
+  const leads = withLeads ? outcomes.filter((o) => leadGapsOfRow(o as Parameters<typeof leadGapsOfRow>[0]).length > 0).length : undefined;
   const dims = await loadDimensions(prisma);
   const result: DimensionStats[] = dims.map((d) => {
     const ids = new Set(d.options.map((o) => o.id));

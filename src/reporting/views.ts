@@ -82,8 +82,9 @@ export const digestKeyboard = (d: Digest) => JSON.parse(JSON.stringify(keyboard(
  * dimension with only the options that were chosen (so one statement fits one screen); `all`
  * lists every option, a dimension at a time. Returns the sections, to be packed into messages.
  */
-export function statsView(t: T, lang: Lang, title: string, stats: { total: number; leads: number; dimensions: DimensionStats[] }, all: boolean): string[] {
-  const sections = [stats.total ? `${title}\n${t("stats.leads", { complete: stats.total - stats.leads, leads: stats.leads })}` : title];
+export function statsView(t: T, lang: Lang, title: string, stats: { total: number; leads?: number; dimensions: DimensionStats[] }, all: boolean): string[] {
+  const { total, leads } = stats;
+  const sections = [total && leads !== undefined ? `${title}\n${t("stats.leads", { complete: total - leads, leads })}` : title];
   const lines: string[] = [];
   for (const d of stats.dimensions) {
     const name = escapeHtml(label(d.dimension, lang));

@@ -13,8 +13,7 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { formatDate } from "../harvest/dates.js";
 import { draftDate } from "../harvest/views.js";
 import { gapList } from "../harvest/lead.js";
-import { leadGaps } from "../harvest/coaching.js";
-import { perQuestion } from "../harvest/questions.js";
+import { leadGapsOfRow } from "../harvest/coaching.js";
 import { linksFromRows } from "../review/links.js";
 import { linksSection } from "../review/views.js";
 import { isLang, translator, type Lang, type T } from "../platform/i18n/index.js";
@@ -72,7 +71,7 @@ async function* loadStatements(prisma: Db, q: ExportQuery) {
         classifications: { select: { optionId: true } },
         evidence: { where: { kind: "voice" }, select: { part: true } },
         contributors: { select: { organisation: { select: { name: true } } } },
-        questions: { select: { question: { select: { text: true } } } },
+        questions: { select: { questionId: true, question: { select: { text: true } } } },
         linksFrom: { select: { kind: true, toId: true } },
         linksTo: { select: { kind: true, fromId: true } },
       },
@@ -99,6 +98,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
         return {
           id: o.id,
           options: [...chosen],
+          questions: o.questions.map((x) => ({ id: x.questionId, text: x.question.text })),
           cells: [
             o.id,
             o.organisation.name,
@@ -121,7 +121,7 @@ async function statementSheet(prisma: Db, q: ExportQuery) {
             referenceOf(o),
             authorName(o, t),
             localDay(o.harvestedAt ?? o.submittedAt, q.timeZone),
-            gapList(t, leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(o.evidence.map((e) => e.part)) })),
+            gapList(t, leadGapsOfRow(o)),
             htmlToText(linksSection(t, linksFromRows(o)) ?? "").replace(/\n/g, "; "),
             o.contributors.map((c) => c.organisation.name).join("; "),
             o.questions.map((q) => q.question.text).join("; "),
@@ -246,12 +246,19 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   const sheet = await statementSheet(prisma, q);
   const ids: number[] = [];
   const chosen: Array<{ id: number; options: number[] }> = [];
+  // The statements of each harvesting question, gathered on the way (a sheet of their own).
+  const byQuestion = new Map<number, { text: string; ids: number[] }>();
   const ws = addSheet(wb, t("export.sheets.statements"), sheet.headers, []);
   for await (const chunk of sheet.chunks())
     for (const r of chunk) {
       ws.addRow(r.cells).commit();
       ids.push(r.id);
       chosen.push({ id: r.id, options: r.options });
+      for (const question of r.questions) {
+        const group = byQuestion.get(question.id) ?? { text: question.text, ids: [] };
+        group.ids.push(r.id);
+        byQuestion.set(question.id, group);
+      }
     }
   ws.commit();
   classificationSheets(wb, q, sheet.dims, chosen);
@@ -259,7 +266,7 @@ export async function workbookBuffer(prisma: Db, q: ExportQuery): Promise<{ buff
   await answersSheet(wb, prisma, q, ids);
   await resultsSheet(wb, prisma, q, ids);
   await chartsSheet(wb, prisma, q);
-  await questionsSheet(wb, prisma, q, ids);
+  questionsSheet(wb, q, byQuestion);
   await eventsSheet(wb, prisma, q, ids);
   await wb.commit();
   await done;
@@ -345,16 +352,13 @@ async function resultsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, 
 }
 
 /** The exported statements grouped by the harvesting question they answer: a row per question. */
-async function questionsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery, ids: number[]) {
+function questionsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, q: ExportQuery, byQuestion: Map<number, { text: string; ids: number[] }>) {
   const t = translator(q.lang);
-  const groups = (await inChunks(ids, (chunk) => perQuestion(prisma, { id: { in: chunk } }).then((g) => [g]))).flat();
-  const merged = new Map<string, number[]>();
-  for (const g of groups) merged.set(g.text, [...(merged.get(g.text) ?? []), ...g.ids]);
   addSheet(
     wb,
     t("export.sheets.questions"),
     ["harvest_question", "count", "numbers"].map((h) => t(`export.columns.${h}`)),
-    [...merged].map(([text, list]) => [text, list.length, list.sort((a, b) => a - b).join(", ")]),
+    [...byQuestion].sort(([a], [b]) => a - b).map(([, g]) => [g.text, g.ids.length, g.ids.join(", ")]),
   ).commit();
 }
 

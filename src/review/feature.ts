@@ -8,7 +8,7 @@
 import { Composer } from "grammy";
 import { classificationSummary } from "../classification/views.js";
 import { chosenOptions, loadDimensions } from "../classification/service.js";
-import { leadGaps, runChecks } from "../harvest/coaching.js";
+import { gapsIn, runChecks } from "../harvest/coaching.js";
 import { loadOwnDraft, saveDraft, toView } from "../harvest/service.js";
 import { enterHarvest } from "../harvest/feature.js";
 import { leadLine } from "../harvest/lead.js";
@@ -155,9 +155,10 @@ export async function showCard(ctx: BotContext, id: number) {
     o.contributors.map((c) => c.organisation.name),
   );
   if (joint) sections.push(joint);
-  const lead = leadLine(t, leadGaps(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
+  const checks = runChecks(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) });
+  const lead = leadLine(t, gapsIn(checks));
   if (lead) sections.push(lead);
-  const findings = findingsSection(t, runChecks(view, { organisationName: view.organisationName, voiceParts: new Set(view.voiceParts) }));
+  const findings = findingsSection(t, checks);
   if (findings) sections.push(findings);
   const thread = await threadOf(prisma, id);
   const rendered = renderThread(thread, t, ctx.config.timeZone, ctx.lang);

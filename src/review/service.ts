@@ -3,7 +3,7 @@
  * (so two coordinators acting at once cannot both apply, and a double press applies once), and
  * appends to the event log.
  */
-import { leadGaps } from "../harvest/coaching.js";
+import { LEAD_INCLUDE, leadGapsOfRow } from "../harvest/coaching.js";
 import type { Db } from "../platform/db/client.js";
 import { translator } from "../platform/i18n/index.js";
 import { langOf, notify } from "../platform/telegram/notify.js";
@@ -269,7 +269,7 @@ export async function reviewQueue(prisma: Db, actor: Actor, q: { org: number; st
     orderBy: [{ waitingSince: "asc" }, { id: "asc" }],
     skip: page * QUEUE_PAGE,
     take: QUEUE_PAGE,
-    include: { organisation: { select: { name: true } }, evidence: { where: { kind: "voice" }, select: { part: true } } },
+    include: LEAD_INCLUDE,
   });
   const orgName = q.org ? ((await prisma.organisation.findUnique({ where: { id: q.org } }))?.name ?? "") : undefined;
   return {
@@ -279,11 +279,7 @@ export async function reviewQueue(prisma: Db, actor: Actor, q: { org: number; st
     total,
     page,
     pages,
-    rows: rows.map(({ evidence, ...o }) => ({
-      ...o,
-      organisation: o.organisation.name,
-      gaps: leadGaps(o, { organisationName: o.organisation.name, voiceParts: new Set(evidence.map((e) => e.part)) }),
-    })),
+    rows: rows.map((o) => ({ ...o, organisation: o.organisation.name, gaps: leadGapsOfRow(o) })),
   };
 }
 

@@ -1,4 +1,5 @@
-/** What counts as text a person wrote. */
+/** What counts as text a person wrote, and how a typed word is matched. */
+import { LANGUAGES, type Lang } from "../platform/i18n/index.js";
 
 /**
  * Characters that show nothing: white space, zero-width and other format characters
@@ -17,4 +18,19 @@ export function snippet(s: string | null, n = 60): string {
   if (s === null) return "";
   const one = s.replace(/\s+/g, " ").trim();
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
+/** A typed word as it is compared: case, spacing, Unicode form and curly apostrophes do not matter. */
+export const looseWord = (s: string) => s.normalize("NFC").toLowerCase().replace(/’/g, "'").replace(/\s+/g, " ").trim();
+
+/**
+ * The words a person may type for each of some choices (a status, a level, a part): its labels in
+ * every language the bot speaks, and the key itself (with spaces for underscores), matched loosely.
+ */
+export function choiceWords<K extends string>(keys: readonly K[], labels: (key: K, lang: Lang) => string[]): Map<string, K> {
+  const words = new Map<string, K>();
+  for (const key of keys) {
+    for (const w of [key, key.replace(/_/g, " "), ...LANGUAGES.flatMap((lang) => labels(key, lang))]) words.set(looseWord(w), key);
+  }
+  return words;
 }

@@ -10,7 +10,8 @@
  *
  * Pure: text in, answers or what is wrong out.
  */
-import { LANGUAGES, translator } from "../platform/i18n/index.js";
+import { translator } from "../platform/i18n/index.js";
+import { choiceWords, looseWord } from "../shared/text.js";
 import { LEVELS, type Level, PARTS, type Part } from "./results.js";
 
 export interface OfflineAnswers {
@@ -24,16 +25,8 @@ export type OfflineProblem =
   | { code: "missing_part"; part: Part }
   | { code: "twice"; part: Part };
 
-const norm = (s: string) => s.normalize("NFC").toLowerCase().replace(/[’']/g, "'").replace(/\s+/g, " ").trim();
-
-function words<K extends string>(keys: readonly K[], labels: (k: K) => string[]): Map<string, K> {
-  const map = new Map<string, K>();
-  for (const k of keys) for (const w of [k, k.replace(/_/g, " "), ...labels(k)]) map.set(norm(w), k);
-  return map;
-}
-
-const PART_WORDS = words(PARTS, (p) => LANGUAGES.map((l) => translator(l)(`source.parts.${p}`)));
-const LEVEL_WORDS = words(LEVELS, (v) => LANGUAGES.flatMap((l) => [translator(l)(`source.levels.${v}`), translator(l)(`results.${v}`)]));
+const PART_WORDS = choiceWords(PARTS, (p, lang) => [translator(lang)(`source.parts.${p}`)]);
+const LEVEL_WORDS = choiceWords(LEVELS, (v, lang) => [translator(lang)(`source.levels.${v}`), translator(lang)(`results.${v}`)]);
 
 export function readOfflineAnswers(text: string): { ok: true; value: OfflineAnswers } | { ok: false; problems: OfflineProblem[] } {
   const lines = text
@@ -46,9 +39,9 @@ export function readOfflineAnswers(text: string): { ok: true; value: OfflineAnsw
   const answers: OfflineAnswers["answers"] = [];
   for (const line of rest) {
     const m = /^([^:៖]+)[:៖]\s*(.+)$/.exec(line);
-    const part = m ? PART_WORDS.get(norm(m[1]!)) : undefined;
+    const part = m ? PART_WORDS.get(looseWord(m[1]!)) : undefined;
     const [levelText, ...comment] = m ? m[2]!.split(/\s+[-–—]\s+/) : [];
-    const level = levelText ? LEVEL_WORDS.get(norm(levelText)) : undefined;
+    const level = levelText ? LEVEL_WORDS.get(looseWord(levelText)) : undefined;
     if (!part || !level) {
       problems.push({ code: "unreadable_line", line });
       continue;

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../platform/db/client.js";
 import type { Prisma, SubstantiationAssignment } from "../generated/prisma/client.js";
-import { coordinatorScope, ofOrganisation, organisationsIn, outcomeInScope, scopeFilter, type Scope } from "../shared/access.js";
+import { type Actor, coordinatorScope, ofOrganisation, organisationsIn, outcomeInScope, scopeFilter, type Scope } from "../shared/access.js";
 import { notify } from "../platform/telegram/notify.js";
 import { isLang, translator } from "../platform/i18n/index.js";
 import { type OverviewData, type Progress, resultsKeyboard, type SubstantiationOf, type SubstantiationState } from "./views.js";
@@ -396,9 +396,14 @@ export function saveSuggestion(prisma: Db, s: { outcomeId: number; suggestedById
 /**
  * A source's answers given offline, recorded by a coordinator: a source of its own on the chosen
  * statement, already answered, marked as recorded by them. They count in the results like any
- * other source's. The caller has checked that the statement is in the coordinator's scope.
+ * other source's. Only a coordinator of the statement records them ("not_allowed" otherwise);
+ * undefined when the statement is not chosen for substantiation.
  */
-export async function recordOfflineAnswers(prisma: Db, input: { outcomeId: number; recordedById: number; value: OfflineAnswers; now: Date }) {
+export async function recordOfflineAnswers(prisma: Db, input: { outcomeId: number; actor: Actor; value: OfflineAnswers; now: Date }) {
+  const scope = await coordinatorScope(prisma, input.actor.userId, input.actor.isAdmin);
+  const statement = await prisma.outcome.findUnique({ where: { id: input.outcomeId }, include: { contributors: true } });
+  const recordedById = input.actor.userId;
+  if (!statement || recordedById === undefined || !outcomeInScope(scope, statement)) return "not_allowed" as const;
   return prisma.$transaction(async (tx) => {
     const s = await tx.substantiation.findUnique({ where: { outcomeId: input.outcomeId } });
     if (!s) return undefined;
@@ -409,8 +414,8 @@ export async function recordOfflineAnswers(prisma: Db, input: { outcomeId: numbe
         // No link: nobody opens it. A hash of its own keeps the column unique.
         codeHash: `offline:${randomBytes(16).toString("hex")}`,
         label: input.value.label,
-        createdById: input.recordedById,
-        recordedById: input.recordedById,
+        createdById: recordedById,
+        recordedById,
         expiresAt: input.now,
         status: "submitted",
         anonymous: false,
@@ -421,7 +426,7 @@ export async function recordOfflineAnswers(prisma: Db, input: { outcomeId: numbe
       data: input.value.answers.map((x) => ({ assignmentId: a.id, part: x.part, level: x.level, comment: x.comment ?? null })),
     });
     await tx.outcomeEvent.create({
-      data: { outcomeId: input.outcomeId, actorId: input.recordedById, type: "source_recorded", newValue: `source #${a.id}` },
+      data: { outcomeId: input.outcomeId, actorId: recordedById, type: "source_recorded", newValue: `source #${a.id}` },
     });
     return a;
   });
