@@ -12,6 +12,7 @@ import { importFeature, importInputRoutes } from "../import/feature.js";
 import { sourceFeature, substantiationFeature, substantiationInputRoutes, suggestionsFeature } from "../substantiation/feature.js";
 import { typedInput } from "../shared/typed-input.js";
 import { chartsFeature, digestFeature, exportFeature, reportsFeature } from "../reporting/feature.js";
+import { consoleFeature } from "../console/feature.js";
 import { privacyFeature } from "../privacy/feature.js";
 import type { BotContext, BotDeps } from "../shared/context.js";
 import { isDatabaseUnavailable } from "../platform/db/client.js";
@@ -190,6 +191,7 @@ function features(): Composer<BotContext> {
   c.use(exportFeature());
   c.use(chartsFeature());
   c.use(digestFeature());
+  c.use(consoleFeature());
   // Last: anything a person sends that nothing above took may answer a coordinator's question.
   c.use(unpromptedAnswerFeature());
   return c;

@@ -29,6 +29,8 @@ export interface ServerOptions {
   healthy: () => boolean;
   logger: Logger;
   timeouts?: Timeouts;
+  /** More routes on the same server (the coordinators' console). */
+  routes?: (fastify: FastifyInstance) => void;
 }
 
 /** Telegram's updates are small; a body above this is refused with 413 before it is read whole. */
@@ -123,6 +125,7 @@ export class HttpServer {
         },
       });
     }
+    opts.routes?.(fastify);
     this.fastify = fastify;
   }
 

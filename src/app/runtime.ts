@@ -18,6 +18,7 @@ import { Outbox, type OutboxOptions } from "../platform/telegram/outbox.js";
 import { purgeInbox, type InboxOptions } from "../platform/telegram/inbox.js";
 import { InFlight } from "../platform/inflight.js";
 import { HttpServer, internalServer, type Timeouts } from "./http.js";
+import { registerConsole } from "./console.js";
 import { ALLOWED_UPDATES, startPipeline } from "./pipeline.js";
 
 export { ALLOWED_UPDATES };
@@ -31,6 +32,8 @@ export interface AppDeps {
   http?: Timeouts;
   /** Inbox worker options (tests shorten the look-again period). */
   inbox?: Partial<InboxOptions>;
+  /** The clock of the console's checks (tests set it). */
+  now?: () => Date;
   /** Start the schedulers (reminders, digests, rounds); default true. */
   schedulers?: boolean;
 }
@@ -79,6 +82,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     logger,
     healthy: () => !stopping && health.up(),
     timeouts: deps.http,
+    routes: config.publicUrl
+      ? (fastify) => registerConsole(fastify, { prisma: db.prisma, config, download: fileDownloader(config), now: deps.now, logger })
+      : undefined,
   });
   const port = await server.listen();
   logger.info({ port, host: config.host }, config.mode === "webhook" ? "webhook and health endpoint listening" : "health endpoint listening");

@@ -103,7 +103,9 @@ async function completeOnboarding(ctx: BotContext) {
     await ctx.reply(ctx.t(`onboarding.invite_${r.status}`, { org: r.organisation }));
   }
   const role = await menuRoleOf(ctx);
-  await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
+  await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang, ctx.config.publicUrl).catch((e) =>
+    ctx.log.warn({ err: String(e) }, "setMyCommands failed"),
+  );
   if (role === "guest") {
     // A refusal above already said what to do.
     if (r.status === "none" || r.status === "joined" || r.status === "already_member") await ctx.reply(ctx.t("onboarding.no_invite"));
@@ -172,7 +174,7 @@ export function onboardingFeature(): Composer<BotContext> {
     await ctx.editMessageReplyMarkup().catch(() => {});
     if (hadLanguage && ctx.user.consentAt) {
       await ctx.reply(ctx.t("onboarding.language_set"));
-      await registerChatCommands(ctx.api, ctx.chat!.id, await menuRoleOf(ctx), lang).catch(() => {});
+      await registerChatCommands(ctx.api, ctx.chat!.id, await menuRoleOf(ctx), lang, ctx.config.publicUrl).catch(() => {});
       return;
     }
     await continueOnboarding(ctx);

@@ -36,6 +36,12 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's secret_token rules)")
     .optional(),
+  PUBLIC_URL: z
+    .string()
+    .url("must be the public https URL of this server (the console is at PUBLIC_URL/console/)")
+    .refine((u) => u.startsWith("https://"), "must start with https:// (Telegram opens Mini Apps only over HTTPS)")
+    .optional(),
+  CONSOLE_SESSION_HOURS: z.coerce.number({ invalid_type_error: "must be a number of hours" }).int().min(1).max(168).default(24),
   PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").default(8080),
   HOST: z.string().default("0.0.0.0"),
   INTERNAL_PORT: z.coerce.number({ invalid_type_error: "must be a port number" }).int().min(0).max(65535, "must be a port number").optional(),
@@ -67,6 +73,10 @@ export interface Config {
   /** Webhook mode: the public URL Telegram posts to, and the secret it must send back. */
   webhookUrl?: string;
   webhookSecret?: string;
+  /** The server's public https address: it turns the coordinators' console (a Mini App) and its API on. */
+  publicUrl?: string;
+  /** How long Telegram's init data opens the console, from when Telegram signed it. */
+  consoleSessionHours: number;
   /** Where the HTTP server (webhook and health endpoint) listens. */
   port: number;
   host: string;
@@ -120,6 +130,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mode: c.BOT_MODE,
     webhookUrl: c.WEBHOOK_URL,
     webhookSecret: c.WEBHOOK_SECRET,
+    publicUrl: c.PUBLIC_URL?.replace(/\/+$/, ""),
+    consoleSessionHours: c.CONSOLE_SESSION_HOURS,
     port: c.PORT,
     host: c.HOST,
     internalPort: c.INTERNAL_PORT,

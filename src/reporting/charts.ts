@@ -11,6 +11,7 @@ import { inflateSync } from "node:zlib";
 // vega, vega-lite and resvg are large: loaded on the first chart, not at start-up.
 import type { TopLevelSpec } from "vega-lite";
 import type { Db } from "../platform/db/client.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import { translator, type Lang } from "../platform/i18n/index.js";
 import type { Scope } from "../shared/access.js";
 import { label } from "../classification/service.js";
@@ -50,9 +51,16 @@ export interface ChartData {
  * the nature of the change (expected, unexpected, negative). Each bar's percentage is of the
  * statements classified in its dimension, not of every statement: "22 of 36 classified, 61%".
  */
-export async function chartData(prisma: Db, scope: Scope, period: Period, lang: Lang, organisationId?: number): Promise<ChartData[]> {
+export async function chartData(
+  prisma: Db,
+  scope: Scope,
+  period: Period,
+  lang: Lang,
+  organisationId?: number,
+  where?: Prisma.OutcomeWhereInput,
+): Promise<ChartData[]> {
   const t = translator(lang);
-  const stats = await classificationStats(prisma, scope, period, organisationId, { leads: false });
+  const stats = await classificationStats(prisma, scope, period, organisationId, { leads: false, where });
   const byKey = new Map(stats.dimensions.map((d) => [d.dimension.key, d]));
   const bars = (d: DimensionStats, only?: string[]): Bar[] => {
     const base = stats.total - d.unclassified;

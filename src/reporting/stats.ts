@@ -1,5 +1,6 @@
 /** Counts per classification dimension: the numbers behind the evaluation report's figures. */
 import type { Db } from "../platform/db/client.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import { ofOrganisation, scopeFilter, type Scope } from "../shared/access.js";
 import { khmerToAsciiDigits } from "../harvest/dates.js";
 import type { T } from "../platform/i18n/index.js";
@@ -58,16 +59,24 @@ export interface DimensionStats {
  * (unless `leads` is false: the charts do not show them) how many are still outcome leads, which
  * needs the statements' texts.
  */
-export async function classificationStats(prisma: Db, scope: Scope, period: Period, organisationId?: number, opts: { leads?: boolean } = {}) {
+export async function classificationStats(
+  prisma: Db,
+  scope: Scope,
+  period: Period,
+  organisationId?: number,
+  opts: { leads?: boolean; where?: Prisma.OutcomeWhereInput } = {},
+) {
   const withLeads = opts.leads !== false;
   // A statement marked as the same change as another is counted once, with that one.
-  const where = {
+  const base: Prisma.OutcomeWhereInput = {
     status: "accepted" as const,
     discardedAt: null,
     ...notADuplicate,
     ...scopeFilter(scope),
     ...(organisationId ? ofOrganisation(organisationId) : {}),
   };
+  // The console's filters narrow it further.
+  const where = opts.where ? { AND: [base, opts.where] } : base;
   const rows = await prisma.outcome.findMany({
     where,
     select: {

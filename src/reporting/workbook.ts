@@ -35,6 +35,8 @@ export interface ExportQuery {
   period: Period;
   lang: Lang;
   timeZone: string;
+  /** Narrows the statements further (the console's filters). */
+  where?: Prisma.OutcomeWhereInput;
 }
 
 /** A time for a spreadsheet: "2026-11-25 14:05" in the programme's time zone (named in the column's header). */
@@ -53,12 +55,13 @@ export const referenceOf = (o: { id: number; externalRef: string | null }) => o.
  * exported), a thousand at a time so a large export never holds them all.
  */
 async function* loadStatements(prisma: Db, q: ExportQuery) {
-  const where: Prisma.OutcomeWhereInput = {
+  const base: Prisma.OutcomeWhereInput = {
     status: { not: "draft" },
     discardedAt: null,
     ...scopeFilter(q.scope),
     ...(q.organisationId ? ofOrganisation(q.organisationId) : {}),
   };
+  const where = q.where ? { AND: [base, q.where] } : base;
   let after = 0;
   for (;;) {
     const rows = await prisma.outcome.findMany({
@@ -365,7 +368,7 @@ function questionsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, q: ExportQuery, 
 /** What each chart draws, a row per bar: its count, what that is a share of, and the percentage (accepted statements, as /charts). */
 async function chartsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, prisma: Db, q: ExportQuery) {
   const t = translator(q.lang);
-  const charts = await chartData(prisma, q.scope, q.period, q.lang, q.organisationId);
+  const charts = await chartData(prisma, q.scope, q.period, q.lang, q.organisationId, q.where);
   addSheet(
     wb,
     t("export.sheets.charts"),

@@ -7,7 +7,7 @@ import type { MenuRole } from "./access.js";
 /** Every person's last commands: leave a question, privacy, language, help. */
 const ALWAYS = ["cancel", "privacy", "language", "help"];
 /** What coordinators do with statements, in the order of the method. */
-const COORDINATING = ["review", "substantiate", "stats", "charts", "export", "import", "digest", "members"];
+const COORDINATING = ["console", "review", "substantiate", "stats", "charts", "export", "import", "digest", "members"];
 
 /** Which commands each role has; the menu, /help and the README's table (checked by a test) follow this. */
 export const ROLE_COMMANDS: Record<MenuRole, string[]> = {
@@ -30,7 +30,23 @@ export async function registerCommands(api: Api): Promise<void> {
   for (const lang of LANGUAGES) await api.setMyCommands(commandList("guest", lang), { language_code: lang });
 }
 
-/** Sets the command menu of one private chat to the person's role and language. */
-export async function registerChatCommands(api: Api, chatId: number, role: MenuRole, lang: Lang) {
+/** Where Telegram opens the coordinators' console: the page under the server's public address. */
+export const consoleUrl = (publicUrl: string) => `${publicUrl}/console/`;
+
+const CONSOLE_ROLES: MenuRole[] = ["coordinator", "programme", "admin"];
+
+/**
+ * Sets the command menu of one private chat to the person's role and language. With the console
+ * turned on (PUBLIC_URL), a coordinator's menu button opens it; anyone else's lists the commands
+ * (so a coordinator who is no longer one loses it).
+ */
+export async function registerChatCommands(api: Api, chatId: number, role: MenuRole, lang: Lang, publicUrl?: string) {
   await api.setMyCommands(commandList(role, lang), { scope: { type: "chat", chat_id: chatId } });
+  if (!publicUrl) return;
+  await api.setChatMenuButton({
+    chat_id: chatId,
+    menu_button: CONSOLE_ROLES.includes(role)
+      ? { type: "web_app", text: translator(lang)("console.menu"), web_app: { url: consoleUrl(publicUrl) } }
+      : { type: "commands" },
+  });
 }

@@ -243,7 +243,9 @@ export function sourceFeature(): Composer<BotContext> {
     }
     ctx.log.info({ assignment_id: res.assignment.id }, "source link opened");
     const role = await menuRole(ctx.deps.prisma, ctx.user, ctx.isAdmin);
-    await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang).catch((e) => ctx.log.warn({ err: String(e) }, "setMyCommands failed"));
+    await registerChatCommands(ctx.api, ctx.chat!.id, role, ctx.lang, ctx.config.publicUrl).catch((e) =>
+      ctx.log.warn({ err: String(e) }, "setMyCommands failed"),
+    );
     await continueAssignment(ctx, res.assignment);
   });
 

@@ -59,6 +59,8 @@ export class FakeTelegram {
   files = new Map<string, { bytes: Buffer; path: string }>();
   /** Answers from answerCallbackQuery, by callback query id. */
   callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
+  /** Each chat's menu button, as the bot last set it. */
+  menuButtons = new Map<number, { type: string; text?: string; web_app?: { url: string } }>();
   /** Optional fault injection: return a response instead of handling the call. */
   intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown; afterMs?: number } | undefined;
   /** Called for every message the bot sends (the benchmark measures latency with it). */
@@ -208,6 +210,13 @@ export class FakeTelegram {
         if (method === "editMessageText") m.parse_mode = p.parse_mode;
         return this.asTelegramMessage(m);
       }
+      case "setChatMenuButton": {
+        const button = p.menu_button ?? { type: "default" };
+        // Like Telegram: a Mini App opens only from an https URL.
+        if (button.type === "web_app") assertWebAppUrl(button.web_app?.url);
+        this.menuButtons.set(Number(p.chat_id), button);
+        return true;
+      }
       default:
         if (method === "answerCallbackQuery") {
           // Like Telegram: a callback query is answered once; a second answer fails.
@@ -230,6 +239,7 @@ export class FakeTelegram {
       payload: p,
     };
     if (p.parse_mode === "HTML") assertValidHtml(m.text);
+    for (const row of p.reply_markup?.inline_keyboard ?? []) for (const b of row) if (b.web_app) assertWebAppUrl(b.web_app.url);
     if (m.text.length > 4096) throw new Error("Bad Request: message is too long");
     if (method === "sendMessage" && m.text.trim() === "") throw new Error("Bad Request: message text is empty");
     if (method !== "sendMessage" && m.text.length > 1024) throw new Error("Bad Request: message caption is too long");
@@ -343,6 +353,11 @@ export class FakeTelegram {
 }
 
 /** Telegram rejects HTML with unknown tags or unbalanced ones; so does this check. */
+/** Telegram refuses a Mini App button whose URL is not https. */
+function assertWebAppUrl(url: unknown) {
+  if (typeof url !== "string" || !/^https:\/\/[^/\s]+/.test(url)) throw new Error("Bad Request: BUTTON_URL_INVALID: only HTTPS links are allowed");
+}
+
 export function assertValidHtml(html: string): void {
   const allowed = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "blockquote", "span"]);
   const stack: string[] = [];

@@ -150,6 +150,7 @@ export const DEFERRED_METHODS = new Set([
   "deleteMessage",
   "answerCallbackQuery",
   "setMyCommands",
+  "setChatMenuButton",
 ]);
 
 /**
