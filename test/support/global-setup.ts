@@ -14,6 +14,8 @@ export async function setup() {
   // The bot and CLI processes the tests start run the compiled dist/, as `npm start` does: it is
   // brought up to date first (incremental: a few seconds when nothing changed).
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  // The console's page, as `npm run build` makes it (under a second): the browser tests open it.
+  execFileSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "--config", "web/console/vite.config.ts"], { stdio: "inherit" });
   // One migrated embedded database, dumped: each test file loads a copy (test/support/db.ts).
   const templateDir = mkdtempSync(join(tmpdir(), "oh-test-template-"));
   if (!process.env.TEST_POSTGRES_URL) {

@@ -7,7 +7,7 @@
 import "@fontsource/noto-sans-khmer/khmer-400.css";
 import "@fontsource/noto-sans-khmer/khmer-700.css";
 import "./style.css";
-import WebApp from "@twa-dev/sdk";
+import TelegramWebApp from "@twa-dev/sdk";
 import htm from "htm";
 import { h, render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -18,6 +18,9 @@ const html = htm.bind(h);
 // ---------------------------------------------------------------------------------------------
 // Talking to the server
 
+// Using the import keeps the SDK in the bundle; its script sets window.Telegram.WebApp, which is
+// read from there (the CommonJS default export does not survive bundling as the object itself).
+const WebApp = ((window as unknown as { Telegram?: { WebApp?: typeof TelegramWebApp } }).Telegram?.WebApp ?? TelegramWebApp) as typeof TelegramWebApp;
 const initData = WebApp.initData;
 // Telegram opens the page with its parameters in the hash; the SDK has read them, the routes take the hash over.
 if (!location.hash.startsWith("#/")) history.replaceState(null, "", `${location.pathname}${location.search}#/`);
