@@ -9,8 +9,10 @@ COPY prisma.config.ts tsconfig.json tsconfig.build.json ./
 RUN npx prisma generate
 COPY src ./src
 COPY locales ./locales
+COPY web ./web
 # Type-checks and compiles src/ to dist/: the image runs JavaScript, without tsx or esbuild.
-RUN npx tsc -p tsconfig.build.json
+# Vite builds the coordinators' console into dist/web/console (served by the bot itself).
+RUN npx tsc -p tsconfig.build.json && npx vite build --config web/console/vite.config.ts
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-bookworm-slim AS runtime
@@ -26,7 +28,8 @@ COPY --from=build /app/prisma/migrations ./prisma/migrations
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]
-# The webhook (BOT_MODE=webhook) and the health endpoint, /healthz, in both modes.
+# The webhook (BOT_MODE=webhook), the health endpoint, /healthz, in both modes, and with PUBLIC_URL
+# the coordinators' console (/console/) and its API (/api/v1/).
 ENV PORT=8080
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \

@@ -277,7 +277,27 @@ async function seedStatements(db: Database) {
   }
 }
 
-/** Seeds 10,000 statements, then builds a digest and an export in a fresh process started like the bot. */
+interface ConsoleResult {
+  firstPageMs: number;
+  filteredMs: number;
+  optionMs: number;
+  lastPageMs: number;
+  oneMs: number;
+  renderMs?: number;
+}
+
+/** Runs a script of bench/ in a process of its own (started like the bot) and reads the JSON it prints last. */
+async function benchScript(script: string, args: string[]): Promise<unknown> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let text = "";
+    p.stdout!.on("data", (d) => (text += d));
+    p.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`${script} exited with ${code}`))));
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+/** Seeds 10,000 statements, then builds a digest and an export in a fresh process started like the bot, and measures the console in another. */
 async function measureReports(kind: "pglite" | "postgres", postgresUrl?: string) {
   const dataDir = kind === "pglite" ? mkdtempSync(join(tmpdir(), "oh-bench-reports-")) : undefined;
   try {
@@ -285,15 +305,14 @@ async function measureReports(kind: "pglite" | "postgres", postgresUrl?: string)
     await db.migrate();
     await seedStatements(db);
     await db.close();
-    const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", "bench/reports.ts", dataDir ?? postgresUrl!, String(STATEMENTS)], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      let text = "";
-      p.stdout!.on("data", (d) => (text += d));
-      p.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`bench/reports.ts exited with ${code}`))));
-    });
-    return JSON.parse(out.trim().split("\n").at(-1)!) as { digestMs: number; exportMs: number; xlsxMb: number; rssMb: number };
+    const reports = (await benchScript("bench/reports.ts", [dataDir ?? postgresUrl!, String(STATEMENTS)])) as {
+      digestMs: number;
+      exportMs: number;
+      xlsxMb: number;
+      rssMb: number;
+    };
+    const console_ = (await benchScript("bench/console.ts", [dataDir ?? postgresUrl!])) as ConsoleResult;
+    return { ...reports, console: console_ };
   } finally {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
@@ -341,6 +360,13 @@ async function postgres() {
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main() {
+  if (process.env.BENCH_ONLY === "reports") {
+    // Only the digest, export and console over 10,000 statements: BENCH_ONLY=reports npm run bench.
+    const server = await postgres();
+    console.log(JSON.stringify({ pglite: await measureReports("pglite"), postgres: await measureReports("postgres", await server.newDatabase()) }));
+    await server.done();
+    return;
+  }
   if (process.env.BENCH_ONLY) {
     // Profiling aid: one run only, e.g. BENCH_ONLY=postgres BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
     const only = process.env.BENCH_ONLY as "echo" | "pglite" | "postgres";
@@ -382,12 +408,25 @@ async function main() {
       `| XLSX export | ${fmt(reportsLite.exportMs)} ms (${fmt(reportsLite.xlsxMb, 1)} MB) | ${fmt(reportsPg.exportMs)} ms (${fmt(reportsPg.xlsxMb, 1)} MB) |`,
     );
     console.log(`| peak RSS of the process doing both | ${fmt(reportsLite.rssMb)} MB | ${fmt(reportsPg.rssMb)} MB |`);
+    const cl = reportsLite.console;
+    const cp = reportsPg.console;
+    console.log(`| console API: first page of the table (median of 5) | ${fmt(cl.firstPageMs)} ms | ${fmt(cp.firstPageMs)} ms |`);
+    console.log(`| console API: first page, filtered (status, organisation, period, words) | ${fmt(cl.filteredMs)} ms | ${fmt(cp.filteredMs)} ms |`);
+    console.log(`| console API: first page, by a dimension option, sorted by date | ${fmt(cl.optionMs)} ms | ${fmt(cp.optionMs)} ms |`);
+    console.log(`| console API: page 100 of 100 | ${fmt(cl.lastPageMs)} ms | ${fmt(cp.lastPageMs)} ms |`);
+    console.log(`| console API: one statement | ${fmt(cl.oneMs)} ms | ${fmt(cp.oneMs)} ms |`);
+    const render = (r: ConsoleResult) => (r.renderMs === undefined ? "no Chromium" : `${fmt(r.renderMs)} ms`);
+    console.log(`| console page: navigation to the table's first row (headless Chromium) | ${render(cl)} | ${render(cp)} |`);
     const targets = [
       [`harvest on PostgreSQL ≥ 25% of echo`, onPg.perSecond >= 0.25 * echo.perSecond],
       [`p99 < 250 ms flat out (PGlite, PostgreSQL)`, lite.p99 < 250 && onPg.p99 < 250],
       [`p99 < 250 ms with answers 1–2 s apart (PGlite, PostgreSQL)`, lite.paced!.p99 < 250 && onPg.paced!.p99 < 250],
       [`digest < 1 s`, Math.max(reportsLite.digestMs, reportsPg.digestMs) < 1000],
       [`XLSX export < 10 s`, Math.max(reportsLite.exportMs, reportsPg.exportMs) < 10_000],
+      [
+        `console API: first page with a filter < 200 ms (PGlite, PostgreSQL)`,
+        Math.max(reportsLite.console.filteredMs, reportsPg.console.filteredMs, reportsLite.console.optionMs, reportsPg.console.optionMs) < 200,
+      ],
       [`RSS < 400 MB (every bot process, and digest + export)`, Math.max(lite.rssMb, onPg.rssMb, reportsLite.rssMb, reportsPg.rssMb) < 400],
     ] as const;
     console.log("\nTargets:");

@@ -178,6 +178,20 @@ describe("command line set-up", () => {
       r = await cli("export", "--out", "x.pdf");
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("export needs --out");
+
+      // A read-only key to the console's API: shown once, listed without it, revoked.
+      r = await cli("api-key", "create", "Power", "BI");
+      const key = r.stdout.split("\n")[1]!;
+      expect(key).toMatch(/^ohk_[\w-]{20,}$/);
+      expect((await (open ?? db!).prisma.apiToken.findFirstOrThrow()).tokenHash).not.toContain(key.slice(4));
+      r = await cli("api-key", "list");
+      expect(r.stdout).toMatch(/^1\tPower BI\tcreated .*\tlast used never$/m);
+      expect(r.stdout).not.toContain(key);
+      r = await cli("api-key", "revoke", "1");
+      expect(r.stdout.trim()).toBe("revoked API key 1");
+      r = await cli("api-key", "revoke", "1");
+      expect(r.stderr).toContain("no API key 1 that is still valid");
+      expect((await cli("api-key", "create")).stderr).toContain("needs a name");
     });
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 /**
  * The coordinators' console on the bot's own HTTP server: the page (built by Vite into
- * dist/console at install) under /console/, and its JSON API under /api/v1/. Every API request
+ * dist/web/console at install) under /console/, and its JSON API under /api/v1/. Every API request
  * carries Telegram's Mini App init data ("Authorization: tma <init data>"), checked here on each
  * request, or a programme's read-only API key ("Authorization: Bearer ohk_…"). No cookies: the
  * page holds the init data Telegram gave it and nothing outlives it.
@@ -38,7 +38,7 @@ export interface ConsoleOptions {
   download: (fileId: string) => Promise<Buffer>;
   now?: () => Date;
   logger: Logger;
-  /** Where the built page is (default dist/console). */
+  /** Where the built page is (default dist/web/console). */
   pageDir?: string;
 }
 

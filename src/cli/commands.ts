@@ -10,6 +10,7 @@ import { organisationCommands } from "./organisations.js";
 import { importCommand } from "./imports.js";
 import { exportCommand, migrateCommand } from "./reports.js";
 import { roundCommands } from "./rounds.js";
+import { apiKeyCommands } from "./api-keys.js";
 
 export const COMMANDS: Command[] = [
   migrateCommand,
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   ...roundCommands,
   exportCommand,
   importCommand,
+  ...apiKeyCommands,
 ];
 
 export const USAGE = `usage:\n${COMMANDS.map((c) => `  npm run cli -- ${[...c.words, c.usage].filter(Boolean).join(" ")}`).join("\n")}`;

@@ -156,7 +156,11 @@ export const Analysis = z.object({
   total: z.number(),
   charts: z.array(Chart),
   /** Changes over time by social actor: months (YYYY-MM), actor types and counts[actor][month]. */
-  map: z.object({ months: z.array(z.string()), actors: z.array(z.object({ key: z.string(), label: z.string(), counts: z.array(z.number()) })) }),
+  map: z.object({
+    months: z.array(z.string()),
+    monthLabels: z.array(z.string()),
+    actors: z.array(z.object({ key: z.string(), label: z.string(), counts: z.array(z.number()) })),
+  }),
 });
 export type Analysis = z.infer<typeof Analysis>;
 

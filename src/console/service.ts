@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../platform/db/client.js";
 import { LANGUAGES, isLang, loadResources, translator, type Lang } from "../platform/i18n/index.js";
-import { formatDay, formatTime } from "../platform/i18n/format.js";
+import { formatDay, formatMonth, formatTime } from "../platform/i18n/format.js";
 import { khmerToAsciiDigits } from "../platform/i18n/digits.js";
 import { htmlToText } from "../platform/telegram/html.js";
 import { type Actor, coordinatorScope, menuRole, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
@@ -510,7 +510,11 @@ export async function analysis(prisma: Db, who: ConsoleActor, f: Filter): Promis
   return {
     total: charts[0]?.total ?? rows.length,
     charts: charts.map((c) => ({ key: c.key, title: c.title, subtitle: c.subtitle, total: c.total, bars: c.bars })),
-    map: { months, actors: actors.filter((a) => a.counts.some((n) => n > 0)).map(({ key, label, counts }) => ({ key, label, counts })) },
+    map: {
+      months,
+      monthLabels: months.map((m) => formatMonth(m, who.lang)),
+      actors: actors.filter((a) => a.counts.some((n) => n > 0)).map(({ key, label, counts }) => ({ key, label, counts })),
+    },
   };
 }
 

@@ -581,7 +581,7 @@ function AnalysisPage({ route }: { route: Route }) {
       ${data.map.months.length === 0 && html`<p class="hint">${tr("console.analysis.empty")}</p>`}
       ${
         data.map.months.length > 0 &&
-        html`<div class="scroll"><table class="map"><thead><tr><th></th>${data.map.months.map((m) => html`<th>${m}</th>`)}</tr></thead>
+        html`<div class="scroll"><table class="map"><thead><tr><th></th>${data.map.monthLabels.map((m) => html`<th>${m}</th>`)}</tr></thead>
         <tbody>${data.map.actors.map(
           (a) => html`<tr><th>${a.label}</th>${a.counts.map((n) => html`<td style=${`--v:${n / max}`}>${n ? num(n) : ""}</td>`)}</tr>`,
         )}</tbody></table></div>`

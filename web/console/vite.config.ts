@@ -1,4 +1,4 @@
-// The coordinators' console: built into dist/console, served by the bot under /console/.
+// The coordinators' console: built into dist/web/console, served by the bot under /console/.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
@@ -7,7 +7,7 @@ export default defineConfig({
   base: "/console/",
   logLevel: "warn",
   build: {
-    outDir: fileURLToPath(new URL("../../dist/console", import.meta.url)),
+    outDir: fileURLToPath(new URL("../../dist/web/console", import.meta.url)),
     emptyOutDir: true,
     target: "es2020",
     // Only Khmer and Latin glyphs are loaded (the font's other subsets are never asked for).

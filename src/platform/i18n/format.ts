@@ -37,6 +37,12 @@ export function formatDay(d: Date, lang: Lang, timeZone: string): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+/** A month ("2024-03") as a heading: "2024-03" / "មីនា ២០២៤". */
+export function formatMonth(ym: string, lang: Lang): string {
+  const [year, month] = ym.split("-");
+  return lang === "km" ? `${KHMER_MONTHS[Number(month) - 1]} ${digits(lang, year!)}` : ym;
+}
+
 /** A moment in the programme's time zone: "2026-11-25 14:05" / "២៥ វិច្ឆិកា ២០២៦ ម៉ោង ១៤:០៥". */
 export function formatTime(d: Date, timeZone: string, lang: Lang = "en"): string {
   const p = parts(d, timeZone);
