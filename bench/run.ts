@@ -268,6 +268,14 @@ async function seedStatements(db: Database) {
   const ids = (await p.outcome.findMany({ select: { id: true, status: true, submittedAt: true } })).filter(
     (o) => o.status === "accepted" || o.status === "rejected",
   );
+  // The accepted ones classified by social actor, so filters and charts by an option have work to do.
+  const actors = await p.dimensionOption.findMany({ where: { dimension: { key: "social_actor" } }, orderBy: { position: "asc" } });
+  const accepted = ids.filter((o) => o.status === "accepted");
+  for (let start = 0; start < accepted.length; start += 1000) {
+    await p.classification.createMany({
+      data: accepted.slice(start, start + 1000).map((o, k) => ({ outcomeId: o.id, optionId: actors[(start + k) % actors.length]!.id })),
+    });
+  }
   for (let start = 0; start < ids.length; start += 1000) {
     await p.outcomeEvent.createMany({
       data: ids

@@ -7,7 +7,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_ID, useHarness } from "./support/harness.js";
 import { type ConsoleClient, initDataFor, startConsole } from "./support/console.js";
-import { seedStatement } from "./support/statements.js";
+import { openCard, seedStatement } from "./support/statements.js";
 import { acceptedStatement, choose } from "./support/substantiation.js";
 import type { FakeUser } from "./support/user.js";
 import { findOption } from "../src/classification/service.js";
@@ -237,6 +237,84 @@ describe("what a coordinator does shows in chat, in /history and in the export",
     const bad = await post(`/api/v1/statements/${id}/actions`, { type: "edit", version: edited.json.statement.version, field: "date", text: "someday soon" });
     expect(bad.status).toBe(422);
     expect(bad.json.message).toBeTruthy();
+  });
+});
+
+describe("every other action and the files", () => {
+  it("reject, contributing organisations, harvesting questions and offline answers; each is logged", async () => {
+    // Reject, with the reason the author gets in chat.
+    const r = (await seedStatement(h.db.prisma, { authorTelegramId: 7102, org: ORG_A, description: "Reject flow statement" })).id;
+    const s = (await get(`/api/v1/statements/${r}`)).json;
+    const rejected = await post(`/api/v1/statements/${r}/actions`, { type: "reject", version: s.version, text: "This is an activity, not a change." });
+    expect(rejected.json.statement.status).toBe("rejected");
+    await leaderA.expect("This is an activity, not a change.");
+
+    // An admin names another organisation as contributing: its coordinator then sees the statement.
+    const orgB = await h.db.prisma.organisation.findUniqueOrThrow({ where: { name: ORG_B } });
+    const k = (await get(`/api/v1/statements/${ids.k}`, ADMIN_ID)).json;
+    const joint = await post(`/api/v1/statements/${ids.k}/actions`, { type: "contributor", version: k.version, organisation: orgB.id, on: true }, ADMIN_ID);
+    expect(joint.status).toBe(200);
+    expect(joint.json.statement.contributors.find((x: { id: number }) => x.id === orgB.id).on).toBe(true);
+    expect((await get(`/api/v1/statements/${ids.k}`, 7103)).status).toBe(200);
+    await post(`/api/v1/statements/${ids.k}/actions`, { type: "contributor", version: k.version, organisation: orgB.id, on: false }, ADMIN_ID);
+    expect((await get(`/api/v1/statements/${ids.k}`, 7103)).status).toBe(404);
+
+    // A harvesting question of a round: tagged, and the table filters by it.
+    const round = await h.db.prisma.harvestRound.create({ data: { name: "Round 2024", startsAt: new Date("2024-01-01"), endsAt: new Date("2030-01-01") } });
+    const question = await h.db.prisma.harvestQuestion.create({ data: { roundId: round.id, text: "How did employers change overtime pay?" } });
+    const tagged = await post(`/api/v1/statements/${ids.k}/actions`, { type: "question", version: k.version, question: question.id, on: true });
+    expect(tagged.json.statement.questions).toEqual([{ id: question.id, text: question.text, on: true }]);
+    expect((await get(`/api/v1/statements?question=${question.id}`)).json.rows.map((x: { id: number }) => x.id)).toEqual([ids.k]);
+    expect((await get("/api/v1/meta")).json.questions.map((x: { text: string }) => x.text)).toContain(question.text);
+
+    // Offline answers of a source: a line per part; a line it cannot read is named.
+    const chosen = (await get(`/api/v1/statements/${ids.chosen}`)).json;
+    const unread = await post(`/api/v1/statements/${ids.chosen}/actions`, {
+      type: "offline",
+      version: chosen.version,
+      text: "Mr Vuthy\nWhat changed: absolutely",
+    });
+    expect(unread.status).toBe(422);
+    expect(unread.json.message).toContain("absolutely");
+    const offline = await post(`/api/v1/statements/${ids.chosen}/actions`, {
+      type: "offline",
+      version: chosen.version,
+      text: "Mr Vuthy, labour inspector\nWhat changed: Fully agree - he checked the pay slips\nWhy it matters: Partially agree\nWhat the partner contributed: Fully agree",
+    });
+    expect(offline.status).toBe(200);
+    const vuthy = offline.json.statement.substantiation.sources.find((x: { name: string }) => x.name === "Mr Vuthy, labour inspector");
+    expect(vuthy).toMatchObject({ offline: true, status: "submitted" });
+    expect(vuthy.answers).toHaveLength(3);
+    const history = (await get(`/api/v1/statements/${ids.k}`)).json.history.map((e: { text: string }) => e.text).join("\n");
+    expect(history).toContain(ORG_B);
+    expect(history).toContain("How did employers change overtime pay?");
+  });
+
+  it("a photo of the evidence comes from Telegram; another statement's file, or one that does not exist, is 404", async () => {
+    const bytes = Buffer.from("\xff\xd8\xff\xe0 a small jpeg", "latin1");
+    h.tg.files.set("file-ev-photo", { bytes, path: "photos/ev.jpg" });
+    const e = await h.db.prisma.outcomeEvidence.create({
+      data: { outcomeId: ids.k, part: "evidence", kind: "photo", fileId: "file-ev-photo", fileUniqueId: "ev-photo" },
+    });
+    const s = (await get(`/api/v1/statements/${ids.k}`)).json;
+    expect(s.evidence).toEqual([{ id: e.id, part: "evidence", kind: "photo", url: `/api/v1/statements/${ids.k}/files/e${e.id}` }]);
+    const file = await get(s.evidence[0].url);
+    expect(file.status).toBe(200);
+    expect(file.type).toBe("image/jpeg");
+    expect(file.bytes.equals(bytes)).toBe(true);
+    expect((await get(`/api/v1/statements/${ids.x}/files/e${e.id}`)).status).toBe(404);
+    expect((await get(`/api/v1/statements/${ids.k}/files/e999999`)).status).toBe(404);
+    expect((await get(`/api/v1/statements/${ids.k}/files/x1`)).status).toBe(404);
+  });
+
+  it("what a coordinator does in chat shows in the console", async () => {
+    const id = (await seedStatement(h.db.prisma, { authorTelegramId: 7102, org: ORG_A, description: "Chat flow statement" })).id;
+    const card = await openCard(coordA, id);
+    coordA.press("✅ Accept", card);
+    await coordA.expect(/accepted/i);
+    const s = (await get(`/api/v1/statements/${id}`)).json;
+    expect(s.status).toBe("accepted");
+    expect(s.history.map((e: { text: string }) => e.text).join("\n")).toMatch(/Accepted/);
   });
 });
 

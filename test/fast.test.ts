@@ -34,6 +34,17 @@ describe("the bot through handleUpdate", () => {
     }
   });
 
+  it("/console without PUBLIC_URL tells a coordinator how to turn the console on, and a leader that it is not for them", async () => {
+    await t.member(503, "Market Vendors", "coordinator");
+    const calls = await t.send(503, "/console");
+    const reply = calls.find((c) => c.method === "sendMessage");
+    expect(reply?.payload.text).toContain("<code>PUBLIC_URL</code>");
+    expect(JSON.stringify(reply?.payload.reply_markup ?? {})).not.toContain("web_app");
+    expect(calls.some((c) => c.method === "setChatMenuButton")).toBe(false);
+    await t.send(501, "/console");
+    expect(t.sentTo(501).at(-1)).toMatch(/not allowed/i);
+  });
+
   it("a coordinator lists members and cannot end their own membership", async () => {
     await t.member(502, "Market Vendors", "coordinator");
     const org = await t.organisation("Market Vendors");

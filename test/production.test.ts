@@ -49,6 +49,7 @@ describe("webhook mode", () => {
       BOT_MODE: "webhook",
       WEBHOOK_URL: `http://127.0.0.1:${p}/telegram/hook`,
       WEBHOOK_SECRET: SECRET,
+      PUBLIC_URL: "https://bot.example.org",
       PORT: String(p),
       HOST: "127.0.0.1",
       LOG_LEVEL: "silent",
@@ -93,6 +94,23 @@ describe("webhook mode", () => {
     expect(health.status).toBe(200);
     // The public health check says whether the bot can serve, and nothing about its internals.
     expect(await health.json()).toEqual({ status: "ok" });
+  });
+
+  it("with PUBLIC_URL the same server serves the console's page and its API, which asks for init data", async () => {
+    const page = await fetch(`http://127.0.0.1:${port}/console/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<div id="app">');
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const asset = await fetch(`http://127.0.0.1:${port}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(`http://127.0.0.1:${port}/console`, { redirect: "manual" })).status).toBe(302);
+    const api = await fetch(`http://127.0.0.1:${port}/api/v1/meta`);
+    expect(api.status).toBe(401);
+    expect(await api.json()).toEqual({ ok: false, error: "open the console from the bot (no init data)" });
   });
 
   it("refuses a call with a wrong or missing secret (401) and handles nothing", async () => {

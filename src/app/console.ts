@@ -201,6 +201,7 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
     fastify.register(fastifyStatic, {
       root: pageDir,
       prefix: "/console/",
+      cacheControl: false,
       // Built file names carry their content's hash: cached for good; the page itself never.
       setHeaders: (res, path) => {
         res.setHeader("content-security-policy", PAGE_POLICY);

@@ -15,6 +15,11 @@ export function consoleFeature(): Composer<BotContext> {
     const publicUrl = ctx.config.publicUrl;
     if (!publicUrl) return ctx.reply(ctx.t("console.not_enabled"));
     await ctx.reply(ctx.t("console.open"), { reply_markup: new InlineKeyboard().webApp(ctx.t("console.button"), consoleUrl(publicUrl)) });
+    // A coordinator from before the console was turned on gets its menu button now.
+    await ctx.api.setChatMenuButton({
+      chat_id: ctx.chat!.id,
+      menu_button: { type: "web_app", text: ctx.t("console.menu"), web_app: { url: consoleUrl(publicUrl) } },
+    });
   });
   return c;
 }
