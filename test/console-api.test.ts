@@ -12,7 +12,10 @@ import { acceptedStatement, choose } from "./support/substantiation.js";
 import type { FakeUser } from "./support/user.js";
 import { findOption } from "../src/classification/service.js";
 import { classificationStats } from "../src/reporting/stats.js";
-import { createApiKey, revokeApiKey } from "../src/console/service.js";
+import { type ConsoleActor, createApiKey, meta, revokeApiKey } from "../src/console/service.js";
+import { LANGUAGES } from "../src/platform/i18n/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const h = useHarness({ PUBLIC_URL: "https://console.example" });
 const ORG_A = "Battambang Garment Workers";
@@ -129,6 +132,26 @@ describe("what a coordinator sees", () => {
     expect((await get("/api/v1/statements/999999")).status).toBe(404);
   });
 
+  it("every string the page asks for is in the strings it gets, in every language", async () => {
+    const source = readFileSync(join(process.cwd(), "web", "console", "main.ts"), "utf8");
+    const fixed = [...source.matchAll(/tr\("([\w.]+)"/g)].map((m) => m[1]!);
+    // Keys the page makes from data: statuses of sources, levels, file kinds, substantiation states, parts.
+    const made = [
+      ...["invited", "opened", "answering", "submitted", "declined", "refused"].map((s) => `console.source_status.${s}`),
+      ...["fully", "partially", "disagree", "dont_know"].map((l) => `console.levels.${l}`),
+      ...["photo", "voice", "audio", "video", "video_note", "document"].map((k) => `console.file.${k}`),
+      ...["requested", "in_progress", "done"].map((s) => `console.substantiation.${s}`),
+      ...["description", "significance", "contribution"].map((p) => `parts.${p}`),
+    ];
+    expect(fixed.length).toBeGreaterThan(60);
+    const dig = (o: unknown, key: string) => key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+    for (const lang of LANGUAGES) {
+      const who: ConsoleActor = { actor: { userId: undefined, isAdmin: true }, scope: { all: true }, lang, name: "x", role: "admin", readOnly: true };
+      const strings = (await meta(h.db.prisma, who)).strings;
+      for (const key of [...fixed, ...made]) expect(typeof dig(strings, key), `${lang}: ${key}`).toBe("string");
+    }
+  });
+
   it("the meta lists only their organisations, and every string of the page in their language", async () => {
     const m = await get("/api/v1/meta");
     expect(m.json.organisations.map((o: { name: string }) => o.name)).toEqual([ORG_A]);
@@ -146,6 +169,8 @@ describe("what a coordinator sees", () => {
     expect(sub.text).not.toContain("Chanthy");
     expect(sub.json.chosen.map((x: { id: number }) => x.id)).toEqual([ids.chosen]);
     expect(sub.json.chosen[0].sources[0].name).toBe("Anonymous source 1");
+    // Results per source: the anonymous source's answers without its name.
+    expect(sub.json.chosen[0].sources[0].answers).toEqual([]);
   });
 
   it("the charts give the same numbers as /stats, and every filter narrows them", async () => {

@@ -173,7 +173,10 @@ export const Substantiation = z.object({
       id: z.number(),
       description: z.string(),
       state: z.string(),
-      sources: z.array(z.object({ name: z.string(), status: z.string(), reminders: z.number() })),
+      /** Each source's answer per part (per source: the results by source). */
+      sources: z.array(
+        z.object({ name: z.string(), status: z.string(), reminders: z.number(), answers: z.array(z.object({ part: z.string(), level: z.string() })) }),
+      ),
       /** How many answers, over the parts and the sources, at each level of agreement. */
       counts: z.record(z.string(), z.number()),
     }),

@@ -531,6 +531,11 @@ export async function substantiationSummary(prisma: Db, who: ConsoleActor, org: 
   const descriptions = new Map(outcomes.map((o) => [o.id, o.description ?? ""]));
   const { sources } = await collectResults(prisma, { discardedAt: null, ...scopeFilter(scope) });
   const counts = new Map(perOutcome(sources).map((r) => [r.outcomeId, r.counts]));
+  const answers = await prisma.substantiationAnswer.findMany({
+    where: { assignmentId: { in: overview.chosen.flatMap((c) => c.assignments.map((a) => a.id)) } },
+    select: { assignmentId: true, part: true, level: true },
+    orderBy: { id: "asc" },
+  });
   return {
     accepted: overview.accepted,
     headline: htmlToText(t("results.headline", headlineParams(perSource(sources)))),
@@ -541,7 +546,12 @@ export async function substantiationSummary(prisma: Db, who: ConsoleActor, org: 
       state: c.progress.state,
       sources: c.assignments
         .filter((a) => a.status !== "refused")
-        .map((a, i) => ({ name: a.anonymous ? t("console.anonymous_source", { n: i + 1 }) : a.label, status: a.status, reminders: a.remindersSent })),
+        .map((a, i) => ({
+          name: a.anonymous ? t("console.anonymous_source", { n: i + 1 }) : a.label,
+          status: a.status,
+          reminders: a.remindersSent,
+          answers: answers.filter((x) => x.assignmentId === a.id).map(({ part, level }) => ({ part, level })),
+        })),
       counts: counts.get(c.outcomeId) ?? { fully: 0, partially: 0, disagree: 0, dont_know: 0 },
     })),
   };

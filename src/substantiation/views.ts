@@ -189,7 +189,7 @@ export interface OverviewData {
   org: number;
   orgName: string | undefined;
   accepted: number;
-  chosen: Array<{ outcomeId: number; description: string | null; progress: Progress; assignments: Parameters<typeof sourceLine>[1][] }>;
+  chosen: Array<{ outcomeId: number; description: string | null; progress: Progress; assignments: Array<Parameters<typeof sourceLine>[1] & { id: number }> }>;
   /** The organisations to narrow to (only when showing all of several). */
   organisations: Array<{ id: number; name: string }>;
 }

@@ -608,7 +608,10 @@ function SubstantiationPage({ route }: { route: Route }) {
       (
         c,
       ) => html`<tr><td><a href=${`#/s/${c.id}`}>${num(c.id)}</a> <small>${tr(`console.substantiation.${c.state}`)}</small><div class="desc">${c.description}</div></td>
-        <td>${c.sources.map((x) => html`<div>${x.name}: ${tr(`console.source_status.${x.status}`)}${x.reminders ? ` · ${tr("console.subst.reminders", { n: x.reminders })}` : ""}</div>`)}</td>
+        <td>${c.sources.map(
+          (x) => html`<div>${x.name}: ${tr(`console.source_status.${x.status}`)}${x.reminders ? ` · ${tr("console.subst.reminders", { n: x.reminders })}` : ""}
+            ${x.answers.length > 0 && html`<br /><small>${x.answers.map((a) => `${tr(`parts.${a.part}`)}: ${tr(`console.levels.${a.level}`)}`).join(" · ")}</small>`}</div>`,
+        )}</td>
         ${["fully", "partially", "disagree", "dont_know"].map((l) => html`<td>${num(c.counts[l] ?? 0)}</td>`)}</tr>`,
     )}</tbody></table></div>
     <h3>${tr("console.subst.proposal", { n: data.proposal.length })}</h3>
