@@ -6,8 +6,7 @@
  * Usage: node --import tsx bench/console.ts <postgres-url | pglite-data-dir>
  */
 import { existsSync } from "node:fs";
-import { HttpServer } from "../src/app/http.js";
-import { registerConsole } from "../src/app/console.js";
+import { consoleServer } from "../src/app/console.js";
 import { openDatabase } from "../src/platform/db/client.js";
 import { createLogger } from "../src/platform/logger.js";
 import { signInitData } from "../src/platform/telegram/webapp.js";
@@ -17,18 +16,11 @@ const COORDINATOR = 900_000_001;
 const [target] = process.argv.slice(2);
 const db = target!.startsWith("postgres") ? await openDatabase({ databaseUrl: target }) : await openDatabase({ dataDir: target });
 const logger = createLogger("silent");
-const server = new HttpServer({
-  host: "127.0.0.1",
-  port: 0,
-  healthy: () => true,
+const server = consoleServer({
+  prisma: db.prisma,
+  config: { botToken: TOKEN, adminTelegramIds: new Set([COORDINATOR]), timeZone: "Asia/Phnom_Penh", consoleSessionHours: 24 },
+  download: async () => Buffer.alloc(0),
   logger,
-  routes: (f) =>
-    registerConsole(f, {
-      prisma: db.prisma,
-      config: { botToken: TOKEN, adminTelegramIds: new Set([COORDINATOR]), timeZone: "Asia/Phnom_Penh", consoleSessionHours: 24 },
-      download: async () => Buffer.alloc(0),
-      logger,
-    }),
 });
 const base = `http://127.0.0.1:${await server.listen()}`;
 const initData = await signInitData(TOKEN, {

@@ -30,6 +30,7 @@ import {
 } from "../console/service.js";
 import * as Schemas from "../console/schema.js";
 import { PAGE_DIR } from "./page.js";
+import { HttpServer } from "./http.js";
 
 export interface ConsoleOptions {
   prisma: Db;
@@ -214,4 +215,9 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
   } else {
     opts.logger.warn({ dir: pageDir }, "the console's page is not built (npm run build): only its API is served");
   }
+}
+
+/** A server with the console alone, on 127.0.0.1 (the benchmark and the tests); the bot adds the console to its own server. */
+export function consoleServer(opts: ConsoleOptions, port = 0): HttpServer {
+  return new HttpServer({ host: "127.0.0.1", port, healthy: () => true, logger: opts.logger, routes: (f) => registerConsole(f, opts) });
 }

@@ -1,6 +1,5 @@
 /** The console's HTTP API on a harness's database and fake Bot API, with init data signed as Telegram signs it. */
-import { HttpServer } from "../../src/app/http.js";
-import { registerConsole } from "../../src/app/console.js";
+import { consoleServer } from "../../src/app/console.js";
 import { createLogger } from "../../src/platform/logger.js";
 import { fileDownloader } from "../../src/platform/telegram/files.js";
 import { signInitData } from "../../src/platform/telegram/webapp.js";
@@ -51,20 +50,13 @@ export async function startConsole(h: Harness, opts: { pageDir?: string; now?: (
     defaultLocale: undefined,
   };
   const logger = createLogger("silent");
-  const server = new HttpServer({
-    host: "127.0.0.1",
-    port: 0,
-    healthy: () => true,
+  const server = consoleServer({
+    prisma: h.db.prisma,
+    config,
+    download: fileDownloader({ botToken: h.tg.token, apiRoot: h.tg.apiRoot, telegramTimeoutSeconds: 5 }),
     logger,
-    routes: (f) =>
-      registerConsole(f, {
-        prisma: h.db.prisma,
-        config,
-        download: fileDownloader({ botToken: h.tg.token, apiRoot: h.tg.apiRoot, telegramTimeoutSeconds: 5 }),
-        logger,
-        now: opts.now,
-        pageDir: opts.pageDir,
-      }),
+    now: opts.now,
+    pageDir: opts.pageDir,
   });
   const port = await server.listen();
   const base = `http://127.0.0.1:${port}`;
