@@ -394,8 +394,6 @@ export async function statementFile(prisma: Db, who: ConsoleActor, id: number, f
 // ---------------------------------------------------------------------------------------------
 // What a coordinator does to one statement
 
-const REVIEW: ReadonlySet<string> = new Set(["accept", "ask", "return", "reject"]);
-
 /**
  * Applies one action, if the statement is still at the version the coordinator saw. Review
  * actions go through review/service.ts (the author is told in chat, as from the chat's buttons);
@@ -420,8 +418,7 @@ export async function applyAction(prisma: Db, who: ConsoleActor, id: number, a: 
     case "ask":
     case "return":
     case "reject": {
-      if (!REVIEW.has(a.type)) break;
-      const action = a.type as CoordinatorAction;
+      const action: CoordinatorAction = a.type;
       if ((action === "ask" || action === "return") && !o.author) return fresh(false, "invalid", t("review.no_author", { name: authorName(o, t) }));
       const text = "text" in a ? a.text : undefined;
       const res = await act(prisma, { outcomeId: id, version: a.version, actorId, action, text, now });
