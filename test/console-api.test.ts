@@ -343,6 +343,49 @@ describe("every other action and the files", () => {
   });
 });
 
+describe("a download link for Telegram's apps", () => {
+  it("works without init data for the person and filter it was made for, for ten minutes; a changed or old one does not", async () => {
+    const made = await post("/api/v1/export-link", { query: "status=accepted&format=csv" });
+    expect(made.status).toBe(200);
+    expect(made.json.fileName).toMatch(/^outcomes-\d{4}-\d{2}-\d{2}\.csv$/);
+    const file = await c.call("GET", made.json.url, undefined);
+    expect(file.status).toBe(200);
+    expect(file.type).toContain("text/csv");
+    expect(file.text).not.toContain("Takeo");
+    expect(file.text.split("\r\n").filter(Boolean).length).toBeGreaterThan(1);
+    // Another filter in the same link, or another person, breaks its signature.
+    const [body, mac] = made.json.url.split("token=")[1].split(".");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, "base64url").toString()), u: 7103 })).toString("base64url");
+    expect((await c.call("GET", `/api/v1/download?token=${forged}.${mac}`, undefined)).status).toBe(403);
+    expect((await c.call("GET", "/api/v1/download?token=nonsense", undefined)).status).toBe(403);
+    expect((await c.call("GET", "/api/v1/download", undefined)).status).toBe(403);
+    // Ten minutes later it has expired.
+    const later = await startConsole(h, { now: () => new Date(Date.now() + 11 * 60_000) });
+    try {
+      expect((await later.call("GET", made.json.url, undefined)).status).toBe(403);
+    } finally {
+      await later.close();
+    }
+    // A leader cannot make one; a bad filter is refused when the link is made.
+    expect((await post("/api/v1/export-link", { query: "format=csv" }, 7102)).status).toBe(403);
+    expect((await post("/api/v1/export-link", { query: "status=bogus" })).status).toBe(400);
+  });
+
+  it("a link made for a coordinator who is no longer one gives nothing", async () => {
+    const made = await post("/api/v1/export-link", { query: "format=csv" }, 7101);
+    const p = h.db.prisma;
+    const coordinator = await p.user.findUniqueOrThrow({ where: { telegramId: 7101n } });
+    await p.membership.updateMany({ where: { userId: coordinator.id }, data: { active: false } });
+    try {
+      const file = await c.call("GET", made.json.url, undefined);
+      expect(file.status).toBe(403);
+      expect(file.text).not.toContain(SECRET);
+    } finally {
+      await p.membership.updateMany({ where: { userId: coordinator.id }, data: { active: true } });
+    }
+  });
+});
+
 describe("bad input gets a clear answer and changes nothing", () => {
   it("refuses unknown filters' values, bodies that are not JSON and unknown actions", async () => {
     expect((await get("/api/v1/statements?status=bogus")).status).toBe(400);
@@ -403,6 +446,7 @@ describe("the access matrix", () => {
     { name: "analysis", method: "GET", path: () => "/api/v1/analysis" },
     { name: "substantiation", method: "GET", path: () => "/api/v1/substantiation" },
     { name: "export", method: "GET", path: () => "/api/v1/export?format=csv" },
+    { name: "export link", method: "POST", path: () => "/api/v1/export-link", body: () => ({ query: "format=csv" }) },
   ];
   const tamper = (data: string) => data.replace(/%22id%22%3A7101/, "%22id%22%3A7102");
   const CALLERS: Array<{ name: string; auth: () => Promise<string | undefined> }> = [

@@ -5,6 +5,7 @@
  * request, or a programme's read-only API key ("Authorization: Bearer ohk_…"). No cookies: the
  * page holds the init data Telegram gave it and nothing outlives it.
  */
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
@@ -30,7 +31,7 @@ import {
 } from "../console/service.js";
 import * as Schemas from "../console/schema.js";
 import { PAGE_DIR } from "./page.js";
-import { HttpServer } from "./http.js";
+import { HttpServer, secretMatches } from "./http.js";
 
 export interface ConsoleOptions {
   prisma: Db;
@@ -57,6 +58,39 @@ const PAGE_POLICY = [
   "connect-src 'self'",
   "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org",
 ].join("; ");
+
+/** How long a download link of an export works. */
+export const EXPORT_LINK_SECONDS = 600;
+
+interface ExportLink {
+  /** The Telegram id of the coordinator it was made for. */
+  u: number;
+  /** The export's query string (filter and format). */
+  q: string;
+  /** When it stops working, in seconds since 1970. */
+  e: number;
+}
+
+const linkKey = (botToken: string) => createHmac("sha256", "ConsoleExportLink").update(botToken).digest();
+
+/** A link's token: its content and an HMAC of it with a key derived from the bot's token. */
+export function signExportLink(botToken: string, link: ExportLink): string {
+  const body = Buffer.from(JSON.stringify(link)).toString("base64url");
+  return `${body}.${createHmac("sha256", linkKey(botToken)).update(body).digest("base64url")}`;
+}
+
+function readExportLink(botToken: string, token: string, at: Date): ExportLink | undefined {
+  const [body, mac] = token.split(".");
+  if (!body || !mac) return undefined;
+  const expected = createHmac("sha256", linkKey(botToken)).update(body).digest("base64url");
+  if (!secretMatches(mac, expected)) return undefined;
+  try {
+    const link = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as ExportLink;
+    return Number.isSafeInteger(link.u) && typeof link.q === "string" && link.e >= at.getTime() / 1000 ? link : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 class HttpError extends Error {
   constructor(
@@ -181,9 +215,8 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
         return send(reply, Schemas.Substantiation, s);
       });
 
-      api.get("/export", async (req, reply) => {
-        const reader = await who(req);
-        const { format, ...filter } = parse(Schemas.ExportQuery, req.query);
+      const sendExport = async (reply: FastifyReply, reader: ConsoleActor, query: unknown) => {
+        const { format, ...filter } = parse(Schemas.ExportQuery, query);
         const file = await exportFiltered(prisma, reader, filter, format, config.timeZone);
         if (file === "not_allowed") throw new HttpError(403, "an organisation you do not coordinate");
         const day = now().toISOString().slice(0, 10);
@@ -192,6 +225,32 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
           .header("content-disposition", `attachment; filename="outcomes-${day}.${format}"`)
           .type(format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
           .send(file.buffer);
+      };
+
+      api.get("/export", async (req, reply) => sendExport(reply, await who(req), req.query));
+
+      // Telegram's apps download a file from a plain URL (WebApp.downloadFile), which cannot carry
+      // the init data: the page asks for a link, signed for this person and this filter, that
+      // works for EXPORT_LINK_SECONDS. Whoever opens it is checked again as a coordinator.
+      api.post("/export-link", async (req, reply) => {
+        const reader = await who(req);
+        if (reader.telegramId === undefined) throw new HttpError(403, "an API key reads /export directly");
+        const { query } = parse(Schemas.ExportLinkRequest, req.body);
+        parse(Schemas.ExportQuery, Object.fromEntries(new URLSearchParams(query)));
+        const token = signExportLink(config.botToken, { u: reader.telegramId, q: query, e: Math.floor(now().getTime() / 1000) + EXPORT_LINK_SECONDS });
+        const format = new URLSearchParams(query).get("format") ?? "xlsx";
+        return send(reply, Schemas.ExportLink, { url: `/api/v1/download?token=${token}`, fileName: `outcomes-${now().toISOString().slice(0, 10)}.${format}` });
+      });
+
+      api.get("/download", async (req, reply) => {
+        const link = readExportLink(config.botToken, String((req.query as { token?: string }).token ?? ""), now());
+        if (!link) throw new HttpError(403, "this download link is not valid or has expired: export again from the console");
+        const reader = await consoleActorOf(prisma, { id: link.u }, config.adminTelegramIds, fallback);
+        if (typeof reader === "string") throw new HttpError(403, "the console is for coordinators");
+        const params = new URLSearchParams(link.q);
+        const query: Record<string, string | string[]> = {};
+        for (const key of new Set(params.keys())) query[key] = params.getAll(key);
+        return sendExport(reply, reader, Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.length === 1 ? v[0]! : v])));
       });
     },
     { prefix: "/api/v1" },

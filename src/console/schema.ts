@@ -185,4 +185,7 @@ export const Substantiation = z.object({
 export type Substantiation = z.infer<typeof Substantiation>;
 
 export const StatementParams = z.object({ id });
+export const ExportLinkRequest = z.object({ query: z.string().max(2000) });
+export const ExportLink = z.object({ url: z.string(), fileName: z.string() });
+export type ExportLink = z.infer<typeof ExportLink>;
 export const OrgQuery = z.object({ org: id.optional() });

@@ -44,6 +44,8 @@ export interface ConsoleActor {
   role: Meta["me"]["role"];
   /** An API key reads; it never acts. */
   readOnly: boolean;
+  /** The person's Telegram id (none for an API key). */
+  telegramId?: number;
 }
 
 export type Refusal = "stranger" | "not_coordinator";
@@ -72,6 +74,7 @@ export async function consoleActorOf(
     name: user.displayName,
     role: role === "admin" ? "admin" : role === "programme" ? "programme" : "coordinator",
     readOnly: false,
+    telegramId: telegram.id,
   };
 }
 

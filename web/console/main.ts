@@ -11,7 +11,7 @@ import TelegramWebApp from "@twa-dev/sdk";
 import htm from "htm";
 import { h, render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ActionResult, Analysis, Meta, Row, Statement, Substantiation, Table } from "../../src/console/schema.js";
+import type { ActionResult, Analysis, ExportLink, Meta, Row, Statement, Substantiation, Table } from "../../src/console/schema.js";
 
 const html = htm.bind(h);
 
@@ -258,7 +258,12 @@ function StatementsPage({ route }: { route: Route }) {
     try {
       const q = filterOnly(query);
       q.set("format", format);
-      await download(`/export?${q}`, `outcomes.${format}`);
+      // In Telegram's apps a file is saved through Telegram, from a short-lived signed link; in a
+      // browser (Telegram Web, Desktop, tests) the page saves it itself.
+      if (WebApp.platform && WebApp.platform !== "unknown" && WebApp.isVersionAtLeast?.("8.0")) {
+        const link = await call<ExportLink>("/export-link", { method: "POST", body: { query: q.toString() } });
+        WebApp.downloadFile({ url: new URL(link.url, location.href).toString(), file_name: link.fileName });
+      } else await download(`/export?${q}`, `outcomes.${format}`);
     } catch (e) {
       WebApp.showAlert?.((e as Error).message);
     } finally {
