@@ -44,6 +44,8 @@ interface LoadResult {
   cpuPerUpdate?: number;
   /** CPU time of PostgreSQL's processes per update in the flat-out phase (0 on PGlite: it is the bot's own), ms. */
   dbCpuPerUpdate?: number;
+  /** PostgreSQL transactions (commits) per update in the flat-out phase: each costs round trips. */
+  transactionsPerUpdate?: number;
   updates: number;
   seconds: number;
   perSecond: number;
@@ -233,6 +235,17 @@ async function measureBot(kind: BotKind, postgresUrl?: string): Promise<LoadResu
     await load(tg, warmup, kind === "echo" ? ECHO : HARVEST);
     // Each phase's CPU is read at its start and end: the paced phase's idle time is not counted
     // against the flat-out updates.
+    const commits = async () => {
+      if (!postgresUrl) return 0;
+      const c = new pg.Client({ connectionString: postgresUrl });
+      await c.connect();
+      try {
+        return Number((await c.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
+      } finally {
+        await c.end();
+      }
+    };
+    const commits0 = await commits();
     const cpu0 = cpuMs(p);
     const db0 = postgresCpuMs();
     const sys0 = cpuMs(p, "system");
@@ -240,6 +253,9 @@ async function measureBot(kind: BotKind, postgresUrl?: string): Promise<LoadResu
       throw new Error(`${(e as Error).message}\nbot errors:\n${errorsOf(p)}`);
     });
     const cpuPerUpdate = (cpuMs(p) - cpu0) / result.updates;
+    // The statistics collector reports with a little delay.
+    await new Promise((r) => setTimeout(r, 700));
+    const transactionsPerUpdate = postgresUrl ? (await commits()) - commits0 - 1 : undefined;
     const dbCpuPerUpdate = kind === "echo" || kind === "pglite" ? 0 : (postgresCpuMs() - db0) / result.updates;
     const paced = await load(tg, pacedLeaders, kind === "echo" ? ECHO : HARVEST, () => 1000 + Math.random() * 1000).catch((e) => {
       throw new Error(`${(e as Error).message}\nbot errors:\n${errorsOf(p)}`);
@@ -249,6 +265,7 @@ async function measureBot(kind: BotKind, postgresUrl?: string): Promise<LoadResu
       ...result,
       cpuPerUpdate,
       dbCpuPerUpdate,
+      transactionsPerUpdate: transactionsPerUpdate === undefined ? undefined : transactionsPerUpdate / result.updates,
       paced: { perSecond: paced.perSecond, p50: paced.p50, p99: paced.p99 },
       rssMb: peakRssMb(p),
     };

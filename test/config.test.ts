@@ -14,6 +14,9 @@ describe("config", () => {
       timeZone: "Asia/Phnom_Penh",
       logLevel: "info",
       substantiationReminderDays: 7,
+      preparedStatements: true,
+      publicUrl: undefined,
+      consoleSessionHours: 24,
     });
     expect([...c.adminTelegramIds]).toEqual([]);
   });
@@ -28,8 +31,14 @@ describe("config", () => {
       TZ: "Asia/Bangkok",
       LOG_LEVEL: "debug",
       SUBSTANTIATION_REMINDER_DAYS: "10",
+      DATABASE_PREPARED_STATEMENTS: "false",
+      PUBLIC_URL: "https://bot.example.org/",
+      CONSOLE_SESSION_HOURS: "8",
     });
     expect(c).toMatchObject({
+      preparedStatements: false,
+      publicUrl: "https://bot.example.org",
+      consoleSessionHours: 8,
       apiRoot: "http://127.0.0.1:8081",
       databaseUrl: "postgres://u@db:5432/oh",
       defaultLocale: "km",
@@ -51,6 +60,9 @@ describe("config", () => {
     [{ BOT_TOKEN: TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ BOT_TOKEN: TOKEN, SUBSTANTIATION_REMINDER_DAYS: "0" }, "SUBSTANTIATION_REMINDER_DAYS must be at least 1"],
     [{ BOT_TOKEN: TOKEN, SUBSTANTIATION_REMINDER_DAYS: "soon" }, "SUBSTANTIATION_REMINDER_DAYS must be a number of days"],
+    [{ BOT_TOKEN: TOKEN, DATABASE_PREPARED_STATEMENTS: "maybe" }, "DATABASE_PREPARED_STATEMENTS must be true or false"],
+    [{ BOT_TOKEN: TOKEN, PUBLIC_URL: "http://bot.example.org" }, "PUBLIC_URL must start with https://"],
+    [{ BOT_TOKEN: TOKEN, CONSOLE_SESSION_HOURS: "0" }, "CONSOLE_SESSION_HOURS"],
   ])("refuses %j with one line naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -19,7 +19,7 @@ try {
 const logger = createLogger(config.logLevel, { secrets: [config.botToken, config.webhookSecret] });
 let db: Database;
 try {
-  db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, preparedStatements: config.preparedStatements });
 } catch (e) {
   if (!(e instanceof DirectoryInUseError)) throw e;
   console.error(e.message);

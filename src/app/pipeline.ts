@@ -58,7 +58,7 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
     poller = new Poller({
       api: bot.api,
       store,
-      onStored: () => inbox.kick(),
+      onStored: (updates) => inbox.stored(updates),
       onUnavailable: notice,
       logger,
       allowedUpdates: ALLOWED_UPDATES,
@@ -69,7 +69,7 @@ export function startPipeline(deps: PipelineDeps): Pipeline {
   return {
     async receive(updates) {
       await store(updates);
-      inbox.kick();
+      inbox.stored(updates);
     },
     idle: () => inbox.idle(),
     get working() {

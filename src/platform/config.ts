@@ -13,6 +13,7 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave it unset for the embedded database)")
     .optional(),
   DATA_DIR: z.string().default("./data/pglite"),
+  DATABASE_PREPARED_STATEMENTS: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).default("true"),
   ADMIN_TELEGRAM_IDS: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be comma-separated numeric Telegram ids, e.g. 12345,67890")
@@ -63,6 +64,8 @@ export interface Config {
   apiRoot: string;
   databaseUrl?: string;
   dataDir: string;
+  /** PostgreSQL: the per-update statements go as named prepared statements (off for PgBouncer in transaction mode). */
+  preparedStatements: boolean;
   adminTelegramIds: Set<number>;
   defaultLocale?: (typeof LANGUAGES)[number];
   timeZone: string;
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiRoot: c.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
+    preparedStatements: c.DATABASE_PREPARED_STATEMENTS === "true",
     adminTelegramIds: new Set(
       (c.ADMIN_TELEGRAM_IDS ?? "")
         .split(",")

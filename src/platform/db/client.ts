@@ -7,7 +7,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { lockDirectory } from "./lock.js";
 import { migrate, type Migration, type SqlRunner } from "./migrate.js";
-import { pgliteSql, pgSql, type Queryable, type Sql } from "./sql.js";
+import { PREPARED, pgliteSql, pgSql, type Queryable, type Sql } from "./sql.js";
 
 export { PrismaClient };
 export type Db = PrismaClient;
@@ -28,6 +28,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** An already opened PGlite (tests clone a migrated template). */
   pglite?: PGlite;
+  /** PostgreSQL: send the plain SQL as named prepared statements (default true; off behind PgBouncer in transaction mode). */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export const PGLITE_OPTIONS = { postgresqlconf: ["shared_buffers = 16MB", "work_
 
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.preparedStatements ?? true);
   let lite = opts.pglite;
   let release: (() => void) | undefined;
   if (!lite) {
@@ -73,7 +75,7 @@ export function withRawConnection<T>(work: (connection: () => RawConnection | un
 }
 
 type AdapterFactory = { connect(): Promise<{ startTransaction(isolation?: unknown): Promise<unknown> }> };
-function capturingTransactions<F>(factory: F): F {
+function capturingTransactions<F>(factory: F, prepared = false): F {
   const f = factory as unknown as AdapterFactory;
   const connect = f.connect.bind(f);
   f.connect = async () => {
@@ -82,6 +84,7 @@ function capturingTransactions<F>(factory: F): F {
     adapter.startTransaction = async (isolation) => {
       const tx = (await start(isolation)) as { client?: RawConnection };
       if (typeof tx.client?.query === "function") {
+        if (prepared) (tx.client as unknown as Record<symbol, unknown>)[PREPARED] = true;
         // One connection, two users (Prisma and plain SQL) and handlers that run queries side by
         // side: the queries of the transaction go one after another (pg deprecates overlapping ones).
         tx.client = serialised(tx.client);
@@ -131,13 +134,13 @@ export function openPglite(lite: PGlite, release?: () => void): Database {
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, prepared: boolean): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on("error", () => {}); // an idle connection dropped by the server: the pool replaces it
-  const prisma = new PrismaClient({ adapter: capturingTransactions(new PrismaPg(pool)) });
+  const prisma = new PrismaClient({ adapter: capturingTransactions(new PrismaPg(pool), prepared) });
   return {
     prisma,
-    sql: pgSql(pool),
+    sql: pgSql(pool, prepared),
     kind: "postgres",
     async migrate(migrations) {
       const client = new pg.Client({ connectionString: url });

@@ -5,6 +5,7 @@
  * else uses Prisma. Values come back as JSON-safe types on both databases: casts in the SQL make
  * bigints text and timestamps epoch milliseconds.
  */
+import { createHash } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import type { User } from "../../generated/prisma/client.js";
@@ -18,11 +19,44 @@ export interface Queryable {
   query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
 }
 
-export function rawSql(connection: Queryable): Sql {
-  return { query: async <T>(text: string, params: unknown[] = []) => (await connection.query<T>(text, params)).rows };
+/** Marks a pg pool or client whose plain SQL goes as named prepared statements. */
+export const PREPARED = Symbol("prepared statements");
+
+/** At most this many distinct statements are prepared per connection; any more go as plain queries. */
+const MAX_PREPARED = 500;
+const names = new Map<string, string>();
+
+/** The name of a statement's prepared form: the same text, the same name, on every connection. */
+function preparedName(text: string): string | undefined {
+  let name = names.get(text);
+  if (!name && names.size < MAX_PREPARED) {
+    name = `oh_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
-export const pgSql = (pool: pg.Pool): Sql => rawSql(pool as unknown as Queryable);
+/**
+ * Plain SQL on a connection. On PostgreSQL (a pool or client marked PREPARED) each statement is
+ * sent as a named prepared statement: the server parses and plans it once per connection, not
+ * on every update (DATABASE_PREPARED_STATEMENTS=false turns it off, for a pooler in transaction
+ * mode such as PgBouncer, where the next transaction may run on another server connection).
+ */
+export function rawSql(connection: Queryable): Sql {
+  return {
+    async query<T>(text: string, params: unknown[] = []) {
+      const name = (connection as unknown as Record<symbol, unknown>)[PREPARED] === true ? preparedName(text) : undefined;
+      if (!name) return (await connection.query<T>(text, params)).rows;
+      const named = connection as unknown as { query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
+      return (await named.query<T>({ name, text, values: params })).rows;
+    },
+  };
+}
+
+export const pgSql = (pool: pg.Pool, prepared = false): Sql => {
+  if (prepared) (pool as unknown as Record<symbol, unknown>)[PREPARED] = true;
+  return rawSql(pool as unknown as Queryable);
+};
 export const pgliteSql = (lite: PGlite): Sql => rawSql(lite);
 
 /** A timestamp parameter for a TIMESTAMP (UTC, no zone) column, as Prisma stores them. */

@@ -56,9 +56,27 @@ export type T = (key: string, params?: TOptions) => string;
  * from `count` when not given (test/i18n.test.ts refuses a {{count}} in any string).
  */
 export function translator(lang: Lang): T {
-  const fixed = getI18n().getFixedT(lang);
-  return (key, params) => fixed(key, params && withNumbers(params, lang)) as string;
+  let t = translators.get(lang);
+  if (!t) {
+    const fixed = getI18n().getFixedT(lang);
+    // A string without parameters is looked up once: the same labels and questions are asked for
+    // on every update, and i18next resolves each key anew (a few per cent of a harvest step).
+    const plain = new Map<string, string>();
+    t = (key, params) => {
+      if (params) return fixed(key, withNumbers(params, lang)) as string;
+      let s = plain.get(key);
+      if (s === undefined) {
+        s = fixed(key) as string;
+        plain.set(key, s);
+      }
+      return s;
+    };
+    translators.set(lang, t);
+  }
+  return t;
 }
+
+const translators = new Map<Lang, T>();
 
 function withNumbers(params: TOptions, lang: Lang): TOptions {
   const fillN = typeof params.count === "number" && params.n === undefined;

@@ -141,16 +141,43 @@ export class Inbox {
 
   start() {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.opts.everyMs);
+    this.timer = setInterval(() => this.kick(1, true), this.opts.everyMs);
     this.timer.unref();
     this.kick();
   }
 
-  /** New updates were stored: work on them. */
-  kick() {
-    while (!this.stopped && this.loops < this.opts.concurrency) {
+  /**
+   * Updates this instance stored and has not taken yet, by chat. A worker is started only where
+   * one can find work: a worker that finds nothing costs a transaction (three statements), and
+   * starting every worker for each stored update cost about two such per update.
+   */
+  private readonly waiting = new Map<string, number>();
+
+  /** This instance stored these updates: work on them. */
+  stored(updates: Update[]) {
+    for (const u of updates) {
+      const key = chatOf(u).key;
+      this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+    }
+    this.kick(this.ready());
+  }
+
+  /** How many chats have an update this instance stored that a worker could take now. */
+  private ready(): number {
+    let n = 0;
+    for (const key of this.waiting.keys()) if (!this.busy.has(key)) n++;
+    return n;
+  }
+
+  /**
+   * Starts up to `n` more workers (default: all it may run). Each takes updates until it finds
+   * none, or (`explore` false) until no update this instance stored is ready. The timer's worker
+   * explores: it looks for updates other instances stored, or left open by an outage.
+   */
+  kick(n = this.opts.concurrency, explore = n >= this.opts.concurrency) {
+    for (let start = Math.min(n, this.opts.concurrency - this.loops); !this.stopped && start > 0; start--) {
       this.loops++;
-      void this.loop().finally(() => {
+      void this.loop(explore).finally(() => {
         this.loops--;
         this.settle();
       });
@@ -179,11 +206,15 @@ export class Inbox {
     await this.flushSent();
   }
 
-  private async loop() {
+  private async loop(explore: boolean) {
     for (;;) {
       if (this.stopped) return;
       try {
         if (!(await this.handleNext())) return;
+        // An explorer that found work brings another: a backlog (after a restart, an outage) is
+        // worked through in parallel, and each explorer stops at its first empty look.
+        if (explore) this.kick(1, true);
+        else if (this.ready() === 0) return;
       } catch (e) {
         if (isDatabaseUnavailable(e)) this.deps.logger.warn({ message: (e as Error).message }, "database unavailable: updates wait in the inbox");
         else this.deps.logger.error({ message: (e as Error).message, stack: (e as Error).stack }, "inbox worker failed");
@@ -202,11 +233,18 @@ export class Inbox {
       replies = await this.transaction(async (tx, sql) => {
         const rows = await sql.query<Record<string, unknown>>(this.pick, [[...this.busy]]);
         const row = rows[0];
-        if (!row) return [];
+        if (!row) {
+          // Nothing to take: what this instance stored for free chats was taken elsewhere.
+          for (const key of [...this.waiting.keys()]) if (!this.busy.has(key)) this.waiting.delete(key);
+          return [];
+        }
         const payload = row.inbox_payload;
         const update = (typeof payload === "string" ? JSON.parse(payload) : payload) as Update;
         picked = { id: String(row.inbox_id), update, chat: chatOf(update) };
         this.busy.add(picked.chat.key);
+        const left = (this.waiting.get(picked.chat.key) ?? 0) - 1;
+        if (left > 0) this.waiting.set(picked.chat.key, left);
+        else this.waiting.delete(picked.chat.key);
         this.deps.logger.debug({ update_id: update.update_id }, "update taken from the inbox");
         const unit = new Unit(tx, picked.chat.chatId, sql);
         unit.picked = { updateId: update.update_id, row };
@@ -251,7 +289,8 @@ export class Inbox {
       .finally(() => {
         this.busy.delete(chat);
         this.sending--;
-        this.kick();
+        // This chat's next update, if it came meanwhile, can be taken now.
+        if (this.waiting.has(chat)) this.kick(1);
         this.settle();
       });
     return true;

@@ -14,7 +14,7 @@ export interface PollerDeps {
   /** Stores a batch durably; throws if it cannot. */
   store: (updates: Update[]) => Promise<void>;
   /** A batch was stored. */
-  onStored: () => void;
+  onStored: (updates: Update[]) => void;
   /** The batch cannot be stored because the database is away (tell the senders once). */
   onUnavailable?: (updates: Update[]) => Promise<void>;
   logger: Logger;
@@ -62,7 +62,7 @@ export class Poller {
       if (updates.length === 0) continue;
       if (!(await this.storeBatch(updates))) return;
       offset = updates[updates.length - 1]!.update_id + 1;
-      this.deps.onStored();
+      this.deps.onStored(updates);
     }
   }
 
