@@ -12,7 +12,9 @@ COPY locales ./locales
 COPY web ./web
 # Type-checks and compiles src/ to dist/: the image runs JavaScript, without tsx or esbuild.
 # Vite builds the coordinators' console into dist/web/console (served by the bot itself).
-RUN npx tsc -p tsconfig.build.json && npx vite build --config web/console/vite.config.ts
+# A new embedded database starts from a template made here (dist/pglite-template.tar.gz): the
+# bot's first start then skips initdb and its memory peak.
+RUN npx tsc -p tsconfig.build.json && npx vite build --config web/console/vite.config.ts && node dist/cli/make-template.js
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-bookworm-slim AS runtime

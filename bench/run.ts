@@ -376,6 +376,33 @@ async function measureReports(kind: "pglite" | "postgres", postgresUrl?: string)
   }
 }
 
+/**
+ * The bot's start on the embedded database: on an empty data directory (the first start: the
+ * build's template is loaded, then migrated) and again on the same directory. Time to "bot
+ * started", and the process's peak RSS over its first five seconds.
+ */
+async function measureStarts() {
+  const tg = new FakeTelegram();
+  const apiRoot = await tg.start();
+  const dataDir = mkdtempSync(join(tmpdir(), "oh-bench-start-"));
+  const env = { BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", DATA_DIR: dataDir };
+  const once = async () => {
+    const t0 = performance.now();
+    const p = await startProcess("dist/app/main.js", env);
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 5000));
+    const rssMb = peakRssMb(p);
+    await stopProcess(p);
+    return { ms, rssMb };
+  };
+  try {
+    return { first: await once(), again: await once() };
+  } finally {
+    await tg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** A PostgreSQL server: BENCH_POSTGRES_URL, the local one on 5432, or a private one started here. */
 async function postgres() {
   const base = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -418,6 +445,10 @@ async function postgres() {
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main() {
+  if (process.env.BENCH_ONLY === "start") {
+    console.log(JSON.stringify(await measureStarts()));
+    return;
+  }
   if (process.env.BENCH_ONLY === "reports") {
     // Only the digest, export and console over 10,000 statements: BENCH_ONLY=reports npm run bench.
     const server = await postgres();

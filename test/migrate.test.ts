@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readMigrations } from "../src/platform/db/migrate.js";
+import { openDatabase } from "../src/platform/db/client.js";
+import { isNewDataDir, TEMPLATE_FILE, unpackTemplate } from "../src/platform/db/template.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
 describe("migrations", () => {
@@ -34,5 +39,30 @@ describe("migrations", () => {
     const e = await db.prisma.outcomeEvent.create({ data: { outcomeId: o.id, actorId: user.id, type: "created" } });
     await expect(db.prisma.outcomeEvent.update({ where: { id: e.id }, data: { type: "forged" } })).rejects.toThrow(/append-only/);
     await expect(db.prisma.outcomeEvent.delete({ where: { id: e.id } })).rejects.toThrow(/append-only/);
+  });
+});
+
+describe("a new embedded database", () => {
+  it("starts from the build's template (no initdb in the bot), then migrates as any directory", async () => {
+    // npm run build makes the template (CI installs with it); a checkout without it initialises as before.
+    if (process.env.CI) expect(existsSync(TEMPLATE_FILE)).toBe(true);
+    if (!existsSync(TEMPLATE_FILE)) return;
+    const dir = mkdtempSync(join(tmpdir(), "oh-template-"));
+    try {
+      expect(isNewDataDir(dir)).toBe(true);
+      const db = await openDatabase({ dataDir: dir });
+      try {
+        expect(isNewDataDir(dir)).toBe(false);
+        expect(unpackTemplate(dir)).toBe(false); // initialised now: never overwritten
+        // The template was migrated at build time: nothing is left to apply.
+        expect(await db.migrate()).toEqual([]);
+        expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "_app_migrations"`))[0]?.n).toBe(readMigrations().length);
+        expect(await db.prisma.organisation.count()).toBe(0);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

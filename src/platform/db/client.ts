@@ -7,6 +7,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { lockDirectory } from "./lock.js";
 import { migrate, type Migration, type SqlRunner } from "./migrate.js";
+import { unpackTemplate } from "./template.js";
 import { PREPARED, pgliteSql, pgSql, type Queryable, type Sql } from "./sql.js";
 
 export { PrismaClient };
@@ -50,6 +51,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       release = lockDirectory(dir); // one process per directory (db/lock.ts)
     }
     try {
+      // A new directory starts from the build's template (db/template.ts) instead of initdb.
+      if (!dir.startsWith("memory://")) unpackTemplate(dir);
       lite = await PGlite.create(dir, PGLITE_OPTIONS);
     } catch (e) {
       release?.();
