@@ -65,6 +65,8 @@ export class FakeTelegram {
   intercept?: (method: string, payload: Record<string, any>) => { status: number; body: unknown; afterMs?: number } | undefined;
   /** Called for every message the bot sends (the benchmark measures latency with it). */
   onSend?: (m: BotMessage) => void;
+  /** Called for every Bot API call Telegram took (the benchmark times presses with it). */
+  onCall?: (method: string, payload: Record<string, any>, result: unknown) => void;
   /** Optional slowness: milliseconds to wait before answering a call (a slow or hanging Telegram). */
   delay?: (method: string, payload: Record<string, any>) => number | undefined;
 
@@ -148,6 +150,7 @@ export class FakeTelegram {
     if (method !== "getUpdates") this.calls.push({ method, payload, at: Date.now() });
     try {
       const result = await this.dispatch(method, payload);
+      this.onCall?.(method, payload, result);
       send(200, { ok: true, result });
     } catch (e) {
       send(400, { ok: false, error_code: 400, description: (e as Error).message });
