@@ -11,7 +11,7 @@ import pg from "pg";
 import { openDatabase, type Database } from "../src/platform/db/client.js";
 import { FakeTelegram, type BotMessage } from "../test/support/fake-telegram.js";
 import { PgCluster } from "../test/support/pg-cluster.js";
-import { CONTRIBUTION, DESCRIPTION, SIGNIFICANCE } from "../test/support/statements.js";
+import { CONTRIBUTION, DESCRIPTION, SIGNIFICANCE, seedStatement } from "../test/support/statements.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 /** The embedded database serves a smaller programme: its targets are for 100 leaders at once. */
@@ -410,33 +410,13 @@ async function measurePresses(kind: "pglite" | "postgres", postgresUrl?: string)
   await db.migrate();
   const p_ = db.prisma;
   const coordinators = Array.from({ length: COORDINATORS }, (_, i) => 400_000 + i);
-  const author = await p_.user.create({ data: { telegramId: 399_999n, displayName: "Author", language: "en", consentAt: new Date() } });
+  await p_.user.create({ data: { telegramId: 399_999n, displayName: "Author", language: "en", consentAt: new Date() } });
   const work = new Map<number, { submitted: number[]; accepted: number[] }>();
   for (const id of coordinators) {
     const org = await p_.organisation.create({ data: { name: `Press Union ${id}` } });
     const u = await p_.user.create({ data: { telegramId: BigInt(id), displayName: `Coordinator${id}`, language: "en", consentAt: new Date() } });
     await p_.membership.create({ data: { userId: u.id, organisationId: org.id, role: "coordinator" } });
-    const make = (status: "submitted" | "accepted") =>
-      p_.outcome.create({
-        data: {
-          organisationId: org.id,
-          authorId: author.id,
-          status,
-          language: "en",
-          description: DESCRIPTION,
-          actorName: "Provincial Department of Labour",
-          actorType: "government",
-          dateText: "March 2024",
-          dateKind: "month",
-          dateStart: "2024-03",
-          place: "Siem Reap province",
-          significance: SIGNIFICANCE,
-          contribution: CONTRIBUTION,
-          reviewReached: true,
-          submittedAt: new Date(),
-          waitingSince: new Date(),
-        },
-      });
+    const make = (status: "submitted" | "accepted") => seedStatement(db.prisma, { authorTelegramId: 399_999, org: org.name, status });
     const submitted: number[] = [];
     const accepted: number[] = [];
     for (let k = 0; k < EACH; k++) {
