@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readMigrations } from "../src/platform/db/migrate.js";
 import { openDatabase } from "../src/platform/db/client.js";
+import { extract } from "tar";
 import { isNewDataDir, TEMPLATE_FILE, unpackTemplate } from "../src/platform/db/template.js";
 import { testDatabase, type TestDatabase } from "./support/db.js";
 
@@ -57,6 +58,24 @@ describe("a new embedded database", () => {
         // The template was migrated at build time: nothing is left to apply.
         expect(await db.migrate()).toEqual([]);
         expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "_app_migrations"`))[0]?.n).toBe(readMigrations().length);
+        expect(await db.prisma.organisation.count()).toBe(0);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a directory left half-unpacked (stopped before PG_VERSION) is taken for new and unpacked again", async () => {
+    if (!existsSync(TEMPLATE_FILE)) return;
+    const dir = mkdtempSync(join(tmpdir(), "oh-template-"));
+    try {
+      extract({ file: TEMPLATE_FILE, cwd: dir, sync: true, filter: (path) => path.startsWith("/base") });
+      expect(isNewDataDir(dir)).toBe(true);
+      const db = await openDatabase({ dataDir: dir });
+      try {
+        expect(await db.migrate()).toEqual([]);
         expect(await db.prisma.organisation.count()).toBe(0);
       } finally {
         await db.close();

@@ -24,7 +24,11 @@ export const isNewDataDir = (dir: string) => !existsSync(join(dir, "PG_VERSION")
  */
 export function unpackTemplate(dir: string): boolean {
   if (dir.startsWith("memory://") || !isNewDataDir(dir) || !existsSync(TEMPLATE_FILE)) return false;
-  extract({ file: TEMPLATE_FILE, cwd: dir, sync: true });
+  // PG_VERSION, which marks the directory as a database, is written last: a process stopped while
+  // unpacking leaves a directory that the next start still takes for new, and unpacks again.
+  const marker = (path: string) => path.replace(/^\/+/, "") === "PG_VERSION";
+  extract({ file: TEMPLATE_FILE, cwd: dir, sync: true, filter: (path) => !marker(path) });
+  extract({ file: TEMPLATE_FILE, cwd: dir, sync: true, filter: marker });
   return true;
 }
 
