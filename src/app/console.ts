@@ -71,19 +71,19 @@ interface ExportLink {
   e: number;
 }
 
-const linkKey = (botToken: string) => createHmac("sha256", "ConsoleExportLink").update(botToken).digest();
+/** The HMAC of a link's content, with a key derived from the bot's token. */
+const macOf = (botToken: string, body: string) =>
+  createHmac("sha256", createHmac("sha256", "ConsoleExportLink").update(botToken).digest()).update(body).digest("base64url");
 
-/** A link's token: its content and an HMAC of it with a key derived from the bot's token. */
+/** A link's token: its content and its HMAC. */
 export function signExportLink(botToken: string, link: ExportLink): string {
   const body = Buffer.from(JSON.stringify(link)).toString("base64url");
-  return `${body}.${createHmac("sha256", linkKey(botToken)).update(body).digest("base64url")}`;
+  return `${body}.${macOf(botToken, body)}`;
 }
 
 function readExportLink(botToken: string, token: string, at: Date): ExportLink | undefined {
   const [body, mac] = token.split(".");
-  if (!body || !mac) return undefined;
-  const expected = createHmac("sha256", linkKey(botToken)).update(body).digest("base64url");
-  if (!secretMatches(mac, expected)) return undefined;
+  if (!body || !mac || !secretMatches(mac, macOf(botToken, body))) return undefined;
   try {
     const link = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as ExportLink;
     return Number.isSafeInteger(link.u) && typeof link.q === "string" && link.e >= at.getTime() / 1000 ? link : undefined;
@@ -100,6 +100,15 @@ class HttpError extends Error {
     super(code);
   }
 }
+
+/** A query string as Fastify reads one: a key given several times has an array of values. */
+function queryOf(search: string): Record<string, string | string[]> {
+  const params = new URLSearchParams(search);
+  return Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key).length === 1 ? params.get(key)! : params.getAll(key)]));
+}
+
+/** The name an export is saved under. */
+const exportFileName = (day: Date, format: string) => `outcomes-${day.toISOString().slice(0, 10)}.${format}`;
 
 function parse<S extends ZodTypeAny>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);
@@ -219,10 +228,9 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
         const { format, ...filter } = parse(Schemas.ExportQuery, query);
         const file = await exportFiltered(prisma, reader, filter, format, config.timeZone);
         if (file === "not_allowed") throw new HttpError(403, "an organisation you do not coordinate");
-        const day = now().toISOString().slice(0, 10);
         return reply
           .header("cache-control", "no-store")
-          .header("content-disposition", `attachment; filename="outcomes-${day}.${format}"`)
+          .header("content-disposition", `attachment; filename="${exportFileName(now(), format)}"`)
           .type(format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
           .send(file.buffer);
       };
@@ -236,10 +244,9 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
         const reader = await who(req);
         if (reader.telegramId === undefined) throw new HttpError(403, "an API key reads /export directly");
         const { query } = parse(Schemas.ExportLinkRequest, req.body);
-        parse(Schemas.ExportQuery, Object.fromEntries(new URLSearchParams(query)));
+        const { format } = parse(Schemas.ExportQuery, queryOf(query));
         const token = signExportLink(config.botToken, { u: reader.telegramId, q: query, e: Math.floor(now().getTime() / 1000) + EXPORT_LINK_SECONDS });
-        const format = new URLSearchParams(query).get("format") ?? "xlsx";
-        return send(reply, Schemas.ExportLink, { url: `/api/v1/download?token=${token}`, fileName: `outcomes-${now().toISOString().slice(0, 10)}.${format}` });
+        return send(reply, Schemas.ExportLink, { url: `/api/v1/download?token=${token}`, fileName: exportFileName(now(), format) });
       });
 
       api.get("/download", async (req, reply) => {
@@ -247,10 +254,7 @@ export function registerConsole(fastify: FastifyInstance, opts: ConsoleOptions) 
         if (!link) throw new HttpError(403, "this download link is not valid or has expired: export again from the console");
         const reader = await consoleActorOf(prisma, { id: link.u }, config.adminTelegramIds, fallback);
         if (typeof reader === "string") throw new HttpError(403, "the console is for coordinators");
-        const params = new URLSearchParams(link.q);
-        const query: Record<string, string | string[]> = {};
-        for (const key of new Set(params.keys())) query[key] = params.getAll(key);
-        return sendExport(reply, reader, Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.length === 1 ? v[0]! : v])));
+        return sendExport(reply, reader, queryOf(link.q));
       });
     },
     { prefix: "/api/v1" },

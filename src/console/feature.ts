@@ -6,7 +6,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { refuse, scopeOf } from "../shared/chat.js";
 import type { BotContext } from "../shared/context.js";
-import { consoleUrl } from "../shared/menus.js";
+import { consoleMenuButton, consoleUrl } from "../shared/menus.js";
 
 export function consoleFeature(): Composer<BotContext> {
   const c = new Composer<BotContext>();
@@ -16,10 +16,7 @@ export function consoleFeature(): Composer<BotContext> {
     if (!publicUrl) return ctx.reply(ctx.t("console.not_enabled"));
     await ctx.reply(ctx.t("console.open"), { reply_markup: new InlineKeyboard().webApp(ctx.t("console.button"), consoleUrl(publicUrl)) });
     // A coordinator from before the console was turned on gets its menu button now.
-    await ctx.api.setChatMenuButton({
-      chat_id: ctx.chat!.id,
-      menu_button: { type: "web_app", text: ctx.t("console.menu"), web_app: { url: consoleUrl(publicUrl) } },
-    });
+    await ctx.api.setChatMenuButton({ chat_id: ctx.chat!.id, menu_button: consoleMenuButton(publicUrl, ctx.lang) });
   });
   return c;
 }

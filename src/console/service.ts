@@ -11,7 +11,7 @@ import { LANGUAGES, isLang, loadResources, translator, type Lang } from "../plat
 import { formatDay, formatMonth, formatTime } from "../platform/i18n/format.js";
 import { khmerToAsciiDigits } from "../platform/i18n/digits.js";
 import { htmlToText } from "../platform/telegram/html.js";
-import { type Actor, coordinatorScope, menuRole, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
+import { type Actor, coordinatorScope, inScope, organisationsIn, scopeFilter, type Scope } from "../shared/access.js";
 import { authorName } from "../shared/users.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { LEAD_INCLUDE, leadGapsOfRow } from "../harvest/coaching.js";
@@ -20,9 +20,9 @@ import { questionChoices, setQuestionTag } from "../harvest/questions.js";
 import { label, loadDimensions, setOption } from "../classification/service.js";
 import { act, editPart, isEditableField, statementForReview, tellAuthor, threadOf, type CoordinatorAction } from "../review/service.js";
 import { nextStatus, coordinatorActions } from "../review/status.js";
-import { linkStatements, linksOf } from "../review/links.js";
+import { linkStatements, linksOf, notADuplicate } from "../review/links.js";
 import { contributorChoices, setContributor } from "../review/joint.js";
-import { collectResults, frameworkItems, loadCandidates, overviewOf, progressMap, recordOfflineAnswers } from "../substantiation/service.js";
+import { collectResults, frameworkItems, loadCandidates, overviewOf, progressMap, progressOf, recordOfflineAnswers } from "../substantiation/service.js";
 import { readOfflineAnswers } from "../substantiation/offline.js";
 import { offlineProblems } from "../substantiation/views.js";
 import { headlineParams, perOutcome, perSource } from "../substantiation/results.js";
@@ -65,14 +65,15 @@ export async function consoleActorOf(
   const isAdmin = admins.has(telegram.id);
   const scope = await coordinatorScope(prisma, user.id, isAdmin);
   if (!scope) return "not_coordinator";
-  const role = await menuRole(prisma, user, isAdmin);
   const lang = isLang(user.language) ? user.language : isLang(telegram.language_code) ? telegram.language_code : fallbackLang;
   return {
     actor: { userId: user.id, isAdmin },
     scope,
     lang,
     name: user.displayName,
-    role: role === "admin" ? "admin" : role === "programme" ? "programme" : "coordinator",
+    // As shared/access.ts menuRole says, without asking for the memberships again: a coordinator
+    // whose scope is the whole programme is a programme-wide one.
+    role: isAdmin ? "admin" : scope.all ? "programme" : "coordinator",
     readOnly: false,
     telegramId: telegram.id,
   };
@@ -147,9 +148,7 @@ export async function meta(prisma: Db, who: ConsoleActor): Promise<Meta> {
     loadDimensions(prisma),
     prisma.harvestRound.findMany({ orderBy: { startsAt: "desc" }, include: { questions: { orderBy: { position: "asc" } } } }),
   ]);
-  const visible = rounds.filter(
-    (r) => who.scope.all || r.organisationIds.length === 0 || r.organisationIds.some((id) => (who.scope.all ? true : who.scope.orgIds.includes(id))),
-  );
+  const visible = rounds.filter((r) => r.organisationIds.length === 0 || r.organisationIds.some((id) => inScope(who.scope, id)));
   return {
     me: { name: who.name, lang: who.lang, role: who.role },
     strings: stringsFor(who.lang),
@@ -212,7 +211,7 @@ function textWhere(q: string): Prisma.OutcomeWhereInput {
 
 /** The filter as a database condition within the scope; refuses organisations outside it. */
 export async function filterWhere(prisma: Db, who: ConsoleActor, f: Filter): Promise<Prisma.OutcomeWhereInput | "not_allowed"> {
-  if (f.org.some((id) => !who.scope.all && !who.scope.orgIds.includes(id))) return "not_allowed";
+  if (f.org.some((id) => !inScope(who.scope, id))) return "not_allowed";
   const and: Prisma.OutcomeWhereInput[] = [{ discardedAt: null, status: f.status.length ? { in: f.status } : { not: "draft" } }, scopeFilter(who.scope)];
   if (f.org.length) and.push({ OR: [{ organisationId: { in: f.org } }, { contributors: { some: { organisationId: { in: f.org } } } }] });
   const period = periodWhere(f.from, f.to);
@@ -322,7 +321,6 @@ export async function statementDetail(prisma: Db, who: ConsoleActor, id: number,
     who.readOnly ? undefined : questionChoices(prisma, who.actor, id),
     prisma.substantiation.findUnique({ where: { outcomeId: id }, include: { assignments: { include: { answers: true }, orderBy: { id: "asc" } } } }),
   ]);
-  const progress = substantiation ? (await progressMap(prisma, [id])).get(id) : undefined;
   const editable = !who.readOnly && nextStatus(o.status, "edit") !== undefined;
   const chosenOrgs = new Set(o.contributors.map((c) => c.organisationId));
   return {
@@ -364,20 +362,25 @@ export async function statementDetail(prisma: Db, who: ConsoleActor, id: number,
     questions: (questionTags?.questions ?? []).map((q) => ({ id: q.id, text: q.text, on: questionTags!.chosen.has(q.id) })),
     substantiation: substantiation
       ? {
-          state: progress?.state ?? "requested",
-          sources: substantiation.assignments
-            .filter((a) => a.status !== "refused")
-            .map((a, i) => ({
-              id: a.id,
-              // An anonymous source is never named, not even to a coordinator of the statement.
-              name: a.anonymous ? t("console.anonymous_source", { n: i + 1 }) : a.label,
-              status: a.status,
-              offline: a.recordedById !== null,
-              answers: a.answers.map((x) => ({ part: x.part, level: x.level })),
-            })),
+          state: progressOf(substantiation.assignments).state,
+          sources: namedSources(substantiation.assignments, t).map(({ a, name }) => ({
+            id: a.id,
+            name,
+            status: a.status,
+            offline: a.recordedById !== null,
+            answers: a.answers.map((x) => ({ part: x.part, level: x.level })),
+          })),
         }
       : null,
   };
+}
+
+/**
+ * A statement's sources as the console names them (those refused for a conflict of interest left
+ * out): an anonymous source is never named, not even to a coordinator of the statement.
+ */
+function namedSources<A extends { status: string; anonymous: boolean | null; label: string }>(assignments: A[], t: ReturnType<typeof translator>) {
+  return assignments.filter((a) => a.status !== "refused").map((a, i) => ({ a, name: a.anonymous ? t("console.anonymous_source", { n: i + 1 }) : a.label }));
 }
 
 /** A file of a statement in scope (evidence, or one in its thread): its Telegram file id, or undefined. */
@@ -478,7 +481,7 @@ export async function analysis(prisma: Db, who: ConsoleActor, f: Filter): Promis
   const t = translator(who.lang);
   // The outcome map: accepted statements (counted once, as in the charts) by month of change and social actor.
   const rows = await prisma.outcome.findMany({
-    where: { AND: [where, { status: "accepted", linksFrom: { none: { kind: "same" } } }] },
+    where: { AND: [where, { status: "accepted", ...notADuplicate }] },
     select: {
       dateStart: true,
       submittedAt: true,
@@ -519,7 +522,7 @@ export async function analysis(prisma: Db, who: ConsoleActor, f: Filter): Promis
 }
 
 export async function substantiationSummary(prisma: Db, who: ConsoleActor, org: number | undefined): Promise<Substantiation | "not_allowed"> {
-  if (org && !who.scope.all && !who.scope.orgIds.includes(org)) return "not_allowed";
+  if (org && !inScope(who.scope, org)) return "not_allowed";
   const t = translator(who.lang);
   const scope: Scope = org ? { all: false, orgIds: [org] } : who.scope;
   const [overview, { candidates, outcomes }, items] = await Promise.all([
@@ -544,14 +547,12 @@ export async function substantiationSummary(prisma: Db, who: ConsoleActor, org: 
       id: c.outcomeId,
       description: c.description ?? "",
       state: c.progress.state,
-      sources: c.assignments
-        .filter((a) => a.status !== "refused")
-        .map((a, i) => ({
-          name: a.anonymous ? t("console.anonymous_source", { n: i + 1 }) : a.label,
-          status: a.status,
-          reminders: a.remindersSent,
-          answers: answers.filter((x) => x.assignmentId === a.id).map(({ part, level }) => ({ part, level })),
-        })),
+      sources: namedSources(c.assignments, t).map(({ a, name }) => ({
+        name,
+        status: a.status,
+        reminders: a.remindersSent,
+        answers: answers.filter((x) => x.assignmentId === a.id).map(({ part, level }) => ({ part, level })),
+      })),
       counts: counts.get(c.outcomeId) ?? { fully: 0, partially: 0, disagree: 0, dont_know: 0 },
     })),
   };

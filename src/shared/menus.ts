@@ -35,6 +35,10 @@ export const consoleUrl = (publicUrl: string) => `${publicUrl}/console/`;
 
 const CONSOLE_ROLES: MenuRole[] = ["coordinator", "programme", "admin"];
 
+/** The menu button that opens the console, named in the person's language. */
+export const consoleMenuButton = (publicUrl: string, lang: Lang) =>
+  ({ type: "web_app", text: translator(lang)("console.menu"), web_app: { url: consoleUrl(publicUrl) } }) as const;
+
 /**
  * Sets the command menu of one private chat to the person's role and language. With the console
  * turned on (PUBLIC_URL), a coordinator's menu button opens it; anyone else's lists the commands
@@ -45,8 +49,6 @@ export async function registerChatCommands(api: Api, chatId: number, role: MenuR
   if (!publicUrl) return;
   await api.setChatMenuButton({
     chat_id: chatId,
-    menu_button: CONSOLE_ROLES.includes(role)
-      ? { type: "web_app", text: translator(lang)("console.menu"), web_app: { url: consoleUrl(publicUrl) } }
-      : { type: "commands" },
+    menu_button: CONSOLE_ROLES.includes(role) ? consoleMenuButton(publicUrl, lang) : { type: "commands" },
   });
 }

@@ -22,6 +22,8 @@ const html = htm.bind(h);
 // read from there (the CommonJS default export does not survive bundling as the object itself).
 const WebApp = ((window as unknown as { Telegram?: { WebApp?: typeof TelegramWebApp } }).Telegram?.WebApp ?? TelegramWebApp) as typeof TelegramWebApp;
 const initData = WebApp.initData;
+/** Every request carries the init data; the server checks it each time. */
+const AUTH = { authorization: `tma ${initData}` };
 // Telegram opens the page with its parameters in the hash; the SDK has read them, the routes take the hash over.
 if (!location.hash.startsWith("#/")) history.replaceState(null, "", `${location.pathname}${location.search}#/`);
 
@@ -37,7 +39,7 @@ class ApiError extends Error {
 async function call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`/api/v1${path}`, {
     method: init.method ?? "GET",
-    headers: { authorization: `tma ${initData}`, ...(init.body ? { "content-type": "application/json" } : {}) },
+    headers: { ...AUTH, ...(init.body ? { "content-type": "application/json" } : {}) },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
   const body = await res.json().catch(() => ({}));
@@ -48,7 +50,7 @@ async function call<T>(path: string, init: { method?: string; body?: unknown } =
 }
 
 async function download(path: string, name: string) {
-  const res = await fetch(`/api/v1${path}`, { headers: { authorization: `tma ${initData}` } });
+  const res = await fetch(`/api/v1${path}`, { headers: AUTH });
   if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => ({}))).error ?? res.statusText);
   const url = URL.createObjectURL(await res.blob());
   const a = Object.assign(document.createElement("a"), { href: url, download: name });
@@ -65,7 +67,7 @@ function useFileUrl(path: string | null) {
     if (!path) return;
     let gone = false;
     let made: string | undefined;
-    fetch(path, { headers: { authorization: `tma ${initData}` } })
+    fetch(path, { headers: AUTH })
       .then((r) => (r.ok ? r.blob() : undefined))
       .then((b) => {
         if (!b || gone) return;
